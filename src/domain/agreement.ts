@@ -1,0 +1,223 @@
+// The agreement between marketing and sales (leadrelay.yml), as a zod schema.
+// Parsing it is pure; reading the file lives in src/infra/config.ts.
+import { z } from './zod-messages.ts';
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
+
+/** "1h30m" → 90. Durations are counted in working minutes by the SLA clock. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+  const minutes = Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+  return minutes > 0 ? minutes : undefined;
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const minutes = parseDuration(text);
+  if (minutes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like "1h" or "30m"` });
+    return z.NEVER;
+  }
+  return minutes;
+});
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'is not a time of day like "08:00"');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date like "2026-12-24"');
+const email = z.email().transform((s) => s.toLowerCase());
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" and "_"');
+const percent = z.string().regex(/^\d+%$/, 'is not a percentage like "50%"').transform((s) => Number.parseInt(s, 10));
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const workingHours = z.strictObject({
+  days: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  start: clock.default('08:00'),
+  end: clock.default('17:00'),
+}).refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not an IANA time zone like "Europe/Berlin"');
+
+export const TEAMS = ['field_sales', 'inside_sales'] as const;
+export type Team = (typeof TEAMS)[number];
+export const ROLES = ['rep', 'marketer', 'manager', 'arbiter'] as const;
+export type Role = (typeof ROLES)[number];
+
+const fitRule = z.strictObject({
+  id,
+  label: z.string().min(1),
+  field: z.enum(['employees', 'country', 'industry']),
+  min: z.number().int().nonnegative().optional(),
+  max: z.number().int().positive().optional(),
+  in: z.array(z.string().min(1)).min(1).optional(),
+  notIn: z.array(z.string().min(1)).min(1).optional(),
+}).refine((r) => r.min !== undefined || r.max !== undefined || r.in || r.notIn, {
+  message: 'a fit rule needs min, max, in or notIn',
+});
+
+const grade = z.strictObject({
+  id: z.string().regex(/^[A-Z]$/, 'is not a grade letter like "A"'),
+  label: z.string().min(1),
+  /** The grade applies when any of these signals is present … */
+  signalsAny: z.array(z.string()).optional(),
+  /** … or the readiness score reaches this. A grade with neither is the default. */
+  minScore: z.number().int().nonnegative().optional(),
+});
+
+const step = z.strictObject({
+  at: percent,
+  action: z.enum(['remind', 'manager', 'reassign', 'requeue']),
+});
+
+const queue = z.strictObject({
+  id,
+  name: z.string().min(1),
+  team: z.enum(TEAMS),
+  channel: z.strictObject({ slack: z.string().min(1).optional(), teams: z.string().min(1).optional() }),
+  filter: z.strictObject({
+    countries: z.array(z.string().length(2)).optional(),
+    minEmployees: z.number().int().nonnegative().optional(),
+    maxEmployees: z.number().int().positive().optional(),
+    industries: z.array(z.string()).optional(),
+  }).default({}),
+  manager: email.optional(),
+  members: z.array(z.strictObject({
+    email,
+    weight: z.number().positive().default(1),
+    capacity: z.number().int().positive().default(25),
+  })).min(1),
+});
+
+const person = z.strictObject({
+  email,
+  name: z.string().min(1),
+  roles: z.array(z.enum(ROLES)).min(1),
+  slackId: z.string().regex(/^[UW][A-Z0-9]+$/, 'is not a Slack user id like "U0123ABCD"').optional(),
+  teamsId: z.string().min(1).optional(),
+  /** Head of sales or marketing: never an arbiter (DOMAIN.md). */
+  head: z.enum(['sales', 'marketing']).optional(),
+  workingHours: workingHours.optional(),
+});
+
+export const agreementSchema = z.strictObject({
+  company: z.string().min(1),
+  locale: z.enum(['de', 'en']).default('de'),
+  definitions: z.strictObject({
+    fit: z.array(fitRule).default([]),
+    signals: z.record(z.string().regex(/^[a-z0-9_]+$/, 'is not a signal name like "demo_request"'), z.number().int().min(0)),
+    thresholds: z.strictObject({ mql: z.number().int().nonnegative(), sql: z.number().int().nonnegative() })
+      .refine((t) => t.sql >= t.mql, { message: 'sql must not be below mql', path: ['sql'] }),
+    grades: z.array(grade).min(1),
+  }),
+  sla: z.strictObject({
+    monthlyMqlTarget: z.number().int().positive(),
+    timeZone,
+    workingHours: workingHours.default({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '17:00' }),
+    holidays: z.array(isoDate).default([]),
+    grades: z.record(z.string(), z.strictObject({ claimWithin: duration, contactWithin: duration })),
+    followUpAttempts: z.number().int().min(1),
+    escalation: z.strictObject({ claim: z.array(step).min(1), contact: z.array(step).min(1) }),
+  }),
+  routing: z.strictObject({
+    sources: z.record(id, z.enum(TEAMS)),
+    queues: z.array(queue).min(1),
+  }),
+  people: z.array(person).min(1),
+  digest: z.strictObject({
+    channel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }),
+    marketingChannel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }).default({}),
+    /** Day of month and time, in the SLA time zone. */
+    dayOfMonth: z.number().int().min(1).max(28).default(1),
+    time: clock.default('09:00'),
+  }),
+  funnel: z.strictObject({
+    revenueTarget: z.number().positive(),
+    averageDeal: z.number().positive(),
+    opportunityToCustomer: z.number().gt(0).max(1),
+    leadToOpportunity: z.number().gt(0).max(1),
+  }),
+}).superRefine((a, ctx) => {
+  const people = new Map(a.people.map((p) => [p.email, p]));
+  const gradeIds = new Set(a.definitions.grades.map((g) => g.id));
+  for (const g of gradeIds) {
+    if (!a.sla.grades[g]) ctx.addIssue({ code: 'custom', path: ['sla', 'grades', g], message: `grade ${g} has no SLA times` });
+  }
+  for (const g of Object.keys(a.sla.grades)) {
+    if (!gradeIds.has(g)) ctx.addIssue({ code: 'custom', path: ['sla', 'grades', g], message: `grade ${g} is not defined under definitions.grades` });
+  }
+  a.definitions.grades.forEach((g, i) => {
+    for (const s of g.signalsAny ?? []) {
+      if (a.definitions.signals[s] === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['definitions', 'grades', i, 'signalsAny'], message: `signal "${s}" is not defined under definitions.signals` });
+      }
+    }
+  });
+  const seen = new Set<string>();
+  a.people.forEach((p, i) => {
+    if (seen.has(p.email)) ctx.addIssue({ code: 'custom', path: ['people', i, 'email'], message: `${p.email} is listed twice` });
+    seen.add(p.email);
+  });
+  const queueIds = new Set<string>();
+  a.routing.queues.forEach((q, i) => {
+    if (queueIds.has(q.id)) ctx.addIssue({ code: 'custom', path: ['routing', 'queues', i, 'id'], message: `queue id "${q.id}" is used twice` });
+    queueIds.add(q.id);
+    if (q.manager && !people.get(q.manager)?.roles.includes('manager')) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'queues', i, 'manager'], message: `${q.manager} is not a person with the role manager` });
+    }
+    q.members.forEach((m, j) => {
+      if (!people.get(m.email)?.roles.includes('rep')) {
+        ctx.addIssue({ code: 'custom', path: ['routing', 'queues', i, 'members', j, 'email'], message: `${m.email} is not a person with the role rep` });
+      }
+    });
+  });
+  for (const team of TEAMS) {
+    const owns = Object.values(a.routing.sources).includes(team);
+    if (owns && !a.routing.queues.some((q) => q.team === team)) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'queues'], message: `no queue for team ${team}, which owns sources` });
+    }
+  }
+  if (!a.people.some((p) => p.roles.includes('arbiter'))) {
+    ctx.addIssue({ code: 'custom', path: ['people'], message: 'nobody has the role arbiter; disputes need one' });
+  }
+  const steps = a.sla.escalation;
+  for (const ladder of ['claim', 'contact'] as const) {
+    steps[ladder].forEach((s, i) => {
+      const prev = steps[ladder][i - 1];
+      if (prev && prev.at >= s.at) ctx.addIssue({ code: 'custom', path: ['sla', 'escalation', ladder, i, 'at'], message: 'steps must be in rising order' });
+    });
+  }
+});
+
+export type AgreementInput = z.input<typeof agreementSchema>;
+export type Agreement = z.output<typeof agreementSchema>;
+export type Queue = Agreement['routing']['queues'][number];
+export type Person = Agreement['people'][number];
+export type WorkingHours = Agreement['sla']['workingHours'];
+export type EscalationStep = Agreement['sla']['escalation']['claim'][number];
+
+/** One line per problem: `sla.grades.A.contactWithin: "1 hour" is not a duration like "1h" or "30m"`. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(top level)';
+    return `${path}: ${issue.message}`;
+  });
+}
+
+export class AgreementError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the agreement file has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export function parseAgreement(data: unknown): Agreement {
+  const result = agreementSchema.safeParse(data);
+  if (!result.success) throw new AgreementError(formatIssues(result.error));
+  return result.data;
+}

@@ -1,0 +1,57 @@
+// The lead as the domain sees it: plain data, no Prisma types.
+import type { Status } from './lifecycle.ts';
+
+export interface Contact {
+  email: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  phone?: string | undefined;
+  title?: string | undefined;
+}
+
+export interface Explanation {
+  qualification: string[];
+  routing: string[];
+}
+
+export interface Lead {
+  id: string;
+  sourceSystem: string;
+  externalId: string;
+  source: string;
+  campaign: string | null;
+  owner: string;
+  status: Status;
+  stage: 'MQL' | 'SQL' | 'SRL' | null;
+  grade: string | null;
+  score: number;
+  team: string | null;
+  queue: string | null;
+  assignee: string | null;
+  contact: Contact | null;
+  companyName: string | null;
+  employees: number | null;
+  country: string | null;
+  industry: string | null;
+  signals: string[];
+  explanation: Explanation;
+  attempts: number;
+  offerRound: number;
+  receivedAt: Date;
+  offeredAt: Date | null;
+  claimDueAt: Date | null;
+  acceptedAt: Date | null;
+  contactDueAt: Date | null;
+  contactedAt: Date | null;
+  closedAt: Date | null;
+  erasedAt: Date | null;
+}
+
+export interface LeadEvent {
+  at: Date;
+  type: string;
+  actor: string | null;
+  from: Status | null;
+  to: Status | null;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,47 @@
+// The lead lifecycle as an explicit state machine. Every status change goes through `transition`.
+
+export const STATUSES = [
+  'received', 'nurture', 'qualified', 'offered', 'accepted', 'contacted',
+  'handed_over', 'won', 'lost', 'rejected', 'disputed', 'upheld', 'overturned',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Allowed next states. Nothing leaves won or lost: a closed deal is history. */
+export const NEXT: Readonly<Record<Status, readonly Status[]>> = {
+  received: ['nurture', 'qualified'],
+  // A nurtured lead qualifies later with new signals, or a rejection recycled to it is disputed.
+  nurture: ['qualified', 'disputed'],
+  qualified: ['offered'],
+  offered: ['accepted', 'rejected'],
+  // Given back or not contacted in time → offered again; given up as unreachable → nurture.
+  accepted: ['contacted', 'offered', 'nurture'],
+  contacted: ['handed_over', 'won', 'lost', 'nurture'],
+  // Inside sales hands a sales-ready lead to field sales, who get it as a new offer.
+  handed_over: ['offered'],
+  won: [],
+  lost: [],
+  // Not a fit or not sales-ready → recycled to nurture, never the bin; any rejection is disputable.
+  rejected: ['nurture', 'disputed'],
+  disputed: ['upheld', 'overturned'],
+  upheld: ['nurture'],
+  overturned: ['offered'],
+};
+
+export class IllegalTransitionError extends Error {
+  constructor(readonly from: Status, readonly to: Status) {
+    super(`a lead cannot go from ${from} to ${to}`);
+  }
+}
+
+export function canTransition(from: Status, to: Status): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Returns `to`, or throws naming both states. */
+export function transition(from: Status, to: Status): Status {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+  return to;
+}
+
+/** States in which a lead is "open" work for a rep (counts against capacity). */
+export const OPEN_FOR_REP: readonly Status[] = ['offered', 'accepted', 'contacted'];
