@@ -1,0 +1,36 @@
+// Where the data lives: DATABASE_URL if set, else an embedded PostgreSQL under the data dir.
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+
+export interface Database {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export async function openDatabase(opts: { url?: string | undefined; dataDir: string; log?: (line: string) => void }): Promise<Database> {
+  if (opts.url) return { url: opts.url, embedded: false, stop: async () => {} };
+  const server = await startEmbeddedPostgres({ dir: path.join(opts.dataDir, 'pg') });
+  try {
+    await createDatabaseIfMissing(server.url, 'leadrelay');
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url: server.urlFor('leadrelay'), embedded: true, stop: server.stop };
+}
+
+export async function createDatabaseIfMissing(adminUrl: string, name: string, template?: string): Promise<void> {
+  const client = new pg.Client(adminUrl);
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+      await client.query(`CREATE DATABASE ${ident(name)}${template ? ` TEMPLATE ${ident(template)}` : ''}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
