@@ -1,0 +1,61 @@
+// The `leadrelay` command line.
+import { parseArgs } from 'node:util';
+import { AgreementError, loadEnv } from './infra/config.ts';
+
+const HELP = `leadrelay — marketing-to-sales lead handoff for Slack and Microsoft Teams
+
+Usage:
+  leadrelay start                    start the server (intake API; embedded PostgreSQL unless DATABASE_URL is set)
+  leadrelay import <leads.csv>       import leads from a CSV file through the running server's intake API
+      --url <http://host:port>       where leadrelay runs (default http://localhost:$PORT or 3000)
+      --token <token>                intake token (default LEADRELAY_INTAKE_TOKEN or .leadrelay/intake-token)
+  leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
+  leadrelay --help                   this text
+
+Environment: PORT, HOST, DATABASE_URL, LEADRELAY_CONFIG, LEADRELAY_DATA_DIR, LEADRELAY_INTAKE_TOKEN.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, url: { type: 'string' }, token: { type: 'string' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const env = loadEnv();
+  switch (command) {
+    case 'start': {
+      const { runServer } = await import('./serve.ts');
+      return runServer(env);
+    }
+    case 'import': {
+      const { runImport } = await import('./infra/csv-import.ts');
+      if (!rest[0]) {
+        console.error('usage: leadrelay import <leads.csv>');
+        return 2;
+      }
+      return runImport({ file: rest[0], env, url: values.url, token: values.token });
+    }
+    case 'check': {
+      const { agreementPath, loadAgreement } = await import('./infra/config.ts');
+      const file = rest[0] ?? agreementPath(env);
+      const a = loadAgreement(file);
+      console.log(`${file}: ok (${a.company}: ${a.routing.queues.length} queues, ${a.people.length} people)`);
+      return 0;
+    }
+    default:
+      console.error(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error) => {
+    console.error(error instanceof AgreementError ? error.message : `leadrelay: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,141 @@
+// Use case: take in leads from the marketing side — qualify, route, store once, queue the offer.
+import { DateTime } from 'luxon';
+import type { Agreement, Queue } from '../domain/agreement.ts';
+import type { Lead } from '../domain/lead.ts';
+import { transition } from '../domain/lifecycle.ts';
+import { qualify } from '../domain/qualification.ts';
+import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
+import { isWorkingTime } from '../domain/sla.ts';
+import type { LeadInput } from './intake.schema.ts';
+import type { Clock, IntakeTx, LeadStore, NewLead } from './ports.ts';
+
+export interface IntakeDeps {
+  agreement: Agreement;
+  store: LeadStore;
+  clock: Clock;
+}
+
+export interface IntakeOutcome {
+  lead: Lead;
+  /** false when the same (sourceSystem, externalId) was stored before: nothing changed. */
+  created: boolean;
+}
+
+const keyOf = (l: { sourceSystem: string; externalId: string }) => `${l.sourceSystem}\u0000${l.externalId}`;
+
+export function monthOf(at: Date, timeZone: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM');
+}
+
+export async function intakeLeads(deps: IntakeDeps, inputs: readonly LeadInput[]): Promise<IntakeOutcome[]> {
+  const { agreement } = deps;
+  const now = deps.clock.now();
+  return deps.store.intake(async (tx) => {
+    const existing = new Map((await tx.findExisting(inputs)).map((l) => [keyOf(l), l]));
+    const router = new QueueRouter(tx, agreement, now);
+    const fresh = new Map<string, NewLead>();
+    for (const input of inputs) {
+      const key = keyOf(input);
+      if (existing.has(key) || fresh.has(key)) continue;
+      fresh.set(key, await prepare(input, agreement, router));
+    }
+    const stored = new Map((await tx.insert([...fresh.values()])).map((l) => [keyOf(l), l]));
+    await router.saveLedgers();
+    return inputs.map((input) => {
+      const key = keyOf(input);
+      const old = existing.get(key);
+      if (old) return { lead: old, created: false };
+      const lead = stored.get(key);
+      if (!lead) throw new Error(`lead ${input.externalId} was not stored`);
+      // The same id twice in one batch: the second is a duplicate of the first.
+      const first = inputs.find((i) => keyOf(i) === key) === input;
+      return { lead, created: first };
+    });
+  });
+}
+
+async function prepare(input: LeadInput, agreement: Agreement, router: QueueRouter): Promise<NewLead> {
+  const company = input.company;
+  const q = qualify(company, input.signals, agreement.definitions);
+  const base: NewLead = {
+    sourceSystem: input.sourceSystem,
+    externalId: input.externalId,
+    source: input.source,
+    campaign: input.campaign ?? null,
+    owner: input.owner,
+    status: transition('received', q.qualified ? 'qualified' : 'nurture'),
+    stage: q.stage,
+    grade: q.grade,
+    score: q.score,
+    team: null,
+    queue: null,
+    assignee: null,
+    contact: input.contact,
+    companyName: company.name,
+    employees: company.employees ?? null,
+    country: company.country ?? null,
+    industry: company.industry ?? null,
+    signals: [...new Set(input.signals)],
+    explanation: { qualification: q.reasons, routing: [] },
+    receivedAt: input.receivedAt ?? router.now,
+  };
+  if (!q.qualified) return base;
+  const choice = pickQueue({ source: input.source, ...company }, agreement.routing);
+  const routing = [...choice.reasons];
+  let assignee: string | null = null;
+  if (choice.queue) {
+    const rep = await router.pick(choice.queue);
+    routing.push(...rep.reasons);
+    assignee = rep.rep;
+  }
+  return { ...base, team: choice.team, queue: choice.queue?.id ?? null, assignee, explanation: { qualification: q.reasons, routing } };
+}
+
+/** Holds each queue's member state for one intake, so a batch is spread fairly lead by lead. */
+class QueueRouter {
+  private readonly state = new Map<string, MemberState[]>();
+  private readonly month: string;
+
+  constructor(private readonly tx: IntakeTx, private readonly agreement: Agreement, readonly now: Date) {
+    this.month = monthOf(now, agreement.sla.timeZone);
+  }
+
+  async pick(queue: Queue) {
+    const members = this.state.get(queue.id) ?? (await this.load(queue));
+    const choice = pickRep(members, this.now);
+    const next = members.map((m) => {
+      const row = choice.ledger.find((l) => l.email === m.email);
+      const open = m.email === choice.rep ? m.open + 1 : m.open;
+      return row ? { ...m, credit: row.credit, assigned: row.assigned, open } : { ...m, open };
+    });
+    this.state.set(queue.id, next);
+    return choice;
+  }
+
+  async saveLedgers() {
+    for (const [queue, members] of this.state) {
+      await this.tx.saveLedger(queue, this.month, members.map(({ email, credit, assigned }) => ({ email, credit, assigned })));
+    }
+  }
+
+  private async load(queue: Queue): Promise<MemberState[]> {
+    const { sla, people } = this.agreement;
+    const stored = await this.tx.membersOf(queue.id, queue.members.map((m) => m.email), this.month, this.now);
+    return queue.members.map((m) => {
+      const person = people.find((p) => p.email === m.email);
+      const s = stored.find((x) => x.email === m.email);
+      const hours = person?.workingHours ?? sla.workingHours;
+      return {
+        email: m.email,
+        name: person?.name ?? m.email,
+        weight: m.weight,
+        capacity: m.capacity,
+        open: s?.open ?? 0,
+        credit: s?.credit ?? 0,
+        assigned: s?.assigned ?? 0,
+        awayUntil: s?.awayUntil ?? null,
+        inHours: isWorkingTime(this.now, { timeZone: sla.timeZone, workingHours: hours, holidays: sla.holidays }),
+      };
+    });
+  }
+}

@@ -1,0 +1,41 @@
+// Configuration: environment variables and the agreement file, both validated with zod.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from '../domain/zod-messages.ts';
+import { type Agreement, AgreementError, formatIssues, parseAgreement } from '../domain/agreement.ts';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'is not a postgresql:// URL').optional(),
+  LEADRELAY_CONFIG: z.string().optional(),
+  LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
+  LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty variables count as unset, as most shells and .env files mean them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) throw new Error(`bad environment:\n  ${formatIssues(result.error).join('\n  ')}`);
+  return result.data;
+}
+
+/** leadrelay.yml if present, else the shipped example, so a fresh clone starts as is. */
+export function agreementPath(env: Env, cwd = process.cwd()): string {
+  if (env.LEADRELAY_CONFIG) return path.resolve(cwd, env.LEADRELAY_CONFIG);
+  const own = path.resolve(cwd, 'leadrelay.yml');
+  return existsSync(own) ? own : path.resolve(cwd, 'leadrelay.example.yml');
+}
+
+export function loadAgreement(file: string): Agreement {
+  if (!existsSync(file)) throw new AgreementError([`${file}: no such file`]);
+  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
+  if (doc.errors.length) throw new AgreementError(doc.errors.map((e) => `${path.basename(file)}: ${e.message}`));
+  return parseAgreement(doc.toJS());
+}
+
+export { AgreementError, formatIssues };

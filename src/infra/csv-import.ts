@@ -1,0 +1,146 @@
+// `leadrelay import leads.csv`: CSV rows → the intake API in batches, with a per-row report.
+// Going through the API keeps one validation and one idempotency rule for every way in.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { z } from '../domain/zod-messages.ts';
+import { MAX_BATCH } from '../handlers/intake.schema.ts';
+import type { Env } from './config.ts';
+
+export const CSV_COLUMNS = [
+  'externalId', 'sourceSystem', 'source', 'campaign', 'owner',
+  'email', 'firstName', 'lastName', 'phone', 'title',
+  'company', 'employees', 'country', 'industry', 'signals',
+] as const;
+const REQUIRED = ['externalId', 'sourceSystem', 'source', 'owner', 'email', 'company'] as const;
+
+const headerSchema = z.array(z.string()).superRefine((header, ctx) => {
+  for (const h of header) {
+    if (!(CSV_COLUMNS as readonly string[]).includes(h)) ctx.addIssue({ code: 'custom', message: `unknown column "${h}"; known: ${CSV_COLUMNS.join(', ')}` });
+  }
+  for (const r of REQUIRED) {
+    if (!header.includes(r)) ctx.addIssue({ code: 'custom', message: `missing column "${r}"` });
+  }
+});
+
+export interface RowProblem {
+  row: number; // line in the file, the header being line 1
+  problems: string[];
+}
+
+export interface ImportReport {
+  rows: number;
+  created: number;
+  duplicates: number;
+  failed: RowProblem[];
+}
+
+type Row = Record<string, string>;
+
+/** A CSV row in the intake API's shape. Empty cells are left out; the API validates the rest. */
+export function rowToLead(row: Row): Record<string, unknown> {
+  const cell = (k: string) => (row[k]?.trim() ? row[k].trim() : undefined);
+  const employees = cell('employees');
+  return {
+    externalId: cell('externalId'),
+    sourceSystem: cell('sourceSystem'),
+    source: cell('source'),
+    campaign: cell('campaign'),
+    owner: cell('owner'),
+    contact: { email: cell('email'), firstName: cell('firstName'), lastName: cell('lastName'), phone: cell('phone'), title: cell('title') },
+    company: {
+      name: cell('company'),
+      // A non-number stays text so the API names the problem instead of silently dropping it.
+      employees: employees === undefined ? undefined : /^\d+$/.test(employees) ? Number(employees) : employees,
+      country: cell('country'),
+      industry: cell('industry'),
+    },
+    signals: cell('signals')?.split(/[;|\s]+/).filter(Boolean) ?? [],
+  };
+}
+
+export function parseCsv(text: string): { rows: Row[]; error?: string } {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true });
+  } catch (error) {
+    return { rows: [], error: `not a readable CSV file: ${(error as Error).message}` };
+  }
+  const [header, ...body] = records;
+  if (!header) return { rows: [], error: 'the file is empty' };
+  const checked = headerSchema.safeParse(header);
+  if (!checked.success) return { rows: [], error: checked.error.issues.map((i) => i.message).join('; ') };
+  return { rows: body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']))) };
+}
+
+type Post = (body: unknown) => Promise<{ status: number; json: unknown }>;
+
+const batchAnswer = z.object({ leads: z.array(z.object({ created: z.boolean() })) });
+const errorAnswer = z.object({ fields: z.array(z.object({ path: z.string(), message: z.string() })) });
+
+/** Sends rows in batches. A batch with bad rows is refused whole by the API; those rows are
+ * reported and the good ones sent again, so a bad row never blocks or half-stores the others. */
+export async function importRows(rows: readonly Row[], post: Post): Promise<ImportReport> {
+  const report: ImportReport = { rows: rows.length, created: 0, duplicates: 0, failed: [] };
+  for (let start = 0; start < rows.length; start += MAX_BATCH) {
+    let batch = rows.slice(start, start + MAX_BATCH).map((row, i) => ({ line: start + i + 2, lead: rowToLead(row) }));
+    for (let attempt = 0; attempt < 2 && batch.length; attempt++) {
+      const answer = await post({ leads: batch.map((b) => b.lead) });
+      if (answer.status === 200 || answer.status === 201) {
+        for (const l of batchAnswer.parse(answer.json).leads) l.created ? report.created++ : report.duplicates++;
+        batch = [];
+      } else if (answer.status === 400 && attempt === 0) {
+        const bad = new Map<number, string[]>();
+        for (const f of errorAnswer.parse(answer.json).fields) {
+          const [, index, ...field] = f.path.split('.');
+          const i = Number(index);
+          bad.set(i, [...(bad.get(i) ?? []), `${field.join('.')}: ${f.message}`]);
+        }
+        for (const [i, problems] of bad) report.failed.push({ row: batch[i]?.line ?? -1, problems });
+        batch = batch.filter((_, i) => !bad.has(i));
+      } else {
+        throw new Error(`the intake API answered ${answer.status}: ${JSON.stringify(answer.json)}`);
+      }
+    }
+  }
+  report.failed.sort((a, b) => a.row - b.row);
+  return report;
+}
+
+export function formatReport(report: ImportReport): string {
+  const lines = report.failed.map((f) => `row ${f.row}: ${f.problems.join('; ')}`);
+  lines.push(`${report.rows} rows: ${report.created} imported, ${report.duplicates} already known, ${report.failed.length} with errors (not imported)`);
+  return lines.join('\n');
+}
+
+export async function runImport(opts: { file: string; env: Env; url?: string | undefined; token?: string | undefined }): Promise<number> {
+  if (!existsSync(opts.file)) {
+    console.error(`no such file: ${opts.file}`);
+    return 2;
+  }
+  const { rows, error } = parseCsv(readFileSync(opts.file, 'utf8'));
+  if (error) {
+    console.error(`${opts.file}: ${error}`);
+    return 1;
+  }
+  const tokenFile = path.join(opts.env.LEADRELAY_DATA_DIR, 'intake-token');
+  const token = opts.token ?? opts.env.LEADRELAY_INTAKE_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  if (!token) {
+    console.error('no intake token: pass --token, set LEADRELAY_INTAKE_TOKEN, or start leadrelay once (npm start)');
+    return 2;
+  }
+  const url = `${opts.url ?? `http://localhost:${opts.env.PORT}`}/api/leads`;
+  const post: Post = async (body) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).catch((e: Error) => {
+      throw new Error(`cannot reach leadrelay at ${url} (${e.cause instanceof Error ? e.cause.message : e.message}); is it running (npm start)?`);
+    });
+    return { status: res.status, json: await res.json() };
+  };
+  const report = await importRows(rows, post);
+  console.log(formatReport(report));
+  return report.failed.length ? 1 : 0;
+}

@@ -1,0 +1,72 @@
+// The composition root: reads config, builds infra, wires the HTTP edge (and later the chats).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { type Clock, systemClock } from './handlers/ports.ts';
+import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
+import { openDatabase } from './infra/database.ts';
+import { createHttpApp } from './infra/http.ts';
+import { applyMigrations } from './infra/migrate.ts';
+import { createPrisma } from './infra/prisma.ts';
+import { PrismaLeadStore } from './infra/store.ts';
+
+export interface Running {
+  port: number;
+  store: PrismaLeadStore;
+  intakeToken: string;
+  stop(): Promise<void>;
+}
+
+/** The token from the environment, or one made once and kept in the data dir. */
+function intakeToken(env: Env): string {
+  if (env.LEADRELAY_INTAKE_TOKEN) return env.LEADRELAY_INTAKE_TOKEN;
+  const file = path.join(env.LEADRELAY_DATA_DIR, 'intake-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(env.LEADRELAY_DATA_DIR, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+  clock?: Clock;
+}
+
+export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
+  const log = opts.log ?? console.log;
+  const clock = opts.clock ?? systemClock;
+  const file = agreementPath(env);
+  const agreement = loadAgreement(file);
+  log(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
+
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR });
+  log(database.embedded ? `database: embedded PostgreSQL in ${path.join(env.LEADRELAY_DATA_DIR, 'pg')}` : 'database: DATABASE_URL');
+  const applied = await applyMigrations(database.url);
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+
+  const db = createPrisma(database.url);
+  const store = new PrismaLeadStore(db);
+  const token = intakeToken(env);
+  const app = createHttpApp({
+    agreement, store, clock, intakeToken: token,
+    ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.$disconnect();
+      await database.stop();
+    })();
+    return stopping;
+  };
+  return { port, store, intakeToken: token, stop };
+}

@@ -1,0 +1,25 @@
+// `leadrelay start`: run until SIGINT/SIGTERM, then stop cleanly (the embedded database too).
+import type { Env } from './infra/config.ts';
+import { start } from './main.ts';
+
+export async function runServer(env: Env): Promise<number> {
+  const running = await start(env);
+  const base = `http://localhost:${running.port}`;
+  console.log(`leadrelay listens on ${base}
+Send a lead:
+  curl -s -X POST ${base}/api/leads \\
+    -H 'Authorization: Bearer ${running.intakeToken}' -H 'Content-Type: application/json' \\
+    -d '{"externalId":"hs-4711","sourceSystem":"hubspot","source":"inbound","campaign":"whitepaper-industry-4.0",
+         "owner":"mia.schulz@example.com",
+         "contact":{"email":"k.berg@example.com","firstName":"Katrin","lastName":"Berg","title":"Head of Production"},
+         "company":{"name":"Berg Präzisionsteile GmbH","employees":250,"country":"DE","industry":"manufacturing"},
+         "signals":["pricing_page","demo_request"]}'
+Stop with Ctrl+C.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('stopping…');
+  await running.stop();
+  return 0;
+}
