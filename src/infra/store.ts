@@ -87,64 +87,66 @@ export class PrismaLeadStore implements LeadStore {
   }
 }
 
+// Intake is the hot path (batches of 500): each step is one SQL statement, not one per lead.
 function intakeTx(tx: Tx): IntakeTx {
   return {
     async findExisting(keys) {
       if (keys.length === 0) return [];
-      const rows = await tx.lead.findMany({
-        where: { OR: keys.map(({ sourceSystem, externalId }) => ({ sourceSystem, externalId })) },
-      });
+      const rows = await tx.$queryRaw<LeadRow[]>`
+        SELECT * FROM "Lead" WHERE ("sourceSystem", "externalId") IN (
+          SELECT * FROM unnest(${keys.map((k) => k.sourceSystem)}::text[], ${keys.map((k) => k.externalId)}::text[]))`;
       return rows.map(toLead);
     },
 
     async membersOf(queue, emails, month, now): Promise<StoredMember[]> {
-      const [open, ledger, absences] = await Promise.all([
-        tx.lead.groupBy({ by: ['assignee'], where: { assignee: { in: [...emails] }, status: { in: [...OPEN_FOR_REP] } }, _count: { _all: true } }),
-        tx.routingLedger.findMany({ where: { queue, month, email: { in: [...emails] } } }),
-        tx.absence.findMany({ where: { email: { in: [...emails] }, from: { lte: now }, until: { gt: now } } }),
-      ]);
-      return emails.map((email) => {
-        const away = absences.filter((a) => a.email === email).map((a) => a.until.getTime());
-        const row = ledger.find((l) => l.email === email);
-        return {
-          email,
-          open: open.find((o) => o.assignee === email)?._count._all ?? 0,
-          credit: row?.credit ?? 0,
-          assigned: row?.assigned ?? 0,
-          awayUntil: away.length ? new Date(Math.max(...away)) : null,
-        };
-      });
+      const rows = await tx.$queryRaw<{ email: string; open: number; credit: number | null; assigned: number | null; awayUntil: Date | null }[]>`
+        SELECT m.email,
+          (SELECT count(*)::int FROM "Lead" l WHERE l.assignee = m.email AND l.status::text = ANY(${[...OPEN_FOR_REP]}::text[])) AS open,
+          r.credit, r.assigned,
+          (SELECT max(a.until) FROM "Absence" a WHERE a.email = m.email AND a."from" <= ${now} AND a.until > ${now}) AS "awayUntil"
+        FROM unnest(${[...emails]}::text[]) AS m(email)
+        LEFT JOIN "RoutingLedger" r ON r.queue = ${queue} AND r.month = ${month} AND r.email = m.email`;
+      return rows.map((r) => ({ email: r.email, open: r.open, credit: r.credit ?? 0, assigned: r.assigned ?? 0, awayUntil: r.awayUntil }));
     },
 
     async insert(leads: readonly NewLead[]) {
       if (leads.length === 0) return [];
-      const rows = await tx.lead.createManyAndReturn({
-        data: leads.map((l) => ({ ...l, contact: l.contact as unknown as Prisma.InputJsonValue, explanation: l.explanation as unknown as Prisma.InputJsonValue })),
-      });
-      await tx.leadEvent.createMany({
-        data: rows.map((r) => ({
-          leadId: r.id, at: r.receivedAt, type: 'received', from: 'received' as const, to: r.status,
-          data: r.explanation as Prisma.InputJsonValue,
-        })),
-      });
-      // The outbox: routed leads wait here until a chat platform posts the offer.
-      const routed = rows.filter((r) => r.queue !== null);
-      if (routed.length) {
-        await tx.delivery.createMany({
-          data: routed.map((r) => ({ key: `offer:${r.id}:1`, leadId: r.id, kind: 'offer', queue: r.queue })),
-        });
-      }
+      // One statement: the leads, their first event, and for routed leads the pending offer
+      // (the outbox a chat platform delivers from).
+      const rows = await tx.$queryRaw<LeadRow[]>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(leads)}::jsonb) AS x(
+            "sourceSystem" text, "externalId" text, source text, campaign text, owner text, status "LeadStatus",
+            stage "Stage", grade text, score int, team text, queue text, assignee text, contact jsonb,
+            "companyName" text, employees int, country text, industry text, signals text[], explanation jsonb,
+            "receivedAt" timestamptz)
+        ), leads AS (
+          INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
+            team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
+            "receivedAt", "updatedAt")
+          SELECT gen_random_uuid(), "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
+            team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
+            "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          FROM input
+          RETURNING *
+        ), events AS (
+          INSERT INTO "LeadEvent" ("leadId", at, type, "from", "to", data)
+          SELECT id, "receivedAt", 'received', 'received', status, explanation FROM leads
+        ), offers AS (
+          INSERT INTO "Delivery" (id, key, "leadId", kind, queue, "nextAttemptAt", "createdAt")
+          SELECT gen_random_uuid(), 'offer:' || id || ':1', id, 'offer', queue, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          FROM leads WHERE queue IS NOT NULL
+        )
+        SELECT * FROM leads`;
       return rows.map(toLead);
     },
 
     async saveLedger(queue, month, rows: readonly LedgerRow[]) {
-      for (const { email, credit, assigned } of rows) {
-        await tx.routingLedger.upsert({
-          where: { queue_month_email: { queue, month, email } },
-          create: { queue, month, email, credit, assigned },
-          update: { credit, assigned },
-        });
-      }
+      if (rows.length === 0) return;
+      await tx.$executeRaw`
+        INSERT INTO "RoutingLedger" (queue, month, email, credit, assigned)
+        SELECT ${queue}, ${month}, * FROM unnest(${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.credit)}::float8[], ${rows.map((r) => r.assigned)}::int[])
+        ON CONFLICT (queue, month, email) DO UPDATE SET credit = EXCLUDED.credit, assigned = EXCLUDED.assigned`;
     },
   };
 }
