@@ -10,10 +10,19 @@ import { createHttpApp } from './infra/http.ts';
 import { applyMigrations } from './infra/migrate.ts';
 import { createPrisma } from './infra/prisma.ts';
 import { PrismaLeadStore } from './infra/store.ts';
+import { PrismaOutbox } from './infra/outbox-store.ts';
+import { OutboxWorker } from './infra/outbox-worker.ts';
+import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
+import type { Chat } from './handlers/ports.ts';
+import { deliverOffers } from './handlers/deliver-offers.ts';
+import type { Deps } from './handlers/deps.ts';
 
 export interface Running {
   port: number;
   store: PrismaLeadStore;
+  outbox: PrismaOutbox;
+  /** Deliver pending chat messages now (also runs on a timer). */
+  deliver(): Promise<void>;
   intakeToken: string;
   stop(): Promise<void>;
 }
@@ -48,10 +57,26 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
 
   const db = createPrisma(database.url);
   const store = new PrismaLeadStore(db);
+  const outbox = new PrismaOutbox(db);
   const token = intakeToken(env);
+
+  let slack: SlackBot | null = null;
+  if (env.SLACK_BOT_TOKEN) {
+    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
+    log(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
+  }
+  const chat: Chat | null = slack?.chat ?? null;
+  // Without a chat platform, routed leads wait in the outbox as "offer pending".
+  let worker: OutboxWorker | null = null;
+  const deps: Deps | null = chat ? { agreement, store, outbox, chat, clock, kick: () => void worker?.kick(), log } : null;
+  if (deps) worker = new OutboxWorker(() => deliverOffers(deps), log);
+  await slack?.listen(deps as Deps);
+
   const app = createHttpApp({
     agreement, store, clock, intakeToken: token,
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+    afterIntake: () => void worker?.kick(),
+    routers: slack?.router ? [slack.router] : [],
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -59,14 +84,18 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
 
+  worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.stop();
+      await slack?.stop();
       await db.$disconnect();
       await database.stop();
     })();
     return stopping;
   };
-  return { port, store, intakeToken: token, stop };
+  return { port, store, outbox, intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
 }

@@ -57,12 +57,13 @@ function checkFilter(lead: LeadFacts, filter: Queue['filter']): [boolean, string
  * Source ownership → team, then the first queue of that team whose filter matches.
  * Throws on an unknown source: callers validate sources earlier, so that is a programming error.
  */
-export function pickQueue(lead: LeadFacts, routing: Agreement['routing']): QueueChoice {
+export function pickQueue(lead: LeadFacts, routing: Agreement['routing'], handOverTo?: Team): QueueChoice {
   if (!Object.hasOwn(routing.sources, lead.source)) {
     throw new Error(`unknown lead source "${lead.source}"; known: ${list(Object.keys(routing.sources))}`);
   }
-  const team = routing.sources[lead.source] as Team;
-  const reasons = [`source "${lead.source}" is owned by ${teamName(team)}`];
+  // A hand-over (inside sales → field sales) overrides source ownership.
+  const team = handOverTo ?? (routing.sources[lead.source] as Team);
+  const reasons = [handOverTo ? `handed over to ${teamName(team)}` : `source "${lead.source}" is owned by ${teamName(team)}`];
   for (const queue of routing.queues) {
     if (queue.team !== team) continue;
     const checks = checkFilter(lead, queue.filter);

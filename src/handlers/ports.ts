@@ -2,6 +2,9 @@
 // by the chat platforms in src/bot; handlers never import those directly.
 import type { Explanation, Lead, LeadEvent } from '../domain/lead.ts';
 import type { Status } from '../domain/lifecycle.ts';
+import type { RejectReason } from '../domain/rejections.ts';
+import type { View } from '../domain/view.ts';
+import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
 
 export interface Clock {
   now(): Date;
@@ -49,6 +52,83 @@ export interface LeadStore {
   claim(id: string, rep: string, at: Date, contactDueAt: Date | null): Promise<ClaimResult>;
   /** Erase personal data; keep anonymous facts for statistics. */
   erase(id: string, at: Date, actor: string | null): Promise<Lead | null>;
+
+  /** A conditional status change along `path` (each step checked by the lifecycle), with its
+   * events, in one transaction. null when the lead is not in `from` any more. */
+  move(id: string, change: Move): Promise<Lead | null>;
+  /** Put the lead on offer again (status → offered) with a new pending offer in the outbox. */
+  reoffer(id: string, change: Move & { offer: { origin: OfferOrigin; by: string | null } }): Promise<Lead | null>;
+  reject(id: string, rejection: RejectionFacts, at: Date, toNurture: boolean): Promise<Lead | null>;
+  latestRejection(leadId: string): Promise<(RejectionFacts & { id: string; disputed: boolean }) | null>;
+  openDispute(leadId: string, rejectionId: string, dispute: { openedBy: string; rationale: string; arbiter: string }, at: Date): Promise<{ lead: Lead; dispute: DisputeFacts } | null>;
+  dispute(id: string): Promise<{ dispute: DisputeFacts; leadId: string; rejection: RejectionFacts } | null>;
+  /** Decide an open dispute once: upheld → nurture, overturned → offered again. */
+  decide(id: string, decision: { arbiter: string; outcome: 'upheld' | 'overturned'; rationale: string }, at: Date): Promise<{ lead: Lead; dispute: DisputeFacts } | null>;
+  precedents(reason: RejectReason | null, limit: number): Promise<Precedent[]>;
+  openLeadsOf(email: string): Promise<Lead[]>;
+  logAttempt(id: string, rep: string, at: Date): Promise<Lead | null>;
+  setAway(email: string, from: Date, until: Date): Promise<void>;
+  clearAway(email: string, now: Date): Promise<void>;
+  /** Where the lead's current offer was posted, to update it for everyone. */
+  offerMessage(leadId: string): Promise<MessageRef | null>;
+}
+
+export interface Move {
+  from: Status;
+  path: Status[];
+  at: Date;
+  actor: string | null;
+  type: string;
+  /** Only if the lead is assigned to this person (a rep acting on their own lead). */
+  assignee?: string;
+  data?: Record<string, unknown>;
+  patch?: Partial<Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'contactedAt' | 'closedAt' | 'contactDueAt' | 'acceptedAt' | 'explanation'>>;
+}
+
+export type OfferOrigin = 'new' | 'again' | 'givenBack' | 'handedOver';
+
+/** Where a message went, to update it later. Opaque to handlers. */
+export interface MessageRef {
+  platform: string;
+  channel: string;
+  id: string;
+}
+
+/** A chat channel as the agreement names it, per platform. */
+export interface ChannelRef {
+  slack?: string | undefined;
+  teams?: string | undefined;
+}
+
+/** What handlers need from a chat platform. */
+export interface Chat {
+  post(channel: ChannelRef, view: View): Promise<MessageRef>;
+  update(ref: MessageRef, view: View): Promise<void>;
+  /** A direct message to a person of the agreement; null when the platform cannot reach them. */
+  dm(email: string, view: View): Promise<MessageRef | null>;
+}
+
+/** A pending chat message (the outbox). */
+export interface PendingDelivery {
+  id: string;
+  key: string;
+  kind: string;
+  leadId: string | null;
+  queue: string | null;
+  attempts: number;
+  origin: OfferOrigin;
+  by: string | null;
+}
+
+export interface Outbox {
+  /** Takes up to `limit` due deliveries and leases them, so no other worker posts them meanwhile. */
+  takeDue(now: Date, limit: number, leaseMs: number): Promise<PendingDelivery[]>;
+  /** Posted: record where, and put the lead on offer with its claim deadline, in one transaction. */
+  offerPosted(delivery: PendingDelivery, ref: MessageRef, at: Date, claimDueAt: Date): Promise<Lead | null>;
+  retryLater(id: string, error: string, at: Date): Promise<void>;
+  /** Nothing to post any more (the lead moved on or was erased). */
+  drop(id: string, why: string): Promise<void>;
+  pendingCount(): Promise<number>;
 }
 
 export type { Status };

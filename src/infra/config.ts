@@ -12,6 +12,19 @@ const envSchema = z.object({
   LEADRELAY_CONFIG: z.string().optional(),
   LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Seconds between sweeps for chat messages left pending (crash, outage). */
+  LEADRELAY_SWEEP_SECONDS: z.coerce.number().positive().default(30),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'is not a bot token (xoxb-…)').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'is not an app-level token (xapp-…)').optional(),
+  SLACK_API_URL: z.url().optional(),
+}).superRefine((env, ctx) => {
+  if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+  }
+  if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required to use Slack' });
+  }
 });
 
 export type Env = z.output<typeof envSchema>;

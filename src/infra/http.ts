@@ -17,6 +17,10 @@ export interface HttpDeps {
   clock: Clock;
   intakeToken: string;
   ready: () => Promise<boolean>;
+  /** After leads were committed: deliver their offers now. */
+  afterIntake?: () => void;
+  /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
+  routers?: express.Router[];
 }
 
 /** What the sender of a lead sees: the decision and why, without echoing the contact data. */
@@ -63,6 +67,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }
     const outcomes = await intakeLeads(deps, parsed.leads);
     const anyCreated = outcomes.some((o) => o.created);
+    if (anyCreated) deps.afterIntake?.();
     if (!parsed.batch) {
       const [one] = outcomes;
       res.status(one?.created ? 201 : 200).json({ created: one?.created, lead: one && summary(one.lead) });
@@ -96,6 +101,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.use('/api', api);
+  for (const router of deps.routers ?? []) app.use(router);
   app.use((_req, res) => { res.status(404).json({ error: 'not found' }); });
   app.use(errors);
   return app;

@@ -1,8 +1,10 @@
 // LeadStore on PostgreSQL through Prisma. Each state change and its event share one transaction.
 import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
-import { OPEN_FOR_REP, transition } from '../domain/lifecycle.ts';
+import { OPEN_FOR_REP, type Status, transition } from '../domain/lifecycle.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
-import type { ClaimResult, IntakeTx, LeadStore, LedgerRow, NewLead, StoredMember } from '../handlers/ports.ts';
+import type { RejectReason } from '../domain/rejections.ts';
+import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
+import type { ClaimResult, IntakeTx, LeadStore, LedgerRow, MessageRef, Move, NewLead, OfferOrigin, StoredMember } from '../handlers/ports.ts';
 import type { Db } from './prisma.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -85,6 +87,158 @@ export class PrismaLeadStore implements LeadStore {
       return toLead(row);
     });
   }
+
+  move(id: string, change: Move): Promise<Lead | null> {
+    return this.db.$transaction((tx) => moveLead(tx, id, change));
+  }
+
+  reoffer(id: string, change: Move & { offer: { origin: OfferOrigin; by: string | null } }): Promise<Lead | null> {
+    return this.db.$transaction(async (tx) => {
+      const lead = await moveLead(tx, id, change);
+      if (!lead) return null;
+      await queueOffer(tx, lead, change.offer);
+      return lead;
+    });
+  }
+
+  reject(id: string, rejection: RejectionFacts, at: Date, toNurture: boolean): Promise<Lead | null> {
+    return this.db.$transaction(async (tx) => {
+      const path: Status[] = toNurture ? ['rejected', 'nurture'] : ['rejected'];
+      const data = { reason: rejection.reason, note: rejection.note };
+      const lead = await moveLead(tx, id, { from: 'offered', path, at, actor: rejection.rep, type: 'rejected', data });
+      if (!lead) return null;
+      await tx.rejection.create({ data: { leadId: id, rep: rejection.rep, reason: rejection.reason, note: rejection.note, at } });
+      return lead;
+    });
+  }
+
+  async latestRejection(leadId: string) {
+    const r = await this.db.rejection.findFirst({ where: { leadId }, orderBy: { at: 'desc' }, include: { disputes: { select: { id: true } } } });
+    return r && { id: r.id, rep: r.rep, reason: r.reason, note: r.note, disputed: r.disputes.length > 0 };
+  }
+
+  openDispute(leadId: string, rejectionId: string, d: { openedBy: string; rationale: string; arbiter: string }, at: Date) {
+    return this.db.$transaction(async (tx) => {
+      const current = await tx.lead.findUnique({ where: { id: leadId }, select: { status: true } });
+      if (!current || (current.status !== 'rejected' && current.status !== 'nurture')) return null;
+      // One dispute per rejection: the unique check and the insert are serialised by the lead's row lock.
+      await tx.$executeRaw`SELECT 1 FROM "Lead" WHERE id = ${leadId}::uuid FOR UPDATE`;
+      if (await tx.dispute.count({ where: { rejectionId } })) return null;
+      const lead = await moveLead(tx, leadId, { from: current.status, path: ['disputed'], at, actor: d.openedBy, type: 'disputed', data: { arbiter: d.arbiter } });
+      if (!lead) return null;
+      const row = await tx.dispute.create({ data: { leadId, rejectionId, openedBy: d.openedBy, rationale: d.rationale, arbiter: d.arbiter, openedAt: at } });
+      return { lead, dispute: toDispute(row) };
+    });
+  }
+
+  async dispute(id: string) {
+    const row = await this.db.dispute.findUnique({ where: { id }, include: { rejection: true } });
+    if (!row) return null;
+    const { rejection: r } = row;
+    return { dispute: toDispute(row), leadId: row.leadId, rejection: { rep: r.rep, reason: r.reason, note: r.note } };
+  }
+
+  decide(id: string, d: { arbiter: string; outcome: 'upheld' | 'overturned'; rationale: string }, at: Date) {
+    return this.db.$transaction(async (tx) => {
+      // Decided once: the conditional update is the guard against a second click or arbiter.
+      const n = await tx.dispute.updateMany({
+        where: { id, decidedAt: null },
+        data: { arbiter: d.arbiter, outcome: d.outcome, decisionRationale: d.rationale, decidedAt: at },
+      });
+      if (n.count === 0) return null;
+      const row = await tx.dispute.findUniqueOrThrow({ where: { id } });
+      const path: Status[] = d.outcome === 'upheld' ? ['upheld', 'nurture'] : ['overturned', 'offered'];
+      const patch = d.outcome === 'overturned' ? { assignee: null } : {};
+      const lead = await moveLead(tx, row.leadId, { from: 'disputed', path, at, actor: d.arbiter, type: d.outcome, data: { rationale: d.rationale }, patch });
+      if (!lead) throw new Error(`lead ${row.leadId} of dispute ${id} is not in dispute`);
+      if (d.outcome === 'overturned') await queueOffer(tx, lead, { origin: 'again', by: d.arbiter });
+      return { lead, dispute: toDispute(row) };
+    });
+  }
+
+  async precedents(reason: RejectReason | null, limit: number): Promise<Precedent[]> {
+    const rows = await this.db.dispute.findMany({
+      where: { decidedAt: { not: null }, ...(reason ? { rejection: { reason } } : {}) },
+      orderBy: { decidedAt: 'desc' },
+      take: limit,
+      include: { rejection: { select: { reason: true } }, lead: { select: { companyName: true } } },
+    });
+    return rows.map((r) => ({
+      company: r.lead.companyName ?? '—',
+      reason: r.rejection.reason,
+      outcome: r.outcome === 'upheld' ? 'upheld' : 'overturned',
+      rationale: r.decisionRationale ?? '',
+      arbiter: r.arbiter ?? '',
+      decidedAt: r.decidedAt ?? r.openedAt,
+    }));
+  }
+
+  async openLeadsOf(email: string): Promise<Lead[]> {
+    const rows = await this.db.lead.findMany({
+      where: { assignee: email, status: { in: ['accepted', 'contacted'] } },
+      orderBy: [{ contactDueAt: 'asc' }, { acceptedAt: 'asc' }],
+      take: 50,
+    });
+    return rows.map(toLead);
+  }
+
+  logAttempt(id: string, rep: string, at: Date): Promise<Lead | null> {
+    return this.db.$transaction(async (tx) => {
+      const n = await tx.lead.updateMany({ where: { id, assignee: rep, status: { in: ['accepted', 'contacted'] } }, data: { attempts: { increment: 1 } } });
+      if (n.count === 0) return null;
+      const row = await tx.lead.findUniqueOrThrow({ where: { id } });
+      await tx.leadEvent.create({ data: { leadId: id, at, type: 'attempt', actor: rep, data: { attempt: row.attempts } } });
+      return toLead(row);
+    });
+  }
+
+  async setAway(email: string, from: Date, until: Date): Promise<void> {
+    await this.db.$transaction([
+      this.db.absence.deleteMany({ where: { email, until: { gt: from } } }),
+      this.db.absence.create({ data: { email, from, until } }),
+    ]);
+  }
+
+  async clearAway(email: string, now: Date): Promise<void> {
+    await this.db.absence.updateMany({ where: { email, until: { gt: now } }, data: { until: now } });
+  }
+
+  async offerMessage(leadId: string): Promise<MessageRef | null> {
+    const row = await this.db.delivery.findFirst({ where: { leadId, kind: 'offer', status: 'posted' }, orderBy: { postedAt: 'desc' } });
+    return (row?.messageRef as MessageRef | null) ?? null;
+  }
+}
+
+function toDispute(row: { id: string; openedBy: string; rationale: string; arbiter: string | null; outcome: string | null; decisionRationale: string | null }): DisputeFacts {
+  const outcome = row.outcome === 'upheld' || row.outcome === 'overturned' ? row.outcome : null;
+  return { id: row.id, openedBy: row.openedBy, rationale: row.rationale, arbiter: row.arbiter, outcome, decisionRationale: row.decisionRationale };
+}
+
+/** The one way a lead changes status: conditional on `from`, every step a legal transition, every step an event. */
+async function moveLead(tx: Tx, id: string, change: Move): Promise<Lead | null> {
+  let status: Status = change.from;
+  for (const next of change.path) status = transition(status, next);
+  const { explanation, ...patch } = change.patch ?? {};
+  const n = await tx.lead.updateMany({
+    where: { id, status: change.from, ...(change.assignee ? { assignee: change.assignee } : {}) },
+    data: { ...patch, ...(explanation ? { explanation: explanation as unknown as Prisma.InputJsonValue } : {}), status },
+  });
+  if (n.count === 0) return null;
+  let from: Status = change.from;
+  await tx.leadEvent.createMany({
+    data: change.path.map((to, i) => {
+      const event = { leadId: id, at: change.at, type: i === 0 ? change.type : to, actor: change.actor, from, to, data: (i === 0 ? change.data ?? {} : {}) as Prisma.InputJsonValue };
+      from = to;
+      return event;
+    }),
+  });
+  return toLead(await tx.lead.findUniqueOrThrow({ where: { id } }));
+}
+
+/** A new pending offer in the outbox for a lead put on offer again. */
+async function queueOffer(tx: Tx, lead: Lead, offer: { origin: OfferOrigin; by: string | null }): Promise<void> {
+  const round = (await tx.delivery.count({ where: { leadId: lead.id, kind: 'offer' } })) + 1;
+  await tx.delivery.create({ data: { key: `offer:${lead.id}:${round}`, leadId: lead.id, kind: 'offer', queue: lead.queue, data: offer } });
 }
 
 // Intake is the hot path (batches of 500): each step is one SQL statement, not one per lead.

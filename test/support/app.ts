@@ -1,16 +1,27 @@
 // Starts leadrelay through its real composition root on a fresh database, on a free port.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { Clock } from '../../src/handlers/ports.ts';
 import { loadEnv } from '../../src/infra/config.ts';
 import { start } from '../../src/main.ts';
 import { freshDatabase } from './db.ts';
+import type { FakeSlack } from './fake-slack.ts';
+import { SIGNING_SECRET } from './slack-requests.ts';
 
 export const TOKEN = 'test-intake-token-0123456789';
 
-export async function startApp(opts: { clock?: Clock; config?: string } = {}) {
-  const url = await freshDatabase();
+export interface AppOptions {
+  clock?: Clock;
+  config?: string;
+  /** Reuse a database (a restart); default a fresh one. */
+  url?: string;
+  slack?: FakeSlack;
+}
+
+export async function startApp(opts: AppOptions = {}) {
+  const url = opts.url ?? (await freshDatabase());
   const env = loadEnv({
     DATABASE_URL: url,
     PORT: '0',
@@ -18,6 +29,9 @@ export async function startApp(opts: { clock?: Clock; config?: string } = {}) {
     LEADRELAY_INTAKE_TOKEN: TOKEN,
     LEADRELAY_CONFIG: opts.config ?? 'leadrelay.example.yml',
     LEADRELAY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'leadrelay-data-')),
+    // Tests deliver on commit (the kick) or call deliver() themselves; the timer stays out of the way.
+    LEADRELAY_SWEEP_SECONDS: '3600',
+    ...(opts.slack ? { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slack.apiUrl } : {}),
   });
   const running = await start(env, { log: () => {}, ...(opts.clock ? { clock: opts.clock } : {}) });
   const base = `http://127.0.0.1:${running.port}`;
@@ -34,6 +48,15 @@ export async function startApp(opts: { clock?: Clock; config?: string } = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof startApp>>;
+
+/** The example agreement, changed by `edit`, written to a temporary file. */
+export function agreementFile(edit: (data: any) => void): string {
+  const data = parse(readFileSync('leadrelay.example.yml', 'utf8'));
+  edit(data);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'leadrelay-agreement-')), 'leadrelay.yml');
+  writeFileSync(file, stringify(data));
+  return file;
+}
 
 let counter = 0;
 /** A realistic inbound lead: a demo request from a 250-person manufacturer in Germany. */

@@ -1,0 +1,56 @@
+// The Slack app: Bolt on leadrelay's HTTP server (/slack/events), or Socket Mode with an app token.
+// Listeners stay thin: who clicked → one handler → render its reply.
+import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import type { Router } from 'express';
+import type { Agreement } from '../../domain/agreement.ts';
+import type { Deps } from '../../handlers/deps.ts';
+import { SlackChat } from './chat.ts';
+import { slackDirectory } from './directory.ts';
+import { registerListeners } from './listeners.ts';
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret?: string | undefined;
+  appToken?: string | undefined;
+  apiUrl?: string | undefined;
+}
+
+export interface SlackBot {
+  chat: SlackChat;
+  /** Mount on the HTTP server (not in Socket Mode). */
+  router: Router | null;
+  listen(deps: Deps): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSlackBot(config: SlackConfig, agreement: Agreement): SlackBot {
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    // Interactive replies must not wait half an hour (the SDK default); the outbox retries offers durably.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  };
+  const socketMode = Boolean(config.appToken);
+  let receiver: ExpressReceiver | undefined;
+  let app: App;
+  if (socketMode) {
+    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
+  } else {
+    if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
+    // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401).
+    receiver = new ExpressReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.WARN });
+    app = new App({ token: config.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
+  }
+  const dir = slackDirectory(agreement);
+  const chat = new SlackChat(app.client, dir, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
+  return {
+    chat,
+    router: receiver?.router ?? null,
+    async listen(deps) {
+      registerListeners(app, deps, dir, chat);
+      if (socketMode) await app.start();
+    },
+    async stop() {
+      if (socketMode) await app.stop();
+    },
+  };
+}

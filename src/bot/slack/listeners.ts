@@ -1,0 +1,136 @@
+// Slack listeners: parse the payload, find who acted, call one handler, show its reply.
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { ActionId, Form } from '../../domain/view.ts';
+import { noticeView } from '../../domain/views.ts';
+import { acceptLead } from '../../handlers/accept-lead.ts';
+import { runCommand } from '../../handlers/commands.ts';
+import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
+import { checkDisputeForm, startDispute, submitDispute } from '../../handlers/dispute-rejection.ts';
+import { homeView } from '../../handlers/home.ts';
+import { checkRejectForm, startReject, submitReject } from '../../handlers/reject-lead.ts';
+import { giveBack, handOver, logAttempt, markContacted } from '../../handlers/rep-actions.ts';
+import { checkDecideForm, type Outcome, startDecide, submitDecide } from '../../handlers/resolve-dispute.ts';
+import { z } from '../../domain/zod-messages.ts';
+import type { SlackChat } from './chat.ts';
+import type { SlackDirectory } from './directory.ts';
+import { readForm, renderModal } from './render.ts';
+
+/** Where a click or a form came from, to answer in the same place. */
+interface Origin {
+  user: string;
+  channel?: string | undefined;
+  ts?: string | undefined;
+  home?: boolean;
+}
+
+// What a modal carries between opening and submission (Slack's private_metadata).
+const modalMeta = z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() });
+const idValue = z.uuid();
+
+type Start = (deps: Deps, input: { leadId: string; disputeId: string; actor: string }) => Promise<Reply>;
+
+const ACTIONS: Record<ActionId, Start> = {
+  'lead.accept': (d, i) => acceptLead(d, i),
+  'lead.reject': (d, i) => startReject(d, i),
+  'lead.dispute': (d, i) => startDispute(d, i),
+  'lead.attempt': (d, i) => logAttempt(d, i),
+  'lead.contacted': (d, i) => markContacted(d, i),
+  'lead.handover': (d, i) => handOver(d, i),
+  'lead.giveback': (d, i) => giveBack(d, i),
+  'lead.unreachable': async () => ({}),
+  'dispute.uphold': (d, i) => startDecide(d, { ...i, outcome: 'upheld' }),
+  'dispute.overturn': (d, i) => startDecide(d, { ...i, outcome: 'overturned' }),
+};
+
+type Check = (deps: Deps, values: Record<string, string>) => { ok: true } | { ok: false; errors: Record<string, string> };
+const CHECKS: Record<Form['id'], Check> = {
+  reject: checkRejectForm,
+  dispute: checkDisputeForm,
+  decide: checkDecideForm,
+};
+
+export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): void {
+  const t = textsOf(deps);
+  const modalOptions = { timeZone: deps.agreement.sla.timeZone, locale: deps.agreement.locale };
+
+  async function show(reply: Reply, origin: Origin, triggerId?: string): Promise<void> {
+    const { client } = app;
+    if (reply.form && triggerId) {
+      const view = renderModal(reply.form, dir, modalOptions);
+      view.private_metadata = JSON.stringify({ context: reply.form.context, channel: origin.channel, ts: origin.ts });
+      await client.views.open({ trigger_id: triggerId, view });
+    }
+    if (reply.card && origin.channel && origin.ts) {
+      await client.chat.update({ channel: origin.channel, ts: origin.ts, ...chat.render(reply.card) });
+    }
+    if (reply.card && origin.home) await publishHome(origin.user);
+    if (reply.notice) {
+      const message = chat.render(reply.notice);
+      if (origin.channel) await client.chat.postEphemeral({ channel: origin.channel, user: origin.user, ...message });
+      else await client.chat.postMessage({ channel: origin.user, ...message });
+    }
+  }
+
+  async function publishHome(user: string): Promise<void> {
+    const actor = dir.emailOf(user);
+    const view = actor ? await homeView(deps, actor) : noticeView(t.notice.notInAgreement);
+    await app.client.views.publish({ user_id: user, view: { type: 'home', blocks: chat.render(view).blocks } });
+  }
+
+  app.action<BlockAction<ButtonAction>>(/^(lead|dispute)\./, async ({ ack, body, action }) => {
+    await ack();
+    const origin: Origin = {
+      user: body.user.id,
+      channel: body.channel?.id ?? body.container?.channel_id,
+      ts: body.message?.ts ?? body.container?.message_ts,
+      home: body.container?.type === 'view',
+    };
+    const actor = dir.emailOf(body.user.id);
+    const start = ACTIONS[action.action_id as ActionId];
+    const id = idValue.safeParse(action.value);
+    if (!actor) return show({ notice: noticeView(t.notice.notInAgreement) }, origin);
+    if (!start || !id.success) return;
+    const reply = await start(deps, { leadId: id.data, disputeId: id.data, actor });
+    await show(reply, origin, body.trigger_id);
+  });
+
+  app.view(/^form\./, async ({ ack, body, view }) => {
+    const meta = modalMeta.safeParse(JSON.parse(view.private_metadata || '{}'));
+    const actor = dir.emailOf(body.user.id);
+    if (!meta.success || !actor) {
+      await ack();
+      return;
+    }
+    const values = readForm(view.state.values);
+    const origin: Origin = { user: body.user.id, channel: meta.data.channel, ts: meta.data.ts };
+    const form = view.callback_id.slice('form.'.length) as Form['id'];
+    // Slack shows field errors only in the ack, within 3 s: check the form alone (no I/O) first,
+    // ack, and then do the work.
+    const checked = CHECKS[form](deps, values);
+    if (!checked.ok) {
+      await ack({ response_action: 'errors', errors: checked.errors });
+      return;
+    }
+    await ack();
+    const reply = await submit(form, meta.data.context, actor, values);
+    // A rejection answers in the channel it came from; the other forms came from a DM.
+    await show(reply, form === 'reject' ? { user: origin.user, channel: origin.channel } : origin);
+  });
+
+  async function submit(form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
+    if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
+    if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
+    const [disputeId = '', outcome] = context.split(':');
+    return submitDecide(deps, { disputeId, actor, outcome: outcome as Outcome, values });
+  }
+
+  app.command('/leads', async ({ ack, command }) => {
+    const actor = dir.emailOf(command.user_id);
+    const view = actor ? await runCommand(deps, { actor, text: command.text }) : noticeView(t.notice.notInAgreement);
+    await ack({ response_type: 'ephemeral', ...chat.render(view) });
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab === 'home') await publishHome(event.user);
+  });
+}

@@ -1,0 +1,58 @@
+// What every chat use case gets: the agreement, the stores, a chat, a clock.
+import type { Agreement, Person, Queue } from '../domain/agreement.ts';
+import type { Lead } from '../domain/lead.ts';
+import type { Calendar } from '../domain/sla.ts';
+import { type Texts, texts } from '../domain/texts.ts';
+import type { Form, FormErrors, View } from '../domain/view.ts';
+import type { Chat, Clock, LeadStore, Outbox } from './ports.ts';
+
+export interface Deps {
+  agreement: Agreement;
+  store: LeadStore;
+  outbox: Outbox;
+  chat: Chat;
+  clock: Clock;
+  /** Called after a commit that queued a chat message, so it goes out now rather than at the next sweep. */
+  kick?: () => void;
+  log?: (line: string) => void;
+}
+
+/** What a chat listener shows the person who acted. */
+export interface Reply {
+  /** A message only they see (ephemeral in Slack). */
+  notice?: View;
+  /** A form to open (a modal in Slack). */
+  form?: Form;
+  /** Field errors for a submitted form. */
+  errors?: FormErrors;
+  /** Replace the message the button was on. */
+  card?: View;
+}
+
+export const textsOf = (deps: Pick<Deps, 'agreement'>): Texts => texts(deps.agreement.locale);
+
+export function calendarOf(agreement: Agreement, person?: Person): Calendar {
+  const { sla } = agreement;
+  return { timeZone: sla.timeZone, workingHours: person?.workingHours ?? sla.workingHours, holidays: sla.holidays };
+}
+
+export function personOf(agreement: Agreement, email: string): Person | undefined {
+  return agreement.people.find((p) => p.email === email);
+}
+
+export function queueOf(agreement: Agreement, lead: Pick<Lead, 'queue'>): Queue | undefined {
+  return agreement.routing.queues.find((q) => q.id === lead.queue);
+}
+
+export function isMember(queue: Queue | undefined, email: string): boolean {
+  return queue?.members.some((m) => m.email === email) ?? false;
+}
+
+/** Chat calls after a commit must not undo the commit: a failed notice is logged, not thrown. */
+export async function tell(deps: Deps, what: string, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    (deps.log ?? console.error)(`could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

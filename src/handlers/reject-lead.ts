@@ -1,0 +1,48 @@
+// Use case: a rep rejects an offered lead with a reason. Not ready or not a fit goes back to
+// nurturing; the marketer who owns the lead hears it at once, with a way to dispute.
+import type { RejectReason } from '../domain/rejections.ts';
+import { recyclesToNurture } from '../domain/rejections.ts';
+import { noticeView, offerView, rejectForm, rejectionNoticeView } from '../domain/views.ts';
+import { type Deps, isMember, queueOf, type Reply, tell, textsOf } from './deps.ts';
+import { parseForm, rejectSchema } from './forms.schema.ts';
+
+async function offeredTo(deps: Deps, leadId: string, actor: string) {
+  const t = textsOf(deps);
+  const found = await deps.store.get(leadId);
+  if (!found || found.lead.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
+  const queue = queueOf(deps.agreement, found.lead);
+  if (!isMember(queue, actor)) return { refusal: noticeView(t.notice.notInQueue(queue?.name ?? '—')) };
+  return { lead: found.lead };
+}
+
+/** The Reject button: ask for the reason. */
+export async function startReject(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
+  const checked = await offeredTo(deps, input.leadId, input.actor);
+  if (!checked.lead) return { notice: checked.refusal };
+  return { form: rejectForm(input.leadId, checked.lead.companyName ?? '—', textsOf(deps)) };
+}
+
+/** Checks the form alone (no I/O), so a platform can answer within its time limit. */
+export function checkRejectForm(deps: Pick<Deps, 'agreement'>, values: Record<string, string>) {
+  return parseForm(rejectSchema(textsOf(deps)), values);
+}
+
+export async function submitReject(deps: Deps, input: { leadId: string; actor: string; values: Record<string, string> }): Promise<Reply> {
+  const t = textsOf(deps);
+  const form = checkRejectForm(deps, input.values);
+  if (!form.ok) return { errors: form.errors };
+  const checked = await offeredTo(deps, input.leadId, input.actor);
+  if (!checked.lead) return { notice: checked.refusal };
+
+  const reason: RejectReason = form.value.reason;
+  const nurture = recyclesToNurture(reason);
+  const rejection = { rep: input.actor, reason, note: form.value.note };
+  const lead = await deps.store.reject(input.leadId, rejection, deps.clock.now(), nurture);
+  if (!lead) return { notice: noticeView(t.notice.notOffered) };
+
+  const ref = await deps.store.offerMessage(lead.id);
+  const card = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason, nurture });
+  if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
+  await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, rejectionNoticeView(lead, rejection, t, { nurture, disputable: true })));
+  return {};
+}
