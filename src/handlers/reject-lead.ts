@@ -9,7 +9,7 @@ import { parseForm, rejectSchema } from './forms.schema.ts';
 async function offeredTo(deps: Deps, leadId: string, actor: string) {
   const t = textsOf(deps);
   const found = await deps.store.get(leadId);
-  if (!found || found.lead.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
+  if (found?.lead.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
   const queue = queueOf(deps.agreement, found.lead);
   if (!isMember(queue, actor)) return { refusal: noticeView(t.notice.notInQueue(queue?.name ?? '—')) };
   return { lead: found.lead };

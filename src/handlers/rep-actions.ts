@@ -60,7 +60,7 @@ export async function handOver(deps: Deps, input: Input): Promise<Reply> {
 export async function giveBack(deps: Deps, input: Input): Promise<Reply> {
   const t = textsOf(deps);
   const own = await ownLead(deps, input);
-  if (!own.lead || own.lead.status !== 'accepted') return { notice: own.refusal ?? noticeView(t.notice.notYours) };
+  if (own.lead?.status !== 'accepted') return { notice: own.refusal ?? noticeView(t.notice.notYours) };
   const moved = await deps.store.reoffer(input.leadId, {
     from: 'accepted', path: ['offered'], at: deps.clock.now(), actor: input.actor, assignee: input.actor, type: 'given_back',
     patch: { assignee: null, acceptedAt: null, contactDueAt: null },

@@ -46,8 +46,9 @@ export class PrismaOutbox implements Outbox {
         where: { id: lead.id },
         data: { status, offeredAt: at, claimDueAt, offerRound: { increment: 1 } },
       });
+      // A re-offer already went to offered when it was decided; its posting is its own event.
       await tx.leadEvent.create({
-        data: { leadId: lead.id, at, type: 'offered', from: lead.status, to: status, data: { claimDueAt: claimDueAt.toISOString(), channel: ref.channel, platform: ref.platform } },
+        data: { leadId: lead.id, at, type: lead.status === 'qualified' ? 'offered' : 'posted', from: lead.status, to: status, data: { claimDueAt: claimDueAt.toISOString(), channel: ref.channel, platform: ref.platform } },
       });
       return toLead(row);
     });

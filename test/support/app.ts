@@ -50,6 +50,7 @@ export async function startApp(opts: AppOptions = {}) {
 export type App = Awaited<ReturnType<typeof startApp>>;
 
 /** The example agreement, changed by `edit`, written to a temporary file. */
+// biome-ignore lint/suspicious/noExplicitAny: the agreement as untyped YAML data, edited freely by tests
 export function agreementFile(edit: (data: any) => void): string {
   const data = parse(readFileSync('leadrelay.example.yml', 'utf8'));
   edit(data);

@@ -9,6 +9,8 @@ export interface SlackCall {
   args: Args;
   token?: string;
   at: number;
+  /** What the fake answered (e.g. the channel and ts of a posted message). */
+  answer?: Args;
 }
 export type Failure = { status: 429; retryAfter?: number } | { status: 500 } | { error: string };
 
@@ -115,7 +117,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end(`OK - ${raw.length}`);
     }
-    send(200, method.startsWith('response_url:') ? { ok: true } : { ok: true, ...answer(method, args) });
+    call.answer = method.startsWith('response_url:') ? { ok: true } : { ok: true, ...answer(method, args) };
+    send(200, call.answer);
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
