@@ -49,8 +49,27 @@ const CHECKS: Record<Form['id'], Check> = {
   decide: checkDecideForm,
 };
 
+/** Runs at most `limit` tasks at once; the rest wait their turn without using the CPU. */
+export function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): void {
   const t = textsOf(deps);
+  // Acks come first: Slack wants one within 3 s. The work after an ack (database, chat calls)
+  // runs a few at a time, so a burst of clicks cannot starve the acks of later ones.
+  const afterAck = limiter(8);
   const modalOptions = { timeZone: deps.agreement.sla.timeZone, locale: deps.agreement.locale };
 
   async function show(reply: Reply, origin: Origin, triggerId?: string): Promise<void> {
@@ -90,8 +109,7 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
     const id = idValue.safeParse(action.value);
     if (!actor) return show({ notice: noticeView(t.notice.notInAgreement) }, origin);
     if (!start || !id.success) return;
-    const reply = await start(deps, { leadId: id.data, disputeId: id.data, actor });
-    await show(reply, origin, body.trigger_id);
+    await afterAck(async () => show(await start(deps, { leadId: id.data, disputeId: id.data, actor }), origin, body.trigger_id));
   });
 
   app.view(/^form\./, async ({ ack, body, view }) => {

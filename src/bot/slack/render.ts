@@ -94,10 +94,19 @@ function slackId(dir: Directory, email: string): string | undefined {
 const seconds = (time: Date) => Math.floor(time.getTime() / 1000);
 
 /** The time as the configured locale writes it in the configured zone: the fallback where Slack cannot localise. */
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per locale and zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatTime(time: Date, opts: RenderOptions): string {
-  const [locale, format] = TIME_FORMATS[opts.locale];
+  const key = `${opts.locale}|${opts.timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const [locale, format] = TIME_FORMATS[opts.locale];
+    formatter = new Intl.DateTimeFormat(locale, { ...format, timeZone: opts.timeZone });
+    formatters.set(key, formatter);
+  }
   // Some ICU versions put U+202F before AM/PM.
-  return new Intl.DateTimeFormat(locale, { ...format, timeZone: opts.timeZone }).format(time).replace(/\u202f/g, ' ');
+  return formatter.format(time).replace(/\u202f/g, ' ');
 }
 
 function mrkdwnOf(part: Inline, dir: Directory, opts: RenderOptions): string {
