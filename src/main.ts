@@ -13,14 +13,25 @@ import { PrismaLeadStore } from './infra/store.ts';
 import { PrismaOutbox } from './infra/outbox-store.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
+import { SandboxChat } from './bot/sandbox/chat.ts';
+import { sandboxRouter } from './bot/sandbox/server.ts';
+import { PrismaSandboxMessages } from './infra/sandbox-store.ts';
 import type { Chat } from './handlers/ports.ts';
 import { deliverOffers } from './handlers/deliver-offers.ts';
 import type { Deps } from './handlers/deps.ts';
+import { checkSla } from './handlers/check-sla.ts';
+import { postMonthlyDigest } from './handlers/post-digest.ts';
+import { digestNumbers } from './infra/digest-query.ts';
+import { AgendaScheduler } from './infra/scheduler.ts';
 
 export interface Running {
   port: number;
   store: PrismaLeadStore;
   outbox: PrismaOutbox;
+  /** The local sandbox chat is served at the root URL. */
+  sandbox: boolean;
+  /** The use cases' dependencies, when a chat platform is configured (tests call handlers with them). */
+  deps: Deps | null;
   /** Deliver pending chat messages now (also runs on a timer). */
   deliver(): Promise<void>;
   intakeToken: string;
@@ -65,18 +76,44 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
     log(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
   }
-  const chat: Chat | null = slack?.chat ?? null;
+  // Without Slack (or Teams), the sandbox is the chat, so a newcomer can try everything locally.
+  const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !slack;
+  const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
+  const sandbox = sandboxMessages && !slack ? new SandboxChat(sandboxMessages, agreement) : null;
+  if (sandboxWanted && slack) log('sandbox: off, because Slack is configured (one chat at a time)');
+  const chat: Chat | null = slack?.chat ?? sandbox;
   // Without a chat platform, routed leads wait in the outbox as "offer pending".
   let worker: OutboxWorker | null = null;
   const deps: Deps | null = chat ? { agreement, store, outbox, chat, clock, kick: () => void worker?.kick(), log } : null;
-  if (deps) worker = new OutboxWorker(() => deliverOffers(deps), log);
+  const digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
+  let scheduler: AgendaScheduler | null = null;
+  if (deps) {
+    worker = new OutboxWorker(() => deliverOffers(deps), log);
+    deps.digests = digests;
+    const [hour, minute] = agreement.digest.time.split(':');
+    scheduler = await AgendaScheduler.create({
+      databaseUrl: database.url,
+      mongoUrl: env.MONGODB_URL,
+      pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
+      onSla: (job) => checkSla(deps, job),
+      onDigest: async () => { await postMonthlyDigest(deps); },
+      digest: { cron: `${Number(minute)} ${Number(hour)} ${agreement.digest.dayOfMonth} * *`, timeZone: agreement.sla.timeZone },
+      log,
+    });
+    deps.scheduler = scheduler;
+    log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
+  }
   await slack?.listen(deps as Deps);
 
   const app = createHttpApp({
     agreement, store, clock, intakeToken: token,
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
     afterIntake: () => void worker?.kick(),
-    routers: slack?.router ? [slack.router] : [],
+    digests,
+    routers: [
+      ...(slack?.router ? [slack.router] : []),
+      ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),
+    ],
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -85,17 +122,19 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
 
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
+  await scheduler?.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker?.stop();
+      await scheduler?.stop();
       await slack?.stop();
       await db.$disconnect();
       await database.stop();
     })();
     return stopping;
   };
-  return { port, store, outbox, intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
+  return { port, store, outbox, deps, sandbox: Boolean(sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
 }

@@ -5,7 +5,8 @@ import { start } from './main.ts';
 export async function runServer(env: Env): Promise<number> {
   const running = await start(env);
   const base = `http://localhost:${running.port}`;
-  console.log(`leadrelay listens on ${base}
+  console.log(`leadrelay listens on ${base}${running.sandbox ? `
+Sandbox chat: open ${base} in a browser to act as rep, marketer or arbiter (no Slack or Teams needed).` : ''}
 Send a lead:
   curl -s -X POST ${base}/api/leads \\
     -H 'Authorization: Bearer ${running.intakeToken}' -H 'Content-Type: application/json' \\
@@ -25,6 +26,8 @@ Stop with Ctrl+C.`);
   });
   console.log('stopping…');
   await running.stop();
-  console.log('stopped');
-  return 0;
+  // agenda leaves timers behind that keep the process alive after stop(): end it explicitly,
+  // once the last line is written.
+  await new Promise<void>((resolve) => process.stdout.write('stopped\n', () => resolve()));
+  process.exit(0);
 }

@@ -123,6 +123,8 @@ export const agreementSchema = z.strictObject({
     holidays: z.array(isoDate).default([]),
     grades: z.record(z.string(), z.strictObject({ claimWithin: duration, contactWithin: duration })),
     followUpAttempts: z.number().int().min(1),
+    /** Marketing hears "sales is at capacity" when a queue's open accepted leads reach this share of its members' capacity. */
+    capacityAlert: percent.default(80),
     escalation: z.strictObject({ claim: z.array(step).min(1), contact: z.array(step).min(1) }),
   }),
   routing: z.strictObject({

@@ -31,7 +31,7 @@ export interface Precedent {
 }
 
 export type OfferState =
-  | { kind: 'open'; origin: 'new' | 'again' | 'givenBack' | 'handedOver'; by?: string | undefined }
+  | { kind: 'open'; origin: 'new' | 'again' | 'givenBack' | 'handedOver' | 'requeued'; by?: string | undefined }
   | { kind: 'accepted'; rep: string; contactDueAt: Date | null }
   | { kind: 'rejected'; rep: string; reason: RejectReason; nurture: boolean };
 
@@ -73,6 +73,7 @@ export function offerView(lead: Lead, agreement: Agreement, t: Texts, state: Off
     if (state.origin === 'again') blocks.push({ type: 'context', text: [t.offer.again] });
     if (state.origin === 'givenBack' && state.by) blocks.push({ type: 'context', text: [t.offer.givenBack, { person: state.by }] });
     if (state.origin === 'handedOver' && state.by) blocks.push({ type: 'context', text: [t.offer.handedOver, { person: state.by }] });
+    if (state.origin === 'requeued' && state.by) blocks.push({ type: 'context', text: [t.offer.requeued, { person: state.by }] });
     blocks.push({ type: 'context', text: lead.assignee ? [t.offer.suggested, { person: lead.assignee }] : [t.offer.nobodySuggested] });
     blocks.push({
       type: 'actions',
@@ -122,6 +123,7 @@ export function repLeadView(lead: Lead, agreement: Agreement, t: Texts, opts: { 
   if (lead.status === 'accepted') buttons.push({ action: 'lead.contacted', label: t.rep.contacted, value: lead.id, style: 'primary' });
   if (lead.status === 'contacted' && opts.insideSales) buttons.push({ action: 'lead.handover', label: t.rep.handOver, value: lead.id, style: 'primary' });
   if (lead.status === 'accepted') buttons.push({ action: 'lead.giveback', label: t.rep.giveBack, value: lead.id });
+  if (lead.status === 'accepted' || lead.status === 'contacted') buttons.push({ action: 'lead.unreachable', label: t.escalation.unreachable, value: lead.id, style: 'danger' });
   if (buttons.length) blocks.push({ type: 'actions', buttons });
   return { fallback: t.rep.fallback(companyName(lead)), blocks };
 }

@@ -1,6 +1,8 @@
 // Use case: a rep claims an offered lead. Exactly one rep wins; everyone sees who.
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { noticeView, offerView, repLeadView } from '../domain/views.ts';
+import { checkCapacity } from './capacity.ts';
+import { scheduleSla, stopSla } from './check-sla.ts';
 import { calendarOf, type Deps, isMember, personOf, queueOf, type Reply, tell, textsOf } from './deps.ts';
 
 export async function acceptLead(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
@@ -20,10 +22,13 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
     return { notice: holder ? noticeView(t.notice.takenBy, { person: holder }) : noticeView(t.notice.notOffered) };
   }
   const lead = claim.lead;
+  await stopSla(deps, lead.id, 'claim');
+  await scheduleSla(deps, lead, 'contact');
   const card = offerView(lead, deps.agreement, t, { kind: 'accepted', rep: input.actor, contactDueAt });
   const ref = await deps.store.offerMessage(lead.id);
   if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
   const insideSales = queue?.team === 'inside_sales';
   await tell(deps, 'send the rep the lead', () => deps.chat.dm(input.actor, repLeadView(lead, deps.agreement, t, { insideSales })));
+  await checkCapacity(deps, lead.queue);
   return {};
 }

@@ -5,6 +5,7 @@ import type { Rich, View } from '../domain/view.ts';
 import { listView, noticeView, precedentLine, slaView } from '../domain/views.ts';
 import { z } from '../domain/zod-messages.ts';
 import { type Deps, textsOf } from './deps.ts';
+import { digestFor } from './post-digest.ts';
 
 const awayInput = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -42,6 +43,8 @@ export async function runCommand(deps: Deps, input: { actor: string; text: strin
       const precedents = await deps.store.precedents(reason, 20);
       return listView(t.command.precedentsHeader, precedents.map((p) => precedentLine(p, t)), t.command.precedentsEmpty);
     }
+    case 'digest':
+      return digestFor(deps, input.actor, rest[0]);
     case 'help':
       return listView(t.command.helpHeader, t.command.help.map((line) => [line]), '');
     default:

@@ -2,6 +2,7 @@
 // offer, and as a sweeper for anything left behind (a crash, a chat outage).
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { offerView } from '../domain/views.ts';
+import { scheduleSla } from './check-sla.ts';
 import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
 
 export interface DeliveryRun {
@@ -32,8 +33,9 @@ export async function deliverOffers(deps: Deps, opts: { limit?: number; leaseMs?
     const view = offerView({ ...lead, claimDueAt }, deps.agreement, textsOf(deps), { kind: 'open', origin: delivery.origin, by: delivery.by ?? undefined });
     try {
       const ref = await deps.chat.post(queue.channel, view);
-      await deps.outbox.offerPosted(delivery, ref, now, claimDueAt);
+      const offered = await deps.outbox.offerPosted(delivery, ref, now, claimDueAt);
       run.posted++;
+      if (offered?.status === 'offered') await scheduleSla(deps, offered, 'claim');
     } catch (error) {
       run.failed++;
       const message = error instanceof Error ? error.message : String(error);

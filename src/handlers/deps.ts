@@ -4,7 +4,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
-import type { Chat, Clock, LeadStore, Outbox } from './ports.ts';
+import type { Chat, Clock, Digests, LeadStore, Outbox, Scheduler } from './ports.ts';
 
 export interface Deps {
   agreement: Agreement;
@@ -12,6 +12,9 @@ export interface Deps {
   outbox: Outbox;
   chat: Chat;
   clock: Clock;
+  /** SLA timers; absent where nothing should escalate (e.g. some tests). */
+  scheduler?: Scheduler;
+  digests?: Digests;
   /** Called after a commit that queued a chat message, so it goes out now rather than at the next sweep. */
   kick?: () => void;
   log?: (line: string) => void;

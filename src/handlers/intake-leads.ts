@@ -5,8 +5,8 @@ import type { Lead } from '../domain/lead.ts';
 import { transition } from '../domain/lifecycle.ts';
 import { qualify } from '../domain/qualification.ts';
 import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
-import { isWorkingTime } from '../domain/sla.ts';
 import type { LeadInput } from './intake.schema.ts';
+import { memberStates } from './member-states.ts';
 import type { Clock, IntakeTx, LeadStore, NewLead } from './ports.ts';
 
 export interface IntakeDeps {
@@ -119,23 +119,7 @@ class QueueRouter {
   }
 
   private async load(queue: Queue): Promise<MemberState[]> {
-    const { sla, people } = this.agreement;
     const stored = await this.tx.membersOf(queue.id, queue.members.map((m) => m.email), this.month, this.now);
-    return queue.members.map((m) => {
-      const person = people.find((p) => p.email === m.email);
-      const s = stored.find((x) => x.email === m.email);
-      const hours = person?.workingHours ?? sla.workingHours;
-      return {
-        email: m.email,
-        name: person?.name ?? m.email,
-        weight: m.weight,
-        capacity: m.capacity,
-        open: s?.open ?? 0,
-        credit: s?.credit ?? 0,
-        assigned: s?.assigned ?? 0,
-        awayUntil: s?.awayUntil ?? null,
-        inHours: isWorkingTime(this.now, { timeZone: sla.timeZone, workingHours: hours, holidays: sla.holidays }),
-      };
-    });
+    return memberStates(this.agreement, queue, stored, this.now);
   }
 }

@@ -5,6 +5,7 @@ import type { Status } from '../domain/lifecycle.ts';
 import type { RejectReason } from '../domain/rejections.ts';
 import type { View } from '../domain/view.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
+import type { DigestNumbers } from '../domain/digest.ts';
 
 export interface Clock {
   now(): Date;
@@ -71,6 +72,33 @@ export interface LeadStore {
   clearAway(email: string, now: Date): Promise<void>;
   /** Where the lead's current offer was posted, to update it for everyone. */
   offerMessage(leadId: string): Promise<MessageRef | null>;
+
+  /** The ladder steps (percent) already fired for this deadline. */
+  escalationsDone(leadId: string, kind: 'claim' | 'contact', round: number): Promise<number[]>;
+  /** Records a fired step once: false when it was recorded before (another process, a retry). */
+  recordEscalation(e: EscalationRecord, at: Date): Promise<boolean>;
+  /** The routing state of a queue's members now (open leads, fair-share ledger, absences). */
+  members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
+  /** An offered lead goes to another rep with a fresh claim deadline (a new round of its ladder). */
+  reassign(leadId: string, change: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: string[] }): Promise<Lead | null>;
+  /** Open accepted leads (accepted or contacted) in a queue. */
+  openAccepted(queue: string): Promise<number>;
+  /** Records a capacity notice when the queue's state flips; null when nothing changed. */
+  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null>;
+  /** True the first time a key is claimed (e.g. "digest:2026-10"), false ever after. */
+  once(key: string, at: Date): Promise<boolean>;
+}
+
+export interface EscalationRecord {
+  leadId: string;
+  kind: 'claim' | 'contact';
+  round: number;
+  atPercent: number;
+  action: string;
+  rep: string | null;
+  queue: string | null;
+  systemDelayMs: number;
+  peopleDelayMs: number;
 }
 
 export interface Move {
@@ -85,7 +113,19 @@ export interface Move {
   patch?: Partial<Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'contactedAt' | 'closedAt' | 'contactDueAt' | 'acceptedAt' | 'explanation'>>;
 }
 
-export type OfferOrigin = 'new' | 'again' | 'givenBack' | 'handedOver';
+export type OfferOrigin = 'new' | 'again' | 'givenBack' | 'handedOver' | 'requeued';
+
+/** An SLA clock to check: the claim of an offer, or the first contact after an accept. */
+export interface SlaJob {
+  leadId: string;
+  kind: 'claim' | 'contact';
+}
+
+/** Timers that survive restarts. One pending job per key: scheduling a key again moves it. */
+export interface Scheduler {
+  at(key: string, when: Date, job: SlaJob): Promise<void>;
+  cancel(key: string): Promise<void>;
+}
 
 /** Where a message went, to update it later. Opaque to handlers. */
 export interface MessageRef {
@@ -104,8 +144,17 @@ export interface ChannelRef {
 export interface Chat {
   post(channel: ChannelRef, view: View): Promise<MessageRef>;
   update(ref: MessageRef, view: View): Promise<void>;
+  /** A reply under a message (a thread in Slack). */
+  reply(ref: MessageRef, view: View): Promise<MessageRef>;
+  /** A file (the digest's chart) under a message. */
+  attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void>;
   /** A direct message to a person of the agreement; null when the platform cannot reach them. */
   dm(email: string, view: View): Promise<MessageRef | null>;
+}
+
+/** The month's numbers, computed where the data is (SQL). */
+export interface Digests {
+  numbers(month: string, now: Date): Promise<DigestNumbers>;
 }
 
 /** A pending chat message (the outbox). */

@@ -3,6 +3,7 @@
 import type { RejectReason } from '../domain/rejections.ts';
 import { recyclesToNurture } from '../domain/rejections.ts';
 import { noticeView, offerView, rejectForm, rejectionNoticeView } from '../domain/views.ts';
+import { stopSla } from './check-sla.ts';
 import { type Deps, isMember, queueOf, type Reply, tell, textsOf } from './deps.ts';
 import { parseForm, rejectSchema } from './forms.schema.ts';
 
@@ -39,6 +40,7 @@ export async function submitReject(deps: Deps, input: { leadId: string; actor: s
   const rejection = { rep: input.actor, reason, note: form.value.note };
   const lead = await deps.store.reject(input.leadId, rejection, deps.clock.now(), nurture);
   if (!lead) return { notice: noticeView(t.notice.notOffered) };
+  await stopSla(deps, lead.id, 'claim');
 
   const ref = await deps.store.offerMessage(lead.id);
   const card = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason, nurture });

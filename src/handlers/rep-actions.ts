@@ -4,7 +4,9 @@ import type { Lead } from '../domain/lead.ts';
 import { pickQueue } from '../domain/routing.ts';
 import { noticeView, repLeadView } from '../domain/views.ts';
 import type { View } from '../domain/view.ts';
-import { type Deps, queueOf, type Reply, textsOf } from './deps.ts';
+import { checkCapacity } from './capacity.ts';
+import { stopSla } from './check-sla.ts';
+import { type Deps, queueOf, type Reply, tell, textsOf } from './deps.ts';
 
 type Input = { leadId: string; actor: string };
 
@@ -33,6 +35,7 @@ export async function markContacted(deps: Deps, input: Input): Promise<Reply> {
   const now = deps.clock.now();
   const lead = await deps.store.move(input.leadId, { from: 'accepted', path: ['contacted'], at: now, actor: input.actor, assignee: input.actor, type: 'contacted', patch: { contactedAt: now } });
   if (!lead) return { notice: noticeView(t.notice.notYours) };
+  await stopSla(deps, lead.id, 'contact');
   return { notice: noticeView(t.notice.contacted), card: cardFor(deps, lead) };
 }
 
@@ -54,6 +57,7 @@ export async function handOver(deps: Deps, input: Input): Promise<Reply> {
   });
   if (!moved) return { notice: noticeView(t.notice.notYours) };
   deps.kick?.();
+  await checkCapacity(deps, lead.queue);
   return { notice: noticeView(t.notice.handedOver(choice.queue.name)), card: cardFor(deps, moved) };
 }
 
@@ -68,5 +72,27 @@ export async function giveBack(deps: Deps, input: Input): Promise<Reply> {
   });
   if (!moved) return { notice: noticeView(t.notice.notYours) };
   deps.kick?.();
+  await stopSla(deps, moved.id, 'contact');
+  await checkCapacity(deps, moved.queue);
   return { notice: noticeView(t.notice.givenBack), card: cardFor(deps, moved) };
+}
+
+/** Give a lead up as unreachable: only after the agreed attempts; then back to nurture, and the marketer hears it. */
+export async function giveUp(deps: Deps, input: Input): Promise<Reply> {
+  const t = textsOf(deps);
+  const own = await ownLead(deps, input);
+  if (!own.lead) return { notice: own.refusal };
+  const lead = own.lead;
+  const required = deps.agreement.sla.followUpAttempts;
+  if (lead.attempts < required) return { notice: noticeView(t.escalation.attemptsMissing(required - lead.attempts, required)) };
+  const now = deps.clock.now();
+  const moved = await deps.store.move(lead.id, {
+    from: lead.status, path: ['nurture'], at: now, actor: input.actor, assignee: input.actor, type: 'unreachable',
+    data: { attempts: lead.attempts }, patch: { closedAt: now },
+  });
+  if (!moved) return { notice: noticeView(t.notice.notYours) };
+  await stopSla(deps, lead.id, 'contact');
+  await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, noticeView(t.escalation.givenUpMarketer(lead.companyName ?? '—', lead.attempts))));
+  await checkCapacity(deps, lead.queue);
+  return { notice: noticeView(t.escalation.givenUp), card: cardFor(deps, moved) };
 }

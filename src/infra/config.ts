@@ -14,6 +14,12 @@ const envSchema = z.object({
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Seconds between sweeps for chat messages left pending (crash, outage). */
   LEADRELAY_SWEEP_SECONDS: z.coerce.number().positive().default(30),
+  /** Timers in MongoDB instead of PostgreSQL (agenda's Mongo backend). */
+  MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'is not a mongodb:// URL').optional(),
+  /** How often the scheduler looks for due timers (LISTEN/NOTIFY wakes it sooner for new ones). */
+  LEADRELAY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(5000),
+  /** The local sandbox chat: on by default when no Slack or Teams is configured; "remote" opens it beyond this machine. */
+  LEADRELAY_SANDBOX: z.enum(['on', 'off', 'remote']).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'is not a bot token (xoxb-…)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'is not an app-level token (xapp-…)').optional(),

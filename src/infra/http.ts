@@ -7,7 +7,8 @@ import type { Lead } from '../domain/lead.ts';
 import { intakeBodySchema } from '../handlers/intake.schema.ts';
 import { intakeLeads } from '../handlers/intake-leads.ts';
 import { eraseLead, getLead } from '../handlers/lead-record.ts';
-import type { Clock, LeadStore } from '../handlers/ports.ts';
+import type { Clock, Digests, LeadStore } from '../handlers/ports.ts';
+import { currentMonth, MONTH } from '../handlers/post-digest.ts';
 
 export const BODY_LIMIT = '1mb';
 
@@ -19,6 +20,7 @@ export interface HttpDeps {
   ready: () => Promise<boolean>;
   /** After leads were committed: deliver their offers now. */
   afterIntake?: () => void;
+  digests?: Digests;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
 }
@@ -78,6 +80,20 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       duplicates: outcomes.filter((o) => !o.created).length,
       leads: outcomes.map((o, index) => ({ index, created: o.created, lead: summary(o.lead) })),
     });
+  });
+
+  api.get('/digest', async (req, res) => {
+    const month = z.string().regex(MONTH, 'is not a month like 2026-11').optional().safeParse(req.query.month);
+    if (!month.success) {
+      res.status(400).json({ error: 'invalid month', fields: [{ path: 'month', message: 'is not a month like 2026-11' }] });
+      return;
+    }
+    if (!deps.digests) {
+      res.status(503).json({ error: 'the digest is not available' });
+      return;
+    }
+    const now = deps.clock.now();
+    res.json(await deps.digests.numbers(month.data ?? currentMonth(now, deps.agreement.sla.timeZone), now));
   });
 
   api.get('/leads/:id', async (req, res) => {

@@ -4,7 +4,7 @@ import { OPEN_FOR_REP, type Status, transition } from '../domain/lifecycle.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
 import type { RejectReason } from '../domain/rejections.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
-import type { ClaimResult, IntakeTx, LeadStore, LedgerRow, MessageRef, Move, NewLead, OfferOrigin, StoredMember } from '../handlers/ports.ts';
+import type { ClaimResult, EscalationRecord, IntakeTx, LeadStore, LedgerRow, MessageRef, Move, NewLead, OfferOrigin, StoredMember } from '../handlers/ports.ts';
 import type { Db } from './prisma.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -206,6 +206,58 @@ export class PrismaLeadStore implements LeadStore {
   async offerMessage(leadId: string): Promise<MessageRef | null> {
     const row = await this.db.delivery.findFirst({ where: { leadId, kind: 'offer', status: 'posted' }, orderBy: { postedAt: 'desc' } });
     return (row?.messageRef as MessageRef | null) ?? null;
+  }
+
+  async escalationsDone(leadId: string, kind: 'claim' | 'contact', round: number): Promise<number[]> {
+    const rows = await this.db.escalation.findMany({ where: { leadId, kind, round }, select: { atPercent: true } });
+    return rows.map((r) => r.atPercent);
+  }
+
+  async recordEscalation(e: EscalationRecord, at: Date): Promise<boolean> {
+    // The unique (lead, kind, round, step) makes each step fire once, however many processes try.
+    const n = await this.db.escalation.createMany({ data: [{ ...e, firedAt: at }], skipDuplicates: true });
+    if (n.count === 1) {
+      await this.db.leadEvent.create({ data: { leadId: e.leadId, at, type: 'escalated', data: { kind: e.kind, atPercent: e.atPercent, action: e.action, rep: e.rep } } });
+    }
+    return n.count === 1;
+  }
+
+  members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]> {
+    return intakeTx(this.db as unknown as Tx).membersOf(queue, emails, month, now);
+  }
+
+  reassign(leadId: string, c: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: string[] }): Promise<Lead | null> {
+    return this.db.$transaction(async (tx) => {
+      const n = await tx.lead.updateMany({
+        where: { id: leadId, status: 'offered', assignee: c.from },
+        data: { assignee: c.to, offeredAt: c.at, claimDueAt: c.claimDueAt, offerRound: { increment: 1 } },
+      });
+      if (n.count === 0) return null;
+      await tx.leadEvent.create({ data: { leadId, at: c.at, type: 'reassigned', from: 'offered', to: 'offered', data: { from: c.from, to: c.to, reasons: c.reasons } } });
+      return toLead(await tx.lead.findUniqueOrThrow({ where: { id: leadId } }));
+    });
+  }
+
+  async once(key: string, at: Date): Promise<boolean> {
+    const n = await this.db.delivery.createMany({ data: [{ key, kind: key.split(':')[0] ?? key, status: 'posted', postedAt: at }], skipDuplicates: true });
+    return n.count === 1;
+  }
+
+  openAccepted(queue: string): Promise<number> {
+    return this.db.lead.count({ where: { queue, status: { in: ['accepted', 'contacted'] } } });
+  }
+
+  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null> {
+    return this.db.$transaction(async (tx) => {
+      // One notice per crossing even when two processes check at once: serialise per queue.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`capacity:${queue}`}))`;
+      const last = await tx.capacityNotice.findFirst({ where: { queue }, orderBy: { at: 'desc' } });
+      const wasAtCapacity = last?.kind === 'at_capacity';
+      if (wasAtCapacity === atCapacity) return null;
+      const kind = atCapacity ? 'at_capacity' : 'recovered';
+      await tx.capacityNotice.create({ data: { queue, kind, open, limit, at } });
+      return kind;
+    });
   }
 }
 

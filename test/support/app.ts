@@ -18,6 +18,10 @@ export interface AppOptions {
   /** Reuse a database (a restart); default a fresh one. */
   url?: string;
   slack?: FakeSlack;
+  /** The local sandbox chat (off unless asked for, so "no chat" stays testable). */
+  sandbox?: boolean;
+  /** How often agenda looks for due jobs; tests that do not wait for timers keep it long. */
+  schedulerPollMs?: number;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -31,9 +35,12 @@ export async function startApp(opts: AppOptions = {}) {
     LEADRELAY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'leadrelay-data-')),
     // Tests deliver on commit (the kick) or call deliver() themselves; the timer stays out of the way.
     LEADRELAY_SWEEP_SECONDS: '3600',
+    LEADRELAY_SCHEDULER_POLL_MS: String(opts.schedulerPollMs ?? 600_000),
+    LEADRELAY_SANDBOX: opts.sandbox ? 'on' : 'off',
     ...(opts.slack ? { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slack.apiUrl } : {}),
   });
-  const running = await start(env, { log: () => {}, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const log = process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {};
+  const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}) });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${route}`, {

@@ -27,6 +27,15 @@ export class SlackChat implements Chat {
     await this.client.chat.update({ channel: ref.channel, ts: ref.id, ...this.render(view) });
   }
 
+  async reply(ref: MessageRef, view: View): Promise<MessageRef> {
+    const res = await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.id, ...this.render(view), unfurl_links: false });
+    return { platform: 'slack', channel: res.channel ?? ref.channel, id: res.ts ?? '' };
+  }
+
+  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
+    await this.client.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: Buffer.from(file.bytes), filename: file.filename, title: file.title });
+  }
+
   async dm(email: string, view: View): Promise<MessageRef | null> {
     const user = this.dir.slackIdOf(email);
     if (!user) return null;

@@ -1,16 +1,11 @@
 // Slack listeners: parse the payload, find who acted, call one handler, show its reply.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { ActionId, Form } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
-import { acceptLead } from '../../handlers/accept-lead.ts';
+import { z } from '../../domain/zod-messages.ts';
+import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
-import { checkDisputeForm, startDispute, submitDispute } from '../../handlers/dispute-rejection.ts';
 import { homeView } from '../../handlers/home.ts';
-import { checkRejectForm, startReject, submitReject } from '../../handlers/reject-lead.ts';
-import { giveBack, handOver, logAttempt, markContacted } from '../../handlers/rep-actions.ts';
-import { checkDecideForm, type Outcome, startDecide, submitDecide } from '../../handlers/resolve-dispute.ts';
-import { z } from '../../domain/zod-messages.ts';
 import type { SlackChat } from './chat.ts';
 import type { SlackDirectory } from './directory.ts';
 import { readForm, renderModal } from './render.ts';
@@ -26,28 +21,6 @@ interface Origin {
 // What a modal carries between opening and submission (Slack's private_metadata).
 const modalMeta = z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() });
 const idValue = z.uuid();
-
-type Start = (deps: Deps, input: { leadId: string; disputeId: string; actor: string }) => Promise<Reply>;
-
-const ACTIONS: Record<ActionId, Start> = {
-  'lead.accept': (d, i) => acceptLead(d, i),
-  'lead.reject': (d, i) => startReject(d, i),
-  'lead.dispute': (d, i) => startDispute(d, i),
-  'lead.attempt': (d, i) => logAttempt(d, i),
-  'lead.contacted': (d, i) => markContacted(d, i),
-  'lead.handover': (d, i) => handOver(d, i),
-  'lead.giveback': (d, i) => giveBack(d, i),
-  'lead.unreachable': async () => ({}),
-  'dispute.uphold': (d, i) => startDecide(d, { ...i, outcome: 'upheld' }),
-  'dispute.overturn': (d, i) => startDecide(d, { ...i, outcome: 'overturned' }),
-};
-
-type Check = (deps: Deps, values: Record<string, string>) => { ok: true } | { ok: false; errors: Record<string, string> };
-const CHECKS: Record<Form['id'], Check> = {
-  reject: checkRejectForm,
-  dispute: checkDisputeForm,
-  decide: checkDecideForm,
-};
 
 /** Runs at most `limit` tasks at once; the rest wait their turn without using the CPU. */
 export function limiter(limit: number) {
@@ -105,11 +78,11 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
       home: body.container?.type === 'view',
     };
     const actor = dir.emailOf(body.user.id);
-    const start = ACTIONS[action.action_id as ActionId];
     const id = idValue.safeParse(action.value);
     if (!actor) return show({ notice: noticeView(t.notice.notInAgreement) }, origin);
-    if (!start || !id.success) return;
-    await afterAck(async () => show(await start(deps, { leadId: id.data, disputeId: id.data, actor }), origin, body.trigger_id));
+    const name = action.action_id;
+    if (!isActionId(name) || !id.success) return;
+    await afterAck(async () => show(await runAction(deps, name, id.data, actor), origin, body.trigger_id));
   });
 
   app.view(/^form\./, async ({ ack, body, view }) => {
@@ -121,26 +94,23 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
     }
     const values = readForm(view.state.values);
     const origin: Origin = { user: body.user.id, channel: meta.data.channel, ts: meta.data.ts };
-    const form = view.callback_id.slice('form.'.length) as Form['id'];
+    const form = view.callback_id.slice('form.'.length);
+    if (!isFormId(form)) {
+      await ack();
+      return;
+    }
     // Slack shows field errors only in the ack, within 3 s: check the form alone (no I/O) first,
     // ack, and then do the work.
-    const checked = CHECKS[form](deps, values);
+    const checked = checkForm(deps, form, values);
     if (!checked.ok) {
       await ack({ response_action: 'errors', errors: checked.errors });
       return;
     }
     await ack();
-    const reply = await submit(form, meta.data.context, actor, values);
+    const reply = await submitForm(deps, form, meta.data.context, actor, values);
     // A rejection answers in the channel it came from; the other forms came from a DM.
     await show(reply, form === 'reject' ? { user: origin.user, channel: origin.channel } : origin);
   });
-
-  async function submit(form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
-    if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
-    if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
-    const [disputeId = '', outcome] = context.split(':');
-    return submitDecide(deps, { disputeId, actor, outcome: outcome as Outcome, values });
-  }
 
   app.command('/leads', async ({ ack, command }) => {
     const actor = dir.emailOf(command.user_id);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Escalation" ALTER COLUMN "systemDelayMs" SET DATA TYPE BIGINT,
+ALTER COLUMN "peopleDelayMs" SET DATA TYPE BIGINT;

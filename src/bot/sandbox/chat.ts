@@ -1,0 +1,80 @@
+// The Chat port for the local sandbox: messages are kept in the database and every change is
+// announced, so open pages update live.
+import { EventEmitter } from 'node:events';
+import type { Agreement } from '../../domain/agreement.ts';
+import type { View } from '../../domain/view.ts';
+import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
+
+export interface SandboxMessage {
+  id: string;
+  channel: string;
+  thread: string | null;
+  view: View;
+  hasFile: boolean;
+  createdAt: Date;
+}
+
+/** Where sandbox messages live (src/infra/sandbox-store.ts). */
+export interface SandboxMessages {
+  add(channel: string, view: View, thread?: string | null, file?: Uint8Array): Promise<string>;
+  update(id: string, view: View): Promise<string | null>;
+  list(channel: string): Promise<SandboxMessage[]>;
+  file(id: string): Promise<Uint8Array | null>;
+}
+
+export const dmChannel = (email: string) => `dm:${email}`;
+
+/** The sandbox's channels: one per queue, plus marketing and the digest. */
+export function sandboxChannels(agreement: Agreement): { id: string; name: string; ref: ChannelRef }[] {
+  return [
+    ...agreement.routing.queues.map((q) => ({ id: `queue:${q.id}`, name: q.name, ref: q.channel })),
+    { id: 'marketing', name: 'Marketing', ref: agreement.digest.marketingChannel },
+    { id: 'digest', name: agreement.locale === 'de' ? 'Abstimmung' : 'Alignment', ref: agreement.digest.channel },
+  ];
+}
+
+export class SandboxChat extends EventEmitter implements Chat {
+  private readonly byRef: Map<string, string>;
+
+  constructor(private readonly messages: SandboxMessages, agreement: Agreement) {
+    super();
+    // Handlers name channels by the agreement's channel objects; the sandbox knows them by role.
+    this.byRef = new Map(sandboxChannels(agreement).map((c) => [JSON.stringify(c.ref), c.id]));
+  }
+
+  private changed(channel: string) {
+    this.emit('change', channel);
+  }
+
+  async post(channel: ChannelRef, view: View): Promise<MessageRef> {
+    const name = this.byRef.get(JSON.stringify(channel));
+    if (!name) throw new Error('this channel is not in the agreement');
+    const id = await this.messages.add(name, view);
+    this.changed(name);
+    return { platform: 'sandbox', channel: name, id };
+  }
+
+  async update(ref: MessageRef, view: View): Promise<void> {
+    if (ref.platform !== 'sandbox') return;
+    const channel = await this.messages.update(ref.id, view);
+    if (channel) this.changed(channel);
+  }
+
+  async reply(ref: MessageRef, view: View): Promise<MessageRef> {
+    const id = await this.messages.add(ref.channel, view, ref.id);
+    this.changed(ref.channel);
+    return { platform: 'sandbox', channel: ref.channel, id };
+  }
+
+  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
+    await this.messages.add(ref.channel, { fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, ref.id, file.bytes);
+    this.changed(ref.channel);
+  }
+
+  async dm(email: string, view: View): Promise<MessageRef | null> {
+    const channel = dmChannel(email);
+    const id = await this.messages.add(channel, view);
+    this.changed(channel);
+    return { platform: 'sandbox', channel, id };
+  }
+}

@@ -1,0 +1,289 @@
+// The monthly alignment digest (DOMAIN.md, "The monthly alignment meeting"): the month's numbers
+// as plain data, the lead target for next month derived backwards from revenue, and the message
+// both teams read. Pure: src/infra/digest-query.ts computes the numbers, this turns them into words.
+import { DateTime } from 'luxon';
+import type { Agreement } from './agreement.ts';
+import type { Texts } from './texts.ts';
+import type { Block, Rich, View } from './view.ts';
+import { type Precedent, precedentLine } from './views.ts';
+
+/** A source or campaign: its MQLs delivered this month and what became of them. */
+export interface Ranked {
+  name: string;
+  leads: number;
+  /** Of those leads, accepted by sales (and not given back). */
+  accepted: number;
+  acceptanceRate: number;
+  won: number;
+  conversion: number;
+}
+
+export interface Minutes {
+  median: number | null;
+  p90: number | null;
+}
+
+export interface Breach {
+  count: number;
+  /** Delay before the offer reached the chat (the system's), summed over the breaches. */
+  systemMinutes: number;
+  /** Delay after it reached the chat (people's), summed over the breaches. */
+  peopleMinutes: number;
+}
+
+export interface DigestNumbers {
+  month: string; // YYYY-MM
+  timeZone: string;
+  mqls: {
+    delivered: number;
+    target: number;
+    byWeek: { week: string; count: number }[]; // ISO weeks, e.g. '2026-W45', every week that touches the month
+    /** 0..1, 1 = perfectly even flow; see `evenness`. */
+    evenness: number;
+  };
+  offered: number;
+  accepted: number;
+  acceptanceRate: number | null;
+  rejections: { reason: string; count: number }[];
+  recycledToNurture: number;
+  disputes: { opened: number; upheld: number; overturned: number; precedents: Precedent[] };
+  speed: { claimMinutes: Minutes; contactMinutes: Minutes };
+  breaches: { byQueue: ({ queue: string } & Breach)[]; byRep: ({ rep: string } & Breach)[] };
+  sources: Ranked[];
+  campaigns: Ranked[];
+  load: { rep: string; accepted: number; openNow: number }[];
+  capacityNotices: { queue: string; kind: string; at: Date; open: number; limit: number }[];
+  next: NextTarget;
+  daily: { day: number; accepted: number; rejected: number; nurture: number; open: number }[];
+}
+
+export interface NextTarget {
+  leads: number;
+  customers: number;
+  opportunities: number;
+  basis: 'measured' | 'agreement';
+  leadToOpportunity: number;
+  opportunityToCustomer: number;
+  /** leads − this month's delivered: positive means marketing must deliver more than this month. */
+  gapToThisMonth: number;
+}
+
+/** History needed before measured funnel rates replace the agreement's. */
+export const MIN_HISTORY = { leads: 50, opportunities: 10 } as const;
+
+// Rounding up after a division that should be whole (80 / 0.2 is 400.00000000000006 in floats).
+const ceil = (x: number) => Math.ceil(x - 1e-9);
+
+/**
+ * revenue ÷ average deal = customers; ÷ opportunity→customer = opportunities; ÷ lead→opportunity
+ * = leads (each rounded up). Measured rates are used when history has ≥ 50 leads and ≥ 10
+ * opportunities, else the agreement's figures. (Measured rates also need at least one customer:
+ * a measured opportunity→customer rate of 0 would ask for infinitely many leads.)
+ */
+export function nextMonthTarget(
+  funnel: Agreement['funnel'],
+  history: { leads: number; opportunities: number; customers: number },
+  deliveredThisMonth: number,
+): NextTarget {
+  const measured = history.leads >= MIN_HISTORY.leads && history.opportunities >= MIN_HISTORY.opportunities && history.customers > 0;
+  const leadToOpportunity = measured ? Math.min(1, history.opportunities / history.leads) : funnel.leadToOpportunity;
+  const opportunityToCustomer = measured ? Math.min(1, history.customers / history.opportunities) : funnel.opportunityToCustomer;
+  const customers = ceil(funnel.revenueTarget / funnel.averageDeal);
+  const opportunities = ceil(customers / opportunityToCustomer);
+  const leads = ceil(opportunities / leadToOpportunity);
+  return {
+    leads, customers, opportunities,
+    basis: measured ? 'measured' : 'agreement',
+    leadToOpportunity, opportunityToCustomer,
+    gapToThisMonth: leads - deliveredThisMonth,
+  };
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The month as [start, end) instants: local midnight of the 1st in `timeZone`, in UTC. */
+export function monthRange(month: string, timeZone: string): { start: Date; end: Date; days: number } {
+  const m = MONTH.exec(month);
+  if (!m) throw new RangeError(`"${month}" is not a month like 2026-10`);
+  const first = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone: timeZone });
+  if (!first.isValid) throw new RangeError(`"${timeZone}" is not a time zone`);
+  return { start: first.toJSDate(), end: first.plus({ months: 1 }).toJSDate(), days: first.daysInMonth ?? 31 };
+}
+
+/** '2026-10' + n months. */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: 'UTC' }).plus({ months: n }).toFormat('yyyy-MM');
+}
+
+/** The ISO weeks that touch the month, each with the days of the month it holds. */
+export function monthWeeks(month: string): { week: string; days: number[] }[] {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const first = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: 'UTC' });
+  const weeks: { week: string; days: number[] }[] = [];
+  for (let day = 1; day <= (first.daysInMonth ?? 31); day++) {
+    const week = first.set({ day }).toFormat("kkkk-'W'WW");
+    const last = weeks.at(-1);
+    if (last?.week === week) last.days.push(day);
+    else weeks.push({ week, days: [day] });
+  }
+  return weeks;
+}
+
+/**
+ * How evenly the MQLs flowed over the month's weeks (the agreement wants no rush and no idle
+ * time for sales): 1 − the coefficient of variation (σ ÷ μ) of the weeks' leads per day,
+ * floored at 0. Per day, because the weeks at the month's edges are partial: a Thursday-to-
+ * Sunday week with half a normal week's leads is just as busy as a full one. Each week counts
+ * with its number of days, so σ and μ are those of the daily rate over the month. Only days up
+ * to `elapsedDays` count (a running month's future weeks are not dips). 1 = the same rate every
+ * week; 0 = σ at least as large as μ, or nothing delivered.
+ */
+export function evenness(weeks: readonly { count: number; days: number }[]): number {
+  const used = weeks.filter((w) => w.days > 0);
+  const days = used.reduce((s, w) => s + w.days, 0);
+  const total = used.reduce((s, w) => s + w.count, 0);
+  if (days === 0 || total === 0) return 0;
+  const mean = total / days;
+  const variance = used.reduce((s, w) => s + w.days * (w.count / w.days - mean) ** 2, 0) / days;
+  return Math.max(0, 1 - Math.sqrt(variance) / mean);
+}
+
+/** Weekly counts and evenness from the count per day of the month (index 0 = the 1st). */
+export function weeklyFlow(month: string, perDay: readonly number[], elapsedDays: number): { byWeek: { week: string; count: number }[]; evenness: number } {
+  const weeks = monthWeeks(month);
+  const byWeek = weeks.map((w) => ({ week: w.week, count: w.days.reduce((s, d) => s + (perDay[d - 1] ?? 0), 0) }));
+  const elapsed = weeks.map((w) => {
+    const days = w.days.filter((d) => d <= elapsedDays);
+    return { days: days.length, count: days.reduce((s, d) => s + (perDay[d - 1] ?? 0), 0) };
+  });
+  return { byWeek, evenness: evenness(elapsed) };
+}
+
+/** Best first: acceptance rate, then volume, then name (a stable order for equal rows). */
+export function rank(rows: readonly Omit<Ranked, 'acceptanceRate' | 'conversion'>[]): Ranked[] {
+  return rows
+    .map((r) => ({ ...r, acceptanceRate: r.leads ? r.accepted / r.leads : 0, conversion: r.leads ? r.won / r.leads : 0 }))
+    .sort((a, b) => b.acceptanceRate - a.acceptanceRate || b.leads - a.leads || a.name.localeCompare(b.name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The message
+
+const MAX_BLOCKS = 45;
+const TOP = 5;
+/** The month's latest capacity notices shown; earlier ones are counted. */
+const MAX_NOTICES = 8;
+
+function formats(t: Texts) {
+  const d = t.digest;
+  const int = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 0 });
+  const one = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 1 });
+  const pct = new Intl.NumberFormat(d.locale, { style: 'percent', maximumFractionDigits: 0 });
+  const monthName = new Intl.DateTimeFormat(d.locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return {
+    n: (x: number) => int.format(x),
+    pct: (x: number | null) => (x === null || !Number.isFinite(x) ? d.none : pct.format(x)),
+    /** "12 Min." / "12 min"; under 10 minutes with one decimal; from 90 minutes on in hours. */
+    minutes: (x: number | null) => {
+      if (x === null || !Number.isFinite(x)) return d.none;
+      if (x >= 90) return `${one.format(x / 60)} ${d.hours}`;
+      return `${(x < 10 ? one : int).format(x)} ${d.minutes}`;
+    },
+    month: (month: string) => {
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      return monthName.format(new Date(Date.UTC(y, m - 1, 1)));
+    },
+  };
+}
+
+/** A readable Slack-sized message (at most 45 blocks) for the monthly alignment meeting. */
+export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): View {
+  const d = t.digest;
+  const f = formats(t);
+  const month = f.month(n.month);
+  const personName = (email: string) => agreement.people.find((p) => p.email === email)?.name ?? email;
+  const queueName = (id: string) => agreement.routing.queues.find((q) => q.id === id)?.name ?? id;
+  const heading = (title: string, rest?: string): Block => ({ type: 'text', text: rest ? [{ bold: title }, rest] : [{ bold: title }] });
+  const listOr = (items: Rich[], empty: string): Block => (items.length ? { type: 'list', items } : { type: 'context', text: [empty] });
+
+  const blocks: Block[] = [{ type: 'header', text: d.header(month, agreement.company) }];
+
+  // Target vs delivered, and how evenly the leads came.
+  const share = n.mqls.target ? n.mqls.delivered / n.mqls.target : null;
+  blocks.push({ type: 'text', text: [{ bold: d.delivered(f.n(n.mqls.delivered), f.n(n.mqls.target)) }, d.deliveredShare(f.pct(share))] });
+  const weeks = n.mqls.byWeek.map((w) => `${d.week(Number(w.week.slice(-2)))}: ${f.n(w.count)}`).join(' · ');
+  blocks.push({ type: 'context', text: [`${d.weeks}${weeks}`] }, { type: 'context', text: [d.evenness(f.pct(n.mqls.evenness))] });
+
+  // Acceptance, rejections, recycling.
+  blocks.push({ type: 'divider' }, {
+    type: 'fields',
+    fields: [
+      { label: d.offered, value: [f.n(n.offered)] },
+      { label: d.accepted, value: [f.n(n.accepted)] },
+      { label: d.acceptanceRate, value: [f.pct(n.acceptanceRate)] },
+      { label: d.recycled, value: [f.n(n.recycledToNurture)] },
+    ],
+  });
+  const rejected = n.rejections.reduce((s, r) => s + r.count, 0);
+  blocks.push(heading(d.rejections), listOr(n.rejections.map((r) => {
+    const reason = (t.reasons as Record<string, string>)[r.reason] ?? r.reason;
+    return [d.rejectionLine(reason, f.n(r.count), f.pct(rejected ? r.count / rejected : null))];
+  }), d.noRejections));
+
+  // Disputes and what the arbiters decided.
+  blocks.push(heading(d.disputes, d.disputeCounts(f.n(n.disputes.opened), f.n(n.disputes.upheld), f.n(n.disputes.overturned))));
+  if (n.disputes.precedents.length) blocks.push({ type: 'list', items: n.disputes.precedents.slice(0, 3).map((p) => precedentLine(p, t)) });
+
+  // Speed to lead.
+  const speed = (m: Minutes) => [d.medianP90(f.minutes(m.median), f.minutes(m.p90))];
+  blocks.push({ type: 'divider' }, heading(d.speed), {
+    type: 'fields',
+    fields: [
+      { label: d.claimTime, value: speed(n.speed.claimMinutes) },
+      { label: d.contactTime, value: speed(n.speed.contactMinutes) },
+    ],
+  });
+
+  // SLA breaches: who or what caused the delay.
+  const breaches = n.breaches.byQueue.reduce((s, b) => s + b.count, 0);
+  const breachLine = (name: string, b: Breach): Rich => [d.breachLine(name, f.n(b.count), f.minutes(b.systemMinutes), f.minutes(b.peopleMinutes))];
+  if (breaches === 0 && n.breaches.byRep.length === 0) {
+    blocks.push(heading(d.breaches), { type: 'context', text: [d.noBreaches] });
+  } else {
+    blocks.push(heading(d.breaches, d.breachCount(f.n(breaches))));
+    if (n.breaches.byQueue.length) blocks.push({ type: 'context', text: [d.byQueue] }, { type: 'list', items: n.breaches.byQueue.map((b) => breachLine(queueName(b.queue), b)) });
+    if (n.breaches.byRep.length) blocks.push({ type: 'context', text: [d.byRep] }, { type: 'list', items: n.breaches.byRep.map((b) => breachLine(personName(b.rep), b)) });
+  }
+
+  // Which sources and topics bring leads sales wants.
+  const ranked = (r: Ranked): Rich => [d.rankedLine(r.name, f.pct(r.acceptanceRate), f.n(r.accepted), f.n(r.leads), f.n(r.won))];
+  blocks.push({ type: 'divider' }, heading(d.sources), listOr(n.sources.slice(0, TOP).map(ranked), d.noLeads));
+  blocks.push(heading(d.campaigns), listOr(n.campaigns.slice(0, TOP).map(ranked), d.noLeads));
+
+  // Capacity: who carries what, and when marketing was asked to throttle.
+  blocks.push({ type: 'divider' }, heading(d.load), listOr(n.load.map((l) => [d.loadLine(personName(l.rep), f.n(l.accepted), f.n(l.openNow))]), d.noLoad));
+  const notices = n.capacityNotices.slice(-MAX_NOTICES).map((c): Rich => {
+    const say = c.kind === 'at_capacity' ? d.atCapacity : d.recovered;
+    return [{ time: c.at }, say(queueName(c.queue), f.n(c.open), f.n(c.limit))];
+  });
+  const earlier = n.capacityNotices.length - notices.length;
+  if (earlier > 0) notices.unshift([d.earlierNotices(f.n(earlier))]);
+  blocks.push(heading(d.capacity), listOr(notices, d.noCapacityNotices));
+
+  // Next month's target, derived backwards from revenue.
+  const next = n.next;
+  const { funnel } = agreement;
+  blocks.push({ type: 'divider' }, heading(d.next(f.month(addMonths(n.month, 1)), f.n(next.leads))));
+  blocks.push({
+    type: 'context',
+    text: [d.derivation(f.n(funnel.revenueTarget), f.n(funnel.averageDeal), f.n(next.customers), f.pct(next.opportunityToCustomer), f.n(next.opportunities), f.pct(next.leadToOpportunity), f.n(next.leads))],
+  });
+  const gap = next.gapToThisMonth > 0 ? d.gapMore(f.n(next.gapToThisMonth)) : next.gapToThisMonth < 0 ? d.gapLess(f.n(-next.gapToThisMonth)) : d.gapNone;
+  blocks.push({ type: 'context', text: [next.basis === 'measured' ? d.basisMeasured : d.basisAgreement, ' ', gap] });
+
+  return {
+    fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),
+    blocks: blocks.slice(0, MAX_BLOCKS),
+  };
+}

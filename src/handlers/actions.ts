@@ -1,0 +1,48 @@
+// Buttons and forms by name, for every chat platform: a platform parses its payload into
+// (action, id, actor) or (form, context, actor, values) and calls these.
+import type { ActionId, Form } from '../domain/view.ts';
+import { acceptLead } from './accept-lead.ts';
+import type { Deps, Reply } from './deps.ts';
+import { checkDisputeForm, startDispute, submitDispute } from './dispute-rejection.ts';
+import { checkRejectForm, startReject, submitReject } from './reject-lead.ts';
+import { giveBack, giveUp, handOver, logAttempt, markContacted } from './rep-actions.ts';
+import { checkDecideForm, type Outcome, startDecide, submitDecide } from './resolve-dispute.ts';
+
+type Start = (deps: Deps, input: { leadId: string; disputeId: string; actor: string }) => Promise<Reply>;
+
+const ACTIONS: Record<ActionId, Start> = {
+  'lead.accept': (d, i) => acceptLead(d, i),
+  'lead.reject': (d, i) => startReject(d, i),
+  'lead.dispute': (d, i) => startDispute(d, i),
+  'lead.attempt': (d, i) => logAttempt(d, i),
+  'lead.contacted': (d, i) => markContacted(d, i),
+  'lead.handover': (d, i) => handOver(d, i),
+  'lead.giveback': (d, i) => giveBack(d, i),
+  'lead.unreachable': (d, i) => giveUp(d, i),
+  'dispute.uphold': (d, i) => startDecide(d, { ...i, outcome: 'upheld' }),
+  'dispute.overturn': (d, i) => startDecide(d, { ...i, outcome: 'overturned' }),
+};
+
+export const isActionId = (id: string): id is ActionId => Object.hasOwn(ACTIONS, id);
+
+/** A button was clicked: `id` is the lead or dispute the button carries. */
+export function runAction(deps: Deps, action: ActionId, id: string, actor: string): Promise<Reply> {
+  return ACTIONS[action](deps, { leadId: id, disputeId: id, actor });
+}
+
+type Check = (deps: Deps, values: Record<string, string>) => { ok: true } | { ok: false; errors: Record<string, string> };
+const CHECKS: Record<Form['id'], Check> = { reject: checkRejectForm, dispute: checkDisputeForm, decide: checkDecideForm };
+
+export const isFormId = (id: string): id is Form['id'] => Object.hasOwn(CHECKS, id);
+
+/** Checks a submitted form alone, with no I/O, so a platform can answer within its time limit. */
+export function checkForm(deps: Deps, form: Form['id'], values: Record<string, string>) {
+  return CHECKS[form](deps, values);
+}
+
+export function submitForm(deps: Deps, form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
+  if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
+  if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
+  const [disputeId = '', outcome] = context.split(':');
+  return submitDecide(deps, { disputeId, actor, outcome: outcome as Outcome, values });
+}

@@ -1,0 +1,133 @@
+// Use case: an SLA clock fires. Each due step of the agreed ladder happens once: a reminder, the
+// manager, then the lead moves on (to the next rep, or back to the queue).
+import { addWorkingMinutes, type DueStep, escalationSchedule, stepsDue } from '../domain/sla.ts';
+import type { Lead } from '../domain/lead.ts';
+import { pickRep } from '../domain/routing.ts';
+import { noticeView } from '../domain/views.ts';
+import { calendarOf, type Deps, queueOf, tell, textsOf } from './deps.ts';
+import { memberStates } from './member-states.ts';
+import { monthOf } from './intake-leads.ts';
+import { checkCapacity } from './capacity.ts';
+import type { SlaJob } from './ports.ts';
+
+export const slaKey = (job: SlaJob) => `${job.kind}:${job.leadId}`;
+
+function deadlineOf(deps: Deps, lead: Lead, kind: SlaJob['kind']) {
+  const times = deps.agreement.sla.grades[lead.grade ?? ''];
+  const startedAt = kind === 'claim' ? lead.offeredAt : lead.acceptedAt;
+  const open = kind === 'claim' ? lead.status === 'offered' : lead.status === 'accepted';
+  if (!times || !startedAt || !open) return null;
+  return { kind, startedAt, minutes: kind === 'claim' ? times.claimWithin : times.contactWithin };
+}
+
+/** (Re)starts the clock: one pending job, due at the ladder's next step. */
+export async function scheduleSla(deps: Deps, lead: Lead, kind: SlaJob['kind'], done: readonly number[] = []): Promise<void> {
+  if (!deps.scheduler) return;
+  const deadline = deadlineOf(deps, lead, kind);
+  const next = deadline && escalationSchedule(deadline, deps.agreement.sla.escalation[kind], calendarOf(deps.agreement)).find((s) => !done.includes(s.at));
+  if (next) await deps.scheduler.at(slaKey({ leadId: lead.id, kind }), next.dueAt, { leadId: lead.id, kind });
+}
+
+export async function stopSla(deps: Deps, leadId: string, kind: SlaJob['kind']): Promise<void> {
+  await deps.scheduler?.cancel(slaKey({ leadId, kind }));
+}
+
+export async function checkSla(deps: Deps, job: SlaJob): Promise<void> {
+  const found = await deps.store.get(job.leadId);
+  const lead = found?.lead;
+  const deadline = lead && deadlineOf(deps, lead, job.kind);
+  if (!lead || !deadline) return; // claimed, contacted or gone: nothing to escalate
+  const now = deps.clock.now();
+  const ladder = deps.agreement.sla.escalation[job.kind];
+  const done = await deps.store.escalationsDone(lead.id, job.kind, lead.offerRound);
+  for (const step of stepsDue(deadline, ladder, calendarOf(deps.agreement), now, done)) {
+    const moved = await fire(deps, lead, step, now);
+    done.push(step.at);
+    if (moved) return; // the lead is with someone else now: their clock is scheduled anew
+  }
+  await scheduleSla(deps, lead, job.kind, done);
+}
+
+/** Runs one step if no one ran it before; true when the lead moved on. */
+async function fire(deps: Deps, lead: Lead, step: DueStep, now: Date): Promise<boolean> {
+  const queue = queueOf(deps.agreement, lead);
+  const claim = step.kind === 'claim';
+  // Before the offer reached the chat the delay was the system's; after that, people's.
+  const systemDelayMs = claim && lead.offerRound <= 1 && lead.offeredAt ? Math.max(0, lead.offeredAt.getTime() - lead.receivedAt.getTime()) : 0;
+  const since = (claim ? lead.offeredAt : lead.acceptedAt) ?? now;
+  const recorded = await deps.store.recordEscalation({
+    leadId: lead.id, kind: step.kind, round: lead.offerRound, atPercent: step.at, action: step.action,
+    rep: lead.assignee, queue: lead.queue, systemDelayMs, peopleDelayMs: Math.max(0, now.getTime() - since.getTime()),
+  }, now);
+  if (!recorded) return false;
+
+  const t = textsOf(deps);
+  const company = lead.companyName ?? '—';
+  const dueAt = (claim ? lead.claimDueAt : lead.contactDueAt) ?? now;
+  switch (step.action) {
+    case 'remind': {
+      if (claim) {
+        const ref = await deps.store.offerMessage(lead.id);
+        const view = noticeView(t.escalation.claimReminder, { time: dueAt }, ...(lead.assignee ? [t.escalation.suggestedWas, { person: lead.assignee }] : []));
+        if (ref) await tell(deps, 'remind in the thread', () => deps.chat.reply(ref, view));
+      } else if (lead.assignee) {
+        const rep = lead.assignee;
+        await tell(deps, 'remind the rep', () => deps.chat.dm(rep, noticeView(t.escalation.contactReminder(company), { time: dueAt })));
+      }
+      return false;
+    }
+    case 'manager': {
+      const text = claim ? t.escalation.claimBreach(company, queue?.name ?? '—') : t.escalation.contactBreach(company);
+      const who = lead.assignee ? [claim ? t.escalation.suggestedWas : t.escalation.heldBy, { person: lead.assignee }] : [];
+      const manager = queue?.manager;
+      if (manager) await tell(deps, 'tell the manager', () => deps.chat.dm(manager, noticeView(text, { time: dueAt }, '.', ...who)));
+      return false;
+    }
+    default:
+      return claim ? reassign(deps, lead, now) : requeue(deps, lead, now);
+  }
+}
+
+async function reassign(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
+  const t = textsOf(deps);
+  const queue = queueOf(deps.agreement, lead);
+  const ref = await deps.store.offerMessage(lead.id);
+  if (!queue) return false;
+  const { sla } = deps.agreement;
+  const stored = await deps.store.members(queue.id, queue.members.map((m) => m.email), monthOf(now, sla.timeZone), now);
+  const members = memberStates(deps.agreement, queue, stored, now);
+  // The slow (or absent) rep is left out; the others are picked by the routing rules.
+  const choice = pickRep(members, now, { exclude: lead.assignee ? [lead.assignee] : [] });
+  if (!choice.rep) {
+    if (ref) await tell(deps, 'say nobody is free', () => deps.chat.reply(ref, noticeView(t.escalation.nobodyToReassign)));
+    return false;
+  }
+  const to = choice.rep;
+  const minutes = sla.grades[lead.grade ?? '']?.claimWithin ?? 60;
+  const claimDueAt = addWorkingMinutes(now, minutes, calendarOf(deps.agreement));
+  const moved = await deps.store.reassign(lead.id, { from: lead.assignee, to, at: now, claimDueAt, reasons: choice.reasons });
+  if (!moved) return false;
+  const company = lead.companyName ?? '—';
+  const before = lead.assignee ? [t.escalation.reassignedFrom, { person: lead.assignee }] : [];
+  if (ref) await tell(deps, 'announce the reassignment', () => deps.chat.reply(ref, noticeView(t.escalation.reassigned, { person: to }, ...before)));
+  await tell(deps, 'tell the new rep', () => deps.chat.dm(to, noticeView(t.escalation.reassignedToYou(company))));
+  const old = lead.assignee;
+  if (old) await tell(deps, 'tell the previous rep', () => deps.chat.dm(old, noticeView(t.escalation.reassignedAway(company))));
+  await scheduleSla(deps, moved, 'claim');
+  return true;
+}
+
+async function requeue(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
+  const t = textsOf(deps);
+  const rep = lead.assignee;
+  const moved = await deps.store.reoffer(lead.id, {
+    from: 'accepted', path: ['offered'], at: now, actor: null, type: 'requeued',
+    patch: { assignee: null, acceptedAt: null, contactDueAt: null },
+    offer: { origin: 'requeued', by: rep },
+  });
+  if (!moved) return false;
+  deps.kick?.();
+  if (rep) await tell(deps, 'tell the rep', () => deps.chat.dm(rep, noticeView(t.escalation.requeued(lead.companyName ?? '—'))));
+  await checkCapacity(deps, lead.queue);
+  return true;
+}

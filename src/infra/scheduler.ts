@@ -1,0 +1,93 @@
+// Timers on agenda 6: SLA checks (one pending job per lead and deadline) and the monthly digest.
+// Jobs live in PostgreSQL (the same database, LISTEN/NOTIFY on) or, with MONGODB_URL, in MongoDB.
+import { Agenda, backoffStrategies } from 'agenda';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import pg from 'pg';
+import type { Scheduler, SlaJob } from '../handlers/ports.ts';
+
+export const SLA_JOB = 'sla';
+export const DIGEST_JOB = 'digest';
+const TABLE = 'agenda_jobs';
+
+export interface SchedulerOptions {
+  databaseUrl: string;
+  mongoUrl?: string | undefined;
+  pollMs: number;
+  onSla: (job: SlaJob) => Promise<void>;
+  onDigest: () => Promise<void>;
+  digest: { cron: string; timeZone: string };
+  log: (line: string) => void;
+}
+
+export class AgendaScheduler implements Scheduler {
+  private constructor(private readonly agenda: Agenda, private readonly pool: pg.Pool | null) {}
+
+  static async create(opts: SchedulerOptions): Promise<AgendaScheduler> {
+    let pool: pg.Pool | null = null;
+    let backend: ConstructorParameters<typeof Agenda>[0]['backend'];
+    if (opts.mongoUrl) {
+      // The one place MongoDB is chosen. Not covered by CI: no MongoDB server can run there.
+      const { MongoBackend } = await import('@agendajs/mongo-backend');
+      backend = new MongoBackend({ address: opts.mongoUrl });
+    } else {
+      pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
+      backend = new PostgresBackend({ pool, tableName: TABLE });
+    }
+    // Processes starting together would race creating agenda's table ("CREATE TABLE IF NOT
+    // EXISTS" is not safe concurrently in PostgreSQL): one sets the schema up at a time.
+    const setup = pool ? await pool.connect() : null;
+    await setup?.query('SELECT pg_advisory_lock(7242601)');
+    const agenda = new Agenda({ backend, processEvery: opts.pollMs, maxConcurrency: 20 });
+    // A job may run twice (a crash after the work, before agenda marks it done): handlers are
+    // idempotent. A crashed process's lock frees after lockLifetime, so keep it short.
+    // A failed check (database or chat briefly away) is retried, so no escalation is lost.
+    const backoff = backoffStrategies.exponential({ delay: 5_000, factor: 2, maxRetries: 6 });
+    agenda.define<SlaJob>(SLA_JOB, async (job) => opts.onSla(job.attrs.data), { lockLifetime: 60_000, concurrency: 10, backoff });
+    agenda.define(DIGEST_JOB, async () => opts.onDigest(), { lockLifetime: 5 * 60_000, concurrency: 1 });
+    agenda.on('error', (error) => opts.log(`scheduler: ${error instanceof Error ? error.message : String(error)}`));
+    agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${error.message}`));
+    try {
+      await agenda.ready;
+      // agenda's unique() is a SELECT then an INSERT: concurrent saves of one key race. This index
+      // makes the second insert fail, and at() retries it as an update.
+      await setup?.query(`CREATE UNIQUE INDEX IF NOT EXISTS "${TABLE}_sla_key_idx" ON "${TABLE}" ((data->>'key')) WHERE name = '${SLA_JOB}'`);
+    } finally {
+      await setup?.query('SELECT pg_advisory_unlock(7242601)');
+      setup?.release();
+    }
+    const scheduler = new AgendaScheduler(agenda, pool);
+    await agenda.every(opts.digest.cron, DIGEST_JOB, {}, { timezone: opts.digest.timeZone, skipImmediate: true });
+    return scheduler;
+  }
+
+  async start(): Promise<void> {
+    await this.agenda.start();
+  }
+
+  async at(key: string, when: Date, job: SlaJob): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.agenda.create(SLA_JOB, { ...job, key }).unique({ 'data.key': key }).schedule(when).save();
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '23505' || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async cancel(key: string): Promise<void> {
+    await this.agenda.cancel({ name: SLA_JOB, data: { key } });
+  }
+
+  async pending(): Promise<number> {
+    if (!this.pool) return -1;
+    const r = await this.pool.query(`SELECT count(*)::int AS n FROM "${TABLE}" WHERE name = $1 AND next_run_at IS NOT NULL`, [SLA_JOB]);
+    return r.rows[0].n;
+  }
+
+  /** Lets running jobs finish, then stops. */
+  async stop(): Promise<void> {
+    await this.agenda.drain(30_000);
+    await this.pool?.end();
+  }
+}
