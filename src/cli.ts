@@ -9,6 +9,7 @@ Usage:
   leadrelay import <leads.csv>       import leads from a CSV file through the running server's intake API
       --url <http://host:port>       where leadrelay runs (default http://localhost:$PORT or 3000)
       --token <token>                intake token (default LEADRELAY_INTAKE_TOKEN or .leadrelay/intake-token)
+  leadrelay demo                     seed this month with realistic leads, so the digest has numbers
   leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
   leadrelay --help                   this text
 
@@ -38,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return runImport({ file: rest[0], env, url: values.url, token: values.token });
+    }
+    case 'demo': {
+      const { runDemo } = await import('./infra/csv-import.ts');
+      return runDemo({ env, url: values.url, token: values.token });
     }
     case 'check': {
       const { agreementPath, loadAgreement } = await import('./infra/config.ts');

@@ -110,6 +110,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
     afterIntake: () => void worker?.kick(),
     digests,
+    chatDeps: deps,
     routers: [
       ...(slack?.router ? [slack.router] : []),
       ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),

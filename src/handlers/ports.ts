@@ -47,8 +47,10 @@ export type ClaimResult =
 export interface LeadStore {
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
   get(id: string): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
-  /** Offer posted: qualified → offered, with the claim deadline. */
+  /** Offered without the outbox (demo data, tests): qualified → offered, its pending post settled. */
   markOffered(id: string, at: Date, claimDueAt: Date): Promise<Lead | null>;
+  /** Settles a lead's pending posts without posting them (demo data from the past). */
+  settleOffers(leadId: string, at: Date): Promise<void>;
   /** One conditional UPDATE: exactly one of many concurrent claims wins. */
   claim(id: string, rep: string, at: Date, contactDueAt: Date | null): Promise<ClaimResult>;
   /** Erase personal data; keep anonymous facts for statistics. */

@@ -9,6 +9,8 @@ import { intakeLeads } from '../handlers/intake-leads.ts';
 import { eraseLead, getLead } from '../handlers/lead-record.ts';
 import type { Clock, Digests, LeadStore } from '../handlers/ports.ts';
 import { currentMonth, MONTH } from '../handlers/post-digest.ts';
+import type { Deps } from '../handlers/deps.ts';
+import { seedDemoMonth } from '../handlers/seed-demo.ts';
 
 export const BODY_LIMIT = '1mb';
 
@@ -21,6 +23,8 @@ export interface HttpDeps {
   /** After leads were committed: deliver their offers now. */
   afterIntake?: () => void;
   digests?: Digests;
+  /** The use cases' dependencies when a chat is configured. */
+  chatDeps?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
 }
@@ -94,6 +98,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }
     const now = deps.clock.now();
     res.json(await deps.digests.numbers(month.data ?? currentMonth(now, deps.agreement.sla.timeZone), now));
+  });
+
+  // `leadrelay demo`: a realistic month so the digest has numbers (needs a chat's handlers).
+  api.post('/demo', async (_req, res) => {
+    if (!deps.chatDeps) {
+      res.status(503).json({ error: 'no chat is configured; start leadrelay with its sandbox or Slack' });
+      return;
+    }
+    res.status(201).json(await seedDemoMonth(deps.chatDeps));
   });
 
   api.get('/leads/:id', async (req, res) => {

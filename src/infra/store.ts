@@ -51,6 +51,7 @@ export class PrismaLeadStore implements LeadStore {
         data: { status: to, offeredAt: at, claimDueAt, offerRound: { increment: 1 } },
       });
       if (n.count === 0) return null;
+      await tx.delivery.updateMany({ where: { leadId: id, status: 'pending' }, data: { status: 'posted', postedAt: at, platform: 'none' } });
       await tx.leadEvent.create({ data: { leadId: id, at, type: 'offered', from: lead.status, to, data: { claimDueAt: claimDueAt.toISOString() } } });
       return toLead(await tx.lead.findUniqueOrThrow({ where: { id } }));
     });
@@ -236,6 +237,10 @@ export class PrismaLeadStore implements LeadStore {
       await tx.leadEvent.create({ data: { leadId, at: c.at, type: 'reassigned', from: 'offered', to: 'offered', data: { from: c.from, to: c.to, reasons: c.reasons } } });
       return toLead(await tx.lead.findUniqueOrThrow({ where: { id: leadId } }));
     });
+  }
+
+  async settleOffers(leadId: string, at: Date): Promise<void> {
+    await this.db.delivery.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'posted', postedAt: at, platform: 'none' } });
   }
 
   async once(key: string, at: Date): Promise<boolean> {

@@ -1,0 +1,98 @@
+// Use case: seed a realistic month of leads (`leadrelay demo`) so the digest has numbers to show.
+// The leads go through the real intake (qualification and routing); what happened to them
+// afterwards is written with the store's own operations, dated in the past, without chat posts.
+import { DateTime } from 'luxon';
+import { REJECT_REASONS } from '../domain/rejections.ts';
+import { addWorkingMinutes } from '../domain/sla.ts';
+import { calendarOf, type Deps } from './deps.ts';
+import { intakeBodySchema } from './intake.schema.ts';
+import { intakeLeads } from './intake-leads.ts';
+
+/** A small deterministic generator, so two demo runs tell the same story. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const COMPANIES = ['Alpen Hydraulik', 'Rhein Sensorik', 'Donau Logistik', 'Berg Präzision', 'Nordlicht Energie', 'Main Metallbau', 'Isar Antriebe', 'Elbe Verpackung', 'Bodensee Robotik', 'Spree Software'];
+const SIGNALS = [['ebook_download'], ['pricing_page'], ['webinar_attended', 'pricing_page'], ['demo_request'], ['contact_form', 'sales_call_request'], ['case_study_download', 'pricing_page']];
+const CAMPAIGNS = ['webinar-predictive-maintenance', 'whitepaper-industry-4.0', 'trade-fair-hannover', 'linkedin-retargeting', 'newsletter-q4'];
+
+export async function seedDemoMonth(deps: Deps, opts: { count?: number; seed?: number } = {}): Promise<{ leads: number }> {
+  const rnd = random(opts.seed ?? 42);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const { agreement, store } = deps;
+  const now = deps.clock.now();
+  const start = DateTime.fromJSDate(now, { zone: agreement.sla.timeZone }).startOf('month');
+  const span = Math.max(1, now.getTime() - start.toMillis() - 3 * 3600_000);
+  const cal = calendarOf(agreement);
+  const arbiter = agreement.people.find((p) => p.roles.includes('arbiter') && !p.head)?.email;
+  const marketer = agreement.people.find((p) => p.roles.includes('marketer'))?.email ?? '';
+  const schema = intakeBodySchema(agreement);
+  let created = 0;
+  for (let i = 0; i < (opts.count ?? 150); i++) {
+    const receivedAt = new Date(start.toMillis() + rnd() * span);
+    const country = pick(['DE', 'DE', 'DE', 'AT', 'CH']);
+    const input = schema.parse({
+      externalId: `demo-${start.toFormat('yyyy-MM')}-${i}`, sourceSystem: 'demo', source: pick(['inbound', 'inbound', 'marketing_automation', 'cold_call', 'referral', 'network_event']),
+      campaign: pick(CAMPAIGNS), owner: marketer, receivedAt: receivedAt.toISOString(),
+      contact: { email: `kontakt${i}@example.com`, firstName: 'Max', lastName: `Muster ${i}`, title: pick(['Einkauf', 'Geschäftsführung', 'Leitung Produktion', 'IT-Leitung']) },
+      company: { name: `${pick(COMPANIES)} ${i} GmbH`, employees: Math.floor(20 + rnd() * 900), country, industry: pick(['manufacturing', 'logistics', 'energy', 'retail']) },
+      signals: pick(SIGNALS),
+    });
+    if (!input.ok) continue;
+    const [outcome] = await intakeLeads({ ...deps, clock: { now: () => receivedAt } }, input.leads);
+    if (!outcome?.created) continue;
+    created++;
+    const lead = outcome.lead;
+    if (lead.status !== 'qualified' || !lead.queue) continue;
+    const queue = agreement.routing.queues.find((q) => q.id === lead.queue);
+    const times = agreement.sla.grades[lead.grade ?? ''];
+    if (!queue || !times) continue;
+    const at = (minutes: number, from: Date) => {
+      const when = addWorkingMinutes(from, minutes, cal);
+      return when < now ? when : null;
+    };
+    const offeredAt = new Date(receivedAt.getTime() + 30_000);
+    await store.markOffered(lead.id, offeredAt, addWorkingMinutes(offeredAt, times.claimWithin, cal));
+    const roll = rnd();
+    const rep = lead.assignee ?? queue.members[0]?.email ?? '';
+    const claimedAt = at(Math.floor(rnd() * times.claimWithin * 1.6), offeredAt);
+    if (roll < 0.68 && claimedAt) {
+      await store.claim(lead.id, rep, claimedAt, addWorkingMinutes(claimedAt, times.contactWithin, cal));
+      const contactedAt = at(Math.floor(rnd() * times.contactWithin * 1.3), claimedAt);
+      if (!contactedAt || rnd() < 0.15) continue;
+      for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) await store.logAttempt(lead.id, rep, contactedAt);
+      await store.move(lead.id, { from: 'accepted', path: ['contacted'], at: contactedAt, actor: rep, assignee: rep, type: 'contacted', patch: { contactedAt } });
+      const closedAt = at(600 + Math.floor(rnd() * 1200), contactedAt);
+      const end = rnd();
+      if (closedAt && end < 0.25) await store.move(lead.id, { from: 'contacted', path: [end < 0.12 ? 'won' : 'lost'], at: closedAt, actor: rep, type: end < 0.12 ? 'won' : 'lost', patch: { closedAt } });
+    } else if (roll < 0.9 && claimedAt) {
+      const reason = pick(REJECT_REASONS.filter((r) => r !== 'other'));
+      const nurture = reason === 'not_a_fit' || reason === 'not_sales_ready';
+      await store.reject(lead.id, { rep, reason, note: null }, claimedAt, nurture);
+      const rejection = await store.latestRejection(lead.id);
+      const disputedAt = at(120, claimedAt);
+      if (!rejection || !arbiter || !disputedAt || rnd() > 0.3) continue;
+      const opened = await store.openDispute(lead.id, rejection.id, { openedBy: marketer, rationale: 'Demo angefragt, Budget bestätigt.', arbiter }, disputedAt);
+      const decidedAt = at(480, disputedAt);
+      if (!opened || !decidedAt) continue;
+      const outcomeOf = rnd() < 0.5 ? 'upheld' : 'overturned';
+      await store.decide(opened.dispute.id, { arbiter, outcome: outcomeOf, rationale: outcomeOf === 'upheld' ? 'Kein konkreter Bedarf erkennbar.' : 'Bedarf und Budget sind belegt.' }, decidedAt);
+      await store.settleOffers(lead.id, decidedAt);
+    } else {
+      // Left unclaimed: the ladder's breach is on record, as the timers would have written it.
+      const breachAt = at(times.claimWithin, offeredAt);
+      if (breachAt) {
+        await store.recordEscalation({ leadId: lead.id, kind: 'claim', round: 1, atPercent: 100, action: 'manager', rep, queue: queue.id, systemDelayMs: 30_000, peopleDelayMs: breachAt.getTime() - offeredAt.getTime() }, breachAt);
+      }
+    }
+  }
+  return { leads: created };
+}
