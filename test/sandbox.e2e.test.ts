@@ -115,6 +115,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     await again.waitFor();
     expect(await again.getByRole('button', { name: 'Annehmen' }).count()).toBe(1);
     await page.screenshot({ path: 'docs/sandbox-offered-again.png' });
+
+    // "Post digest now": the month so far, with its chart, in the alignment channel.
+    await page.locator('nav a[data-channel="digest"]').click();
+    await page.getByRole('button', { name: 'Post digest now' }).click();
+    await page.locator('article.message', { hasText: 'Monatsbericht' }).waitFor();
+    await page.locator('article.message img.chart').waitFor();
+    expect(await page.locator('article.message img.chart').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(800);
+    await page.screenshot({ path: 'docs/sandbox-digest.png', fullPage: true });
     await page.close();
   }, 60_000);
 });

@@ -206,3 +206,32 @@ describe('capacity', () => {
     expect(stored).toEqual([{ kind: 'at_capacity', open: 2, limit: 2 }, { kind: 'recovered', open: 1, limit: 2 }]);
   });
 });
+
+describe('the monthly digest in Slack', () => {
+  it('the scheduled job posts last month to the digest channel with its chart, once however often it runs', async () => {
+    const { postMonthlyDigest } = await import('../src/handlers/post-digest.ts');
+    clock.t = berlin('2027-01-01T09:00:00');
+    expect(await postMonthlyDigest(deps)).toBe(true);
+    expect(await postMonthlyDigest(deps)).toBe(false);
+    const posts = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ALIGNMENT');
+    expect(posts).toHaveLength(1);
+    expect(json(posts[0])).toContain('Monatsbericht Dezember 2026');
+    const [upload] = await fake.waitFor('files.completeUploadExternal');
+    expect(upload?.args).toMatchObject({ channel_id: 'C0ALIGNMENT', thread_ts: posts[0]?.answer?.ts });
+    const file = fake.calls.find((c) => c.method.startsWith('upload:'));
+    expect(String(file?.args.body ?? '')).toContain('PNG');
+  });
+
+  it('/leads digest sends the month to the asker; a bad month is explained', async () => {
+    clock.t = berlin('2026-12-22T10:00:00');
+    const res = await flow.command(USERS.eva, 'digest 2026-12');
+    expect(JSON.stringify(res.json)).toContain('kommt gleich als Direktnachricht');
+    expect(json(await flow.dm(USERS.eva))).toContain('Monatsbericht Dezember 2026');
+    expect(JSON.stringify((await flow.command(USERS.eva, 'digest 12/2026')).json)).toContain('JJJJ-MM');
+    const api = await app.api('GET', '/api/digest?month=2026-12');
+    expect(api.status).toBe(200);
+    expect(api.body.month).toBe('2026-12');
+    expect(api.body.mqls.delivered).toBeGreaterThan(0);
+    expect((await app.api('GET', '/api/digest?month=2026-13')).status).toBe(400);
+  });
+});
