@@ -10,6 +10,8 @@ Usage:
       --url <http://host:port>       where leadrelay runs (default http://localhost:$PORT or 3000)
       --token <token>                intake token (default LEADRELAY_INTAKE_TOKEN or .leadrelay/intake-token)
   leadrelay demo                     seed this month with realistic leads, so the digest has numbers
+  leadrelay teams-package [--app-id <id>] [--out <file>]
+                                     build the Teams app package (zip) to upload, for your bot's app id
   leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
   leadrelay --help                   this text
 
@@ -19,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, url: { type: 'string' }, token: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, url: { type: 'string' }, token: { type: 'string' }, 'app-id': { type: 'string' }, out: { type: 'string' } },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command || command === 'help') {
@@ -43,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const { runDemo } = await import('./infra/csv-import.ts');
       return runDemo({ env, url: values.url, token: values.token });
+    }
+    case 'teams-package': {
+      const { runTeamsPackage } = await import('./infra/teams-package.ts');
+      return runTeamsPackage({ appId: values['app-id'] ?? env.MicrosoftAppId, out: values.out });
     }
     case 'check': {
       const { agreementPath, loadAgreement } = await import('./infra/config.ts');

@@ -16,6 +16,9 @@ import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
 import { SandboxChat } from './bot/sandbox/chat.ts';
 import { sandboxRouter } from './bot/sandbox/server.ts';
 import { PrismaSandboxMessages } from './infra/sandbox-store.ts';
+import { createTeamsBot, type TeamsBot } from './bot/teams/app.ts';
+import { MultiChat } from './bot/multi-chat.ts';
+import { PrismaTeamsState } from './infra/teams-store.ts';
 import type { Chat } from './handlers/ports.ts';
 import { deliverOffers } from './handlers/deliver-offers.ts';
 import type { Deps } from './handlers/deps.ts';
@@ -76,12 +79,20 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
     log(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
   }
-  // Without Slack (or Teams), the sandbox is the chat, so a newcomer can try everything locally.
-  const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !slack;
+  let teams: TeamsBot | null = null;
+  if (env.MicrosoftAppId || env.LEADRELAY_TEAMS_INSECURE) {
+    teams = createTeamsBot({ appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType, insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE) }, agreement, new PrismaTeamsState(db), log);
+    log(env.MicrosoftAppId ? 'teams: bot endpoint at /api/messages' : 'teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
+  } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
+    log('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
+  }
+  // Without Slack or Teams, the sandbox is the chat, so a newcomer can try everything locally.
+  const real = Boolean(slack || teams);
+  const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !real;
   const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
-  const sandbox = sandboxMessages && !slack ? new SandboxChat(sandboxMessages, agreement) : null;
-  if (sandboxWanted && slack) log('sandbox: off, because Slack is configured (one chat at a time)');
-  const chat: Chat | null = slack?.chat ?? sandbox;
+  const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
+  if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
+  const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
   // Without a chat platform, routed leads wait in the outbox as "offer pending".
   let worker: OutboxWorker | null = null;
   const deps: Deps | null = chat ? { agreement, store, outbox, chat, clock, kick: () => void worker?.kick(), log } : null;
@@ -104,6 +115,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
   }
   await slack?.listen(deps as Deps);
+  if (deps) teams?.listen(deps);
 
   const app = createHttpApp({
     agreement, store, clock, intakeToken: token,
@@ -113,6 +125,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     chatDeps: deps,
     routers: [
       ...(slack?.router ? [slack.router] : []),
+      ...(teams ? [teams.router] : []),
       ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),
     ],
   });

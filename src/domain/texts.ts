@@ -162,6 +162,10 @@ const de = {
     contacted: 'kontaktiert', handed_over: 'übergeben', won: 'gewonnen', lost: 'verloren', rejected: 'abgelehnt',
     disputed: 'in Schlichtung', upheld: 'Ablehnung bestätigt', overturned: 'Ablehnung aufgehoben',
   },
+  teams: {
+    cannotDm: (name: string) => `Ich kann ${name} in Teams keine Direktnachricht schicken: Bitte die leadrelay-App einmal für sich hinzufügen. Der Lead wartet in „mine“.`,
+    unknownUser: 'Du stehst nicht in der Vereinbarung (leadrelay.yml): Bitte deine Teams-ID (teamsId) eintragen lassen.',
+  },
   escalation: {
     claimReminder: '⏰ Noch nicht angenommen – die Frist läuft ab ',
     claimBreach: (company: string, queue: string) => `SLA-Verstoß: ${company} in „${queue}“ wurde nicht rechtzeitig angenommen. Fällig war `,
@@ -400,6 +404,10 @@ const en: Texts = {
     received: 'received', nurture: 'nurturing', qualified: 'qualified', offered: 'offered', accepted: 'accepted',
     contacted: 'contacted', handed_over: 'handed over', won: 'won', lost: 'lost', rejected: 'rejected',
     disputed: 'in arbitration', upheld: 'rejection upheld', overturned: 'rejection overturned',
+  },
+  teams: {
+    cannotDm: (name) => `I cannot send ${name} a direct message in Teams: please add the leadrelay app for yourself once. The lead is waiting under "mine".`,
+    unknownUser: 'You are not in the agreement (leadrelay.yml): ask for your Teams id (teamsId) to be added.',
   },
   escalation: {
     claimReminder: '⏰ Not claimed yet – the deadline is ',

@@ -28,7 +28,7 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
   const ref = await deps.store.offerMessage(lead.id);
   if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
   const insideSales = queue?.team === 'inside_sales';
-  await tell(deps, 'send the rep the lead', () => deps.chat.dm(input.actor, repLeadView(lead, deps.agreement, t, { insideSales })));
+  await tell(deps, 'send the rep the lead', () => deps.chat.dm(input.actor, repLeadView(lead, deps.agreement, t, { insideSales }), queue?.channel));
   await checkCapacity(deps, lead.queue);
   return {};
 }

@@ -150,8 +150,10 @@ export interface Chat {
   reply(ref: MessageRef, view: View): Promise<MessageRef>;
   /** A file (the digest's chart) under a message. */
   attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void>;
-  /** A direct message to a person of the agreement; null when the platform cannot reach them. */
-  dm(email: string, view: View): Promise<MessageRef | null>;
+  /** A direct message to a person of the agreement; null when the platform cannot reach them.
+   * Where a platform may fail to (Teams, before the person installed the app), it says so in
+   * `fallback` — without the message's content, which may be personal data. */
+  dm(email: string, view: View, fallback?: ChannelRef): Promise<MessageRef | null>;
 }
 
 /** The month's numbers, computed where the data is (SQL). */

@@ -45,6 +45,6 @@ export async function submitReject(deps: Deps, input: { leadId: string; actor: s
   const ref = await deps.store.offerMessage(lead.id);
   const card = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason, nurture });
   if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
-  await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, rejectionNoticeView(lead, rejection, t, { nurture, disputable: true })));
+  await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, rejectionNoticeView(lead, rejection, t, { nurture, disputable: true }), deps.agreement.digest.marketingChannel));
   return {};
 }

@@ -20,6 +20,12 @@ const envSchema = z.object({
   LEADRELAY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(5000),
   /** The local sandbox chat: on by default when no Slack or Teams is configured; "remote" opens it beyond this machine. */
   LEADRELAY_SANDBOX: z.enum(['on', 'off', 'remote']).optional(),
+  MicrosoftAppId: z.uuid('is not an app id (a GUID)').optional(),
+  MicrosoftAppPassword: z.string().min(1).optional(),
+  MicrosoftAppTenantId: z.string().min(1).optional(),
+  MicrosoftAppType: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
+  /** Serve Teams' /api/messages without credentials: for local tests only (nothing is checked then). */
+  LEADRELAY_TEAMS_INSECURE: z.enum(['1', 'true']).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'is not a bot token (xoxb-…)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'is not an app-level token (xapp-…)').optional(),
@@ -27,6 +33,12 @@ const envSchema = z.object({
 }).superRefine((env, ctx) => {
   if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+  }
+  if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
+    ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required with MicrosoftAppId' });
+  }
+  if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
+    ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a single-tenant app (or set MicrosoftAppType=MultiTenant)' });
   }
   if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required to use Slack' });

@@ -64,7 +64,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const first = DateTime.fromJSDate(range.start, { zone: tz });
   const dayStarts = Array.from({ length: range.days }, (_, i) => utc(first.plus({ days: i }).toJSDate()));
 
-  const [cohort, claim, contact, accepted, open, events, rejections, disputes, precedents, breaches, notices, funnel] = await limited(CONCURRENCY, [
+  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel] = await limited(CONCURRENCY, [
     // MQLs delivered this month: received in the month and qualified at intake (the first
     // `received` event went to `qualified`; intake gives exactly those leads a stage, MQL or SQL,
     // which only a handover changes, to SRL). Per local day, source and campaign, with what became
@@ -121,13 +121,12 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     // or an upheld dispute (`nurture`: rejected → nurture, upheld → nurture) or as unreachable
     // after acceptance (`unreachable`: accepted or contacted → nurture), which are exactly the
     // events going to nurture from rejected, upheld, accepted or contacted.
-    () => db.$queryRaw<{ offered: number; recycled: number }[]>`
-      SELECT
-        count(*) FILTER (WHERE type IN ('offered', 'given_back', 'requeued'))::int AS offered,
-        count(*) FILTER (WHERE type IN ('nurture', 'unreachable'))::int AS recycled
-      FROM "LeadEvent"
-      WHERE type IN ('offered', 'given_back', 'requeued', 'nurture', 'unreachable')
-        AND at >= ${s}::timestamp AND at < ${e}::timestamp`,
+    () => db.$queryRaw<{ offered: number }[]>`
+      SELECT count(*)::int AS offered FROM "LeadEvent"
+      WHERE type IN ('offered', 'given_back', 'requeued') AND at >= ${s}::timestamp AND at < ${e}::timestamp`,
+    () => db.$queryRaw<{ recycled: number }[]>`
+      SELECT count(*)::int AS recycled FROM "LeadEvent"
+      WHERE type IN ('nurture', 'unreachable') AND at >= ${s}::timestamp AND at < ${e}::timestamp`,
 
     () => db.$queryRaw<{ reason: string; count: number }[]>`
       SELECT reason::text AS reason, count(*)::int AS count FROM "Rejection"
@@ -203,18 +202,18 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const minutes = (rows: { p: number[] | null }[]) => ({ median: rows[0]?.p?.[0] ?? null, p90: rows[0]?.p?.[1] ?? null });
   const breach = (r: (typeof breaches)[number]) => ({ count: r.count, systemMinutes: r.systemMinutes, peopleMinutes: r.peopleMinutes });
   const d = disputes[0] ?? { opened: 0, upheld: 0, overturned: 0 };
-  const ev = events[0] ?? { offered: 0, recycled: 0 };
+  const offered = offers[0]?.offered ?? 0;
   const history = funnel[0] ?? { leads: 0, opportunities: 0, customers: 0 };
 
   return {
     month,
     timeZone: tz,
     mqls: { delivered, target: agreement.sla.monthlyMqlTarget, byWeek: flow.byWeek, evenness: flow.evenness },
-    offered: ev.offered,
+    offered,
     accepted: acceptedTotal,
-    acceptanceRate: ev.offered ? acceptedTotal / ev.offered : null,
+    acceptanceRate: offered ? acceptedTotal / offered : null,
     rejections,
-    recycledToNurture: ev.recycled,
+    recycledToNurture: recycling[0]?.recycled ?? 0,
     disputes: {
       opened: d.opened, upheld: d.upheld, overturned: d.overturned,
       precedents: precedents.map((p): Precedent => ({

@@ -129,8 +129,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json({ erased: true, lead: erased });
   });
 
-  app.use('/api', api);
+  // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   for (const router of deps.routers ?? []) app.use(router);
+  app.use('/api', api);
   app.use((_req, res) => { res.status(404).json({ error: 'not found' }); });
   app.use(errors);
   return app;

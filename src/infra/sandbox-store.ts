@@ -15,6 +15,8 @@ function revive(value: unknown): unknown {
   return value;
 }
 
+export const reviveView = (json: unknown): View => revive(json) as View;
+
 export class PrismaSandboxMessages implements SandboxMessages {
   constructor(private readonly db: Db) {}
 
@@ -39,7 +41,7 @@ export class PrismaSandboxMessages implements SandboxMessages {
       select: { id: true, channel: true, thread: true, view: true, createdAt: true, file: false },
     });
     const withFile = new Set((await this.db.sandboxMessage.findMany({ where: { channel, file: { not: null } }, select: { id: true } })).map((r) => r.id));
-    return rows.map((r) => ({ ...r, view: revive(r.view) as View, hasFile: withFile.has(r.id) }));
+    return rows.map((r) => ({ ...r, view: reviveView(r.view), hasFile: withFile.has(r.id) }));
   }
 
   async file(id: string): Promise<Uint8Array | null> {

@@ -18,6 +18,8 @@ export interface AppOptions {
   /** Reuse a database (a restart); default a fresh one. */
   url?: string;
   slack?: FakeSlack;
+  /** Teams without credentials (LEADRELAY_TEAMS_INSECURE), or with these (then nothing unsigned gets in). */
+  teams?: 'insecure' | { appId: string; password: string; tenantId: string };
   /** The local sandbox chat (off unless asked for, so "no chat" stays testable). */
   sandbox?: boolean;
   /** How often agenda looks for due jobs; tests that do not wait for timers keep it long. */
@@ -37,6 +39,8 @@ export async function startApp(opts: AppOptions = {}) {
     LEADRELAY_SWEEP_SECONDS: '3600',
     LEADRELAY_SCHEDULER_POLL_MS: String(opts.schedulerPollMs ?? 600_000),
     LEADRELAY_SANDBOX: opts.sandbox ? 'on' : 'off',
+    ...(opts.teams === 'insecure' ? { LEADRELAY_TEAMS_INSECURE: '1' } : {}),
+    ...(typeof opts.teams === 'object' ? { MicrosoftAppId: opts.teams.appId, MicrosoftAppPassword: opts.teams.password, MicrosoftAppTenantId: opts.teams.tenantId } : {}),
     ...(opts.slack ? { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slack.apiUrl } : {}),
   });
   const log = process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {};

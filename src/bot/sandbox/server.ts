@@ -31,11 +31,12 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
   const intake = intakeBodySchema(agreement);
 
   const router = express.Router();
-  router.use(onlyLocal(opts.allowRemote));
+  const local = onlyLocal(opts.allowRemote);
+  router.use('/sandbox', local);
   router.use('/sandbox/api', express.json({ limit: '100kb' }));
 
   const page = asset('index.html');
-  router.get('/', (_req, res) => { res.type('html').send(page); });
+  router.get('/', local, (_req, res) => { res.type('html').send(page); });
   router.get('/sandbox/app.js', (_req, res) => { res.type('js').send(asset('app.js')); });
   router.get('/sandbox/app.css', (_req, res) => { res.type('css').send(asset('app.css')); });
 

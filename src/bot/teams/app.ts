@@ -1,0 +1,84 @@
+// Microsoft Teams: botbuilder's CloudAdapter at POST /api/messages on leadrelay's HTTP server.
+import {
+  CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
+import express, { type Router } from 'express';
+import type { Agreement } from '../../domain/agreement.ts';
+import { textsOf } from '../../handlers/deps.ts';
+import type { Deps } from '../../handlers/deps.ts';
+import { z } from '../../domain/zod-messages.ts';
+import { TeamsChat, type TeamsState } from './chat.ts';
+import { onTurn } from './listeners.ts';
+import type { TeamsDirectory } from './render.ts';
+
+export interface TeamsConfig {
+  appId?: string | undefined;
+  appPassword?: string | undefined;
+  tenantId?: string | undefined;
+  appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  /** Serve /api/messages without credentials: local tests only (botbuilder then checks nothing). */
+  insecure: boolean;
+}
+
+export interface TeamsBot {
+  chat: TeamsChat;
+  router: Router;
+  listen(deps: Deps): void;
+}
+
+export interface TeamsPeople extends TeamsDirectory {
+  emailOf(teamsUserId: string | undefined, aadObjectId: string | undefined): string | undefined;
+}
+
+export function teamsPeople(agreement: Agreement): TeamsPeople {
+  const byEmail = new Map(agreement.people.map((p) => [p.email, p]));
+  const byTeams = new Map(agreement.people.filter((p) => p.teamsId).map((p) => [p.teamsId as string, p.email]));
+  return {
+    nameOf: (email) => byEmail.get(email)?.name ?? email,
+    teamsIdOf: (email) => byEmail.get(email)?.teamsId,
+    emailOf: (id, aad) => (aad && byTeams.get(aad)) || (id ? byTeams.get(id) : undefined),
+  };
+}
+
+// What must hold before botbuilder sees a body: it throws on one without `type` before it checks
+// authentication, which would take an unguarded server down.
+const activityShape = z.object({ type: z.string().min(1), serviceUrl: z.string().optional(), channelId: z.string().optional() }).loose();
+
+export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state: TeamsState, log: (line: string) => void): TeamsBot {
+  const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
+    ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType }
+    : {};
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
+  adapter.onTurnError = async (_context, error) => log(`teams: ${error instanceof Error ? error.message : String(error)}`);
+  const people = teamsPeople(agreement);
+  const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
+  const t = textsOf({ agreement });
+  const chat = new TeamsChat(adapter, identity, state, people, { timeZone: agreement.sla.timeZone, locale: agreement.locale }, { cannotDm: t.teams.cannotDm });
+
+  const router = express.Router();
+  let deps: Deps | null = null;
+  router.post('/api/messages', express.json({ limit: '256kb' }), async (req, res) => {
+    const shape = activityShape.safeParse(req.body);
+    if (!shape.success) {
+      res.status(400).json({ error: 'not a Bot Framework activity: a JSON object with a "type" is required' });
+      return;
+    }
+    if (!deps) {
+      res.status(503).json({ error: 'starting' });
+      return;
+    }
+    const ready = deps;
+    try {
+      await adapter.process(req, res, (context) => onTurn(context, { deps: ready, chat, state, people, identity }));
+    } catch (error) {
+      log(`teams: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+    }
+  });
+  // A body that is not JSON at all is the same mistake as one without a type.
+  router.use('/api/messages', ((err, _req, res, next) => {
+    if ((err as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'not a Bot Framework activity: the body is not JSON' });
+    else next(err);
+  }) as express.ErrorRequestHandler);
+  return { chat, router, listen: (d) => { deps = d; } };
+}

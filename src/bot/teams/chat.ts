@@ -1,0 +1,135 @@
+// The Chat port on Microsoft Teams (botbuilder CloudAdapter): proactive posts to channels and
+// personal chats from stored conversation references, card updates, thread replies.
+import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import type { View } from '../../domain/view.ts';
+import { noticeView } from '../../domain/views.ts';
+import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
+import { type CardOptions, cardSize, MAX_CARD_BYTES, type TeamsDirectory, viewToCard } from './render.ts';
+
+/** Where conversation references and sent views are kept (src/infra/teams-store.ts). */
+export interface TeamsState {
+  saveReference(key: string, reference: object): Promise<void>;
+  reference(key: string): Promise<Record<string, unknown> | null>;
+  anyReference(): Promise<Record<string, unknown> | null>;
+  saveView(id: string, view: View): Promise<void>;
+  view(id: string): Promise<View | null>;
+}
+
+export const messageKey = (conversationId: string, activityId: string) => `${conversationId}|${activityId}`;
+
+export interface TeamsIdentity {
+  appId: string;
+  botId: string;
+}
+
+export class TeamsChat implements Chat {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly id: TeamsIdentity,
+    private readonly state: TeamsState,
+    private readonly dir: TeamsDirectory,
+    private readonly opts: CardOptions,
+    private readonly texts: { cannotDm: (name: string) => string },
+  ) {}
+
+  card(view: View, messageId?: string) {
+    return CardFactory.adaptiveCard(viewToCard(view, this.dir, this.opts, messageId));
+  }
+
+  private async send(reference: Partial<ConversationReference>, view: View): Promise<MessageRef> {
+    let sent: MessageRef | null = null;
+    await this.adapter.continueConversationAsync(this.id.appId, reference, async (context: TurnContext) => {
+      const res = await context.sendActivity(MessageFactory.attachment(this.card(view)));
+      sent = { platform: 'teams', channel: context.activity.conversation.id, id: res?.id ?? '' };
+    });
+    if (!sent) throw new Error('Teams did not take the message');
+    const ref: MessageRef = sent;
+    await this.state.saveView(messageKey(ref.channel, ref.id), view);
+    return ref;
+  }
+
+  /** A channel's reference: saved when the bot met it, else built from the team's service URL. */
+  private async channelReference(channelId: string): Promise<Partial<ConversationReference>> {
+    const saved = await this.state.reference(`channel:${channelId}`);
+    if (saved) return saved as Partial<ConversationReference>;
+    const any = (await this.state.anyReference()) as Partial<ConversationReference> | null;
+    if (!any?.serviceUrl) throw new Error(`leadrelay has not been added to a team yet, so it cannot post to ${channelId}`);
+    return {
+      channelId: 'msteams', serviceUrl: any.serviceUrl, bot: { id: this.id.botId, name: 'leadrelay' },
+      conversation: { id: channelId, isGroup: true, conversationType: 'channel', tenantId: any.conversation?.tenantId, name: '' },
+    };
+  }
+
+  async post(channel: ChannelRef, view: View): Promise<MessageRef> {
+    if (!channel.teams) throw new Error('this channel has no Teams id in the agreement');
+    return this.send(await this.channelReference(channel.teams), view);
+  }
+
+  async update(ref: MessageRef, view: View): Promise<void> {
+    if (ref.platform !== 'teams') return;
+    const reference = await this.referenceOf(ref.channel);
+    await this.adapter.continueConversationAsync(this.id.appId, reference, async (context) => {
+      await context.updateActivity({ type: 'message', id: ref.id, attachments: [this.card(view, ref.id)] });
+    });
+    await this.state.saveView(messageKey(ref.channel, ref.id), view);
+  }
+
+  private async referenceOf(conversationId: string): Promise<Partial<ConversationReference>> {
+    const saved = (await this.state.reference(`conversation:${conversationId}`)) as Partial<ConversationReference> | null;
+    if (saved) return saved;
+    return this.channelReference(conversationId.split(';')[0] ?? conversationId);
+  }
+
+  async reply(ref: MessageRef, view: View): Promise<MessageRef> {
+    const reference = await this.referenceOf(ref.channel);
+    // A reply in a channel thread: the conversation id names the thread's first message.
+    const thread = { ...reference, conversation: { ...reference.conversation, id: `${ref.channel};messageid=${ref.id}` } } as Partial<ConversationReference>;
+    return this.send(thread, view);
+  }
+
+  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
+    // Teams bots cannot drop a file into a channel; a small PNG travels inside a card.
+    const card = viewToCard({ fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, this.dir, this.opts);
+    (card.body as object[]).push({ type: 'Image', url: `data:image/png;base64,${Buffer.from(file.bytes).toString('base64')}`, altText: file.title });
+    if (cardSize(card) > MAX_CARD_BYTES) return;
+    const reference = await this.referenceOf(ref.channel);
+    const thread = { ...reference, conversation: { ...reference.conversation, id: `${ref.channel};messageid=${ref.id}` } } as Partial<ConversationReference>;
+    await this.adapter.continueConversationAsync(this.id.appId, thread, async (context) => {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    });
+  }
+
+  async dm(email: string, view: View, fallback?: ChannelRef): Promise<MessageRef | null> {
+    const user = this.dir.teamsIdOf(email);
+    if (!user) return null;
+    try {
+      const saved = await this.state.reference(`user:${user}`);
+      if (saved) return await this.send(saved as Partial<ConversationReference>, view);
+      return await this.createPersonalChat(user, view);
+    } catch (error) {
+      // Not installed for that person (Teams answers 403): say so where their team sees it.
+      if (fallback?.teams) await this.post(fallback, noticeView(this.texts.cannotDm(this.dir.nameOf(email)))).catch(() => {});
+      if (!fallback?.teams) throw error;
+      return null;
+    }
+  }
+
+  private async createPersonalChat(user: string, view: View): Promise<MessageRef> {
+    const any = (await this.state.anyReference()) as Partial<ConversationReference> | null;
+    if (!any?.serviceUrl) throw new Error('leadrelay has not met this tenant yet');
+    const tenantId = any.conversation?.tenantId;
+    let sent: MessageRef | null = null;
+    await this.adapter.createConversationAsync(this.id.appId, 'msteams', any.serviceUrl, '', {
+      isGroup: false, bot: { id: this.id.botId, name: 'leadrelay' }, members: [{ id: user, name: '' }],
+      tenantId, channelData: { tenant: { id: tenantId } }, activity: undefined as never,
+    }, async (context) => {
+      await this.state.saveReference(`user:${user}`, TurnContext.getConversationReference(context.activity));
+      const res = await context.sendActivity(MessageFactory.attachment(this.card(view)));
+      sent = { platform: 'teams', channel: context.activity.conversation.id, id: res?.id ?? '' };
+    });
+    if (!sent) throw new Error('Teams did not open a chat');
+    const ref: MessageRef = sent;
+    await this.state.saveView(messageKey(ref.channel, ref.id), view);
+    return ref;
+  }
+}

@@ -1,0 +1,116 @@
+// Teams activities: remember where the bot may post, and turn card actions (Universal Actions,
+// or Action.Submit on older clients) and typed commands into the same handlers as Slack.
+import { ActivityTypes, CardFactory, MessageFactory, type TurnContext, TurnContext as Turn } from 'botbuilder';
+import type { Form, View } from '../../domain/view.ts';
+import { noticeView } from '../../domain/views.ts';
+import { z } from '../../domain/zod-messages.ts';
+import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
+import { runCommand } from '../../handlers/commands.ts';
+import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
+import type { TeamsPeople } from './app.ts';
+import { messageKey, type TeamsChat, type TeamsIdentity, type TeamsState } from './chat.ts';
+import { formToCard, viewToCard } from './render.ts';
+
+export interface TurnDeps {
+  deps: Deps;
+  chat: TeamsChat;
+  state: TeamsState;
+  people: TeamsPeople;
+  identity: TeamsIdentity;
+}
+
+// Card actions carry what the renderer put in `data`; a form's inputs arrive beside it.
+const actionData = z.object({ action: z.string().optional(), value: z.string().optional(), form: z.string().optional(), context: z.string().optional() }).loose();
+const invokeValue = z.object({ action: z.object({ verb: z.string().optional(), data: actionData.optional() }) });
+
+async function remember(context: TurnContext, state: TeamsState): Promise<void> {
+  const a = context.activity;
+  const reference = Turn.getConversationReference(a);
+  const data = (a.channelData ?? {}) as { team?: { id?: string }; channel?: { id?: string } };
+  await state.saveReference(`conversation:${a.conversation.id.split(';')[0]}`, reference);
+  if (a.conversation.conversationType === 'personal') await state.saveReference(`user:${a.from.aadObjectId ?? a.from.id}`, reference);
+  if (data.team?.id) await state.saveReference(`team:${data.team.id}`, reference);
+  if (data.channel?.id) await state.saveReference(`channel:${data.channel.id}`, { ...reference, conversation: { ...reference.conversation, id: data.channel.id } });
+}
+
+const notice = (view: View) => view;
+
+/** The card the clicker sees next: a form, the message's new state, or the old one with a note. */
+async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId: string | undefined): Promise<object> {
+  const opts = { timeZone: t.deps.agreement.sla.timeZone, locale: t.deps.agreement.locale };
+  if (reply.form) return formToCard(reply.form, t.people, opts, {}, {}, current ?? undefined);
+  const base = reply.card ?? current ?? noticeView('');
+  const view: View = reply.notice ? { ...base, blocks: [...base.blocks, { type: 'divider' }, ...notice(reply.notice).blocks] } : base;
+  return viewToCard(view, t.people, opts, messageId);
+}
+
+async function formAgain(t: TurnDeps, form: Form['id'], context: string, actor: string): Promise<Form | undefined> {
+  if (form === 'decide') {
+    const [dispute = '', outcome] = context.split(':');
+    return (await runAction(t.deps, outcome === 'upheld' ? 'dispute.uphold' : 'dispute.overturn', dispute, actor)).form;
+  }
+  return (await runAction(t.deps, form === 'reject' ? 'lead.reject' : 'lead.dispute', context, actor)).form;
+}
+
+/** One card action, from an invoke or an Action.Submit message. Returns the card to show. */
+async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actionData>, verb: string | undefined): Promise<object> {
+  const a = context.activity;
+  const tx = textsOf(t.deps);
+  const opts = { timeZone: t.deps.agreement.sla.timeZone, locale: t.deps.agreement.locale };
+  const conversation = a.conversation.id.split(';')[0] ?? a.conversation.id;
+  const messageId = a.replyToId;
+  const current = messageId ? await t.state.view(messageKey(conversation, messageId)) : null;
+  const actor = t.people.emailOf(a.from.id, a.from.aadObjectId);
+  if (!actor) return viewToCard(noticeView(tx.teams.unknownUser), t.people, opts);
+
+  const name = verb?.startsWith('form.') ? verb : (data.action ?? verb ?? '');
+  // Cancel on a form card: show the card as it was.
+  if (name === 'form.cancel') return answer(t, {}, current, messageId);
+  if (name.startsWith('form.') || data.form) {
+    const form = (data.form ?? name.slice('form.'.length));
+    if (!isFormId(form)) return answer(t, {}, current, messageId);
+    const { action: _a, value: _v, form: _f, context: ctx = '', ...inputs } = data;
+    const values = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+    const checked = checkForm(t.deps, form, values);
+    if (!checked.ok) {
+      const again = await formAgain(t, form, ctx, actor);
+      return again ? formToCard(again, t.people, opts, checked.errors, values, current ?? undefined) : answer(t, {}, current, messageId);
+    }
+    const reply = await submitForm(t.deps, form, ctx, actor, values);
+    // After a form, the card shows the message as it is now (a rejection updated it for everyone).
+    const now = messageId ? await t.state.view(messageKey(conversation, messageId)) : null;
+    return answer(t, { ...reply, form: undefined }, now ?? current, messageId);
+  }
+  if (!isActionId(name) || !data.value) return answer(t, {}, current, messageId);
+  const reply = await runAction(t.deps, name, data.value, actor);
+  if (reply.card && messageId) await t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, reply.card);
+  const now = messageId && !reply.form ? await t.state.view(messageKey(conversation, messageId)) : null;
+  return answer(t, reply, now ?? current, messageId);
+}
+
+export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
+  const a = context.activity;
+  await remember(context, t.state);
+  if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
+    const value = invokeValue.safeParse(a.value);
+    const card = value.success ? await act(t, context, value.data.action.data ?? {}, value.data.action.verb) : null;
+    const body = card
+      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
+      : { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'not a leadrelay card action' } };
+    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+    return;
+  }
+  if (a.type !== ActivityTypes.Message) return;
+  const submitted = actionData.safeParse(a.value);
+  if (a.value && submitted.success && (submitted.data.action || submitted.data.form)) {
+    // Action.Submit (clients without Universal Actions): update the card in place.
+    const card = await act(t, context, submitted.data, undefined);
+    if (a.replyToId) await context.updateActivity({ type: 'message', id: a.replyToId, attachments: [CardFactory.adaptiveCard(card)] });
+    else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    return;
+  }
+  const text = Turn.removeRecipientMention(a)?.trim() ?? a.text?.trim() ?? '';
+  const actor = t.people.emailOf(a.from.id, a.from.aadObjectId);
+  const view = actor ? await runCommand(t.deps, { actor, text: text.replace(/^\/?leads\s*/i, '') }) : noticeView(textsOf(t.deps).teams.unknownUser);
+  await context.sendActivity(MessageFactory.attachment(t.chat.card(view)));
+}

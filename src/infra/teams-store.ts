@@ -1,0 +1,34 @@
+// Teams conversation references and the views of sent messages, in PostgreSQL.
+import type { TeamsState } from '../bot/teams/chat.ts';
+import type { View } from '../domain/view.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Db } from './prisma.ts';
+import { reviveView } from './sandbox-store.ts';
+
+export class PrismaTeamsState implements TeamsState {
+  constructor(private readonly db: Db) {}
+
+  async saveReference(key: string, reference: object): Promise<void> {
+    const json = reference as Prisma.InputJsonValue;
+    await this.db.teamsConversation.upsert({ where: { key }, create: { key, reference: json }, update: { reference: json } });
+  }
+
+  async reference(key: string): Promise<Record<string, unknown> | null> {
+    return ((await this.db.teamsConversation.findUnique({ where: { key } }))?.reference as Record<string, unknown> | undefined) ?? null;
+  }
+
+  async anyReference(): Promise<Record<string, unknown> | null> {
+    const row = await this.db.teamsConversation.findFirst({ orderBy: { updatedAt: 'desc' } });
+    return (row?.reference as Record<string, unknown> | undefined) ?? null;
+  }
+
+  async saveView(id: string, view: View): Promise<void> {
+    const json = view as unknown as Prisma.InputJsonValue;
+    await this.db.teamsMessage.upsert({ where: { id }, create: { id, view: json }, update: { view: json } });
+  }
+
+  async view(id: string): Promise<View | null> {
+    const row = await this.db.teamsMessage.findUnique({ where: { id } });
+    return row ? reviveView(row.view) : null;
+  }
+}
