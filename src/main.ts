@@ -141,12 +141,26 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker?.stop();
-      await scheduler?.stop();
-      await slack?.stop();
-      await db.$disconnect();
-      await database.stop();
+      // Every step runs even when one before it failed: the database must stop in any case.
+      const failed: string[] = [];
+      const step = async (name: string, fn: () => Promise<unknown> | undefined) => {
+        try {
+          await fn();
+        } catch (error) {
+          failed.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
+      // Requests in flight get two seconds; open event streams (sandbox tabs) would never end.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      await step('http', () => closed);
+      await step('outbox', () => worker?.stop());
+      await step('scheduler', () => scheduler?.stop());
+      await step('slack', () => slack?.stop());
+      await step('database pool', () => db.$disconnect());
+      await step('database', () => database.stop());
+      if (failed.length) throw new Error(`stopped with errors: ${failed.join('; ')}`);
     })();
     return stopping;
   };

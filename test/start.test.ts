@@ -46,7 +46,7 @@ describe('leadrelay start with no DATABASE_URL', () => {
     const created = await post();
     expect(created.status).toBe(201);
     const { lead: stored } = await created.json();
-    expect(await stopCli(first.child)).toBe(0);
+    expect(await stopCli(first.child), first.output()).toBe(0);
     expect(first.output()).toContain('stopped');
 
     const second = await startCli();
@@ -54,6 +54,6 @@ describe('leadrelay start with no DATABASE_URL', () => {
     const got = await fetch(`${second.base}/api/leads/${stored.id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(got.status).toBe(200);
     expect((await got.json()).lead.externalId).toBe(body.externalId);
-    expect(await stopCli(second.child)).toBe(0);
+    expect(await stopCli(second.child), second.output()).toBe(0);
   }, 120_000);
 });

