@@ -57,6 +57,7 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
 
   const router = express.Router();
   let deps: Deps | null = null;
+  const known = new Set<string>();
   router.post('/api/messages', express.json({ limit: '256kb' }), async (req, res) => {
     const shape = activityShape.safeParse(req.body);
     if (!shape.success) {
@@ -69,7 +70,7 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
     }
     const ready = deps;
     try {
-      await adapter.process(req, res, (context) => onTurn(context, { deps: ready, chat, state, people, identity }));
+      await adapter.process(req, res, (context) => onTurn(context, { deps: ready, chat, state, people, identity, known }));
     } catch (error) {
       log(`teams: ${error instanceof Error ? error.message : String(error)}`);
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });

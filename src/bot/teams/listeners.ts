@@ -17,6 +17,8 @@ export interface TurnDeps {
   /** Chat calls held back until the invoke is answered. */
   held?: DeferredChat;
   deps: Deps;
+  /** References this bot saved already: a click must not cost four writes (they rarely change). */
+  known: Set<string>;
   chat: TeamsChat;
   state: TeamsState;
   people: TeamsPeople;
@@ -27,14 +29,20 @@ export interface TurnDeps {
 const actionData = z.object({ action: z.string().optional(), value: z.string().optional(), form: z.string().optional(), context: z.string().optional() }).loose();
 const invokeValue = z.object({ action: z.object({ verb: z.string().optional(), data: actionData.optional() }) });
 
-async function remember(context: TurnContext, state: TeamsState): Promise<void> {
+async function remember(context: TurnContext, state: TeamsState, known: Set<string>): Promise<void> {
   const a = context.activity;
   const reference = Turn.getConversationReference(a);
   const data = (a.channelData ?? {}) as { team?: { id?: string }; channel?: { id?: string } };
-  await state.saveReference(`conversation:${a.conversation.id.split(';')[0]}`, reference);
-  if (a.conversation.conversationType === 'personal') await state.saveReference(`user:${a.from.aadObjectId ?? a.from.id}`, reference);
-  if (data.team?.id) await state.saveReference(`team:${data.team.id}`, reference);
-  if (data.channel?.id) await state.saveReference(`channel:${data.channel.id}`, { ...reference, conversation: { ...reference.conversation, id: data.channel.id } });
+  const refs: [string, object][] = [[`conversation:${a.conversation.id.split(';')[0]}`, reference]];
+  if (a.conversation.conversationType === 'personal') refs.push([`user:${a.from.aadObjectId ?? a.from.id}`, reference]);
+  if (data.team?.id) refs.push([`team:${data.team.id}`, reference]);
+  if (data.channel?.id) refs.push([`channel:${data.channel.id}`, { ...reference, conversation: { ...reference.conversation, id: data.channel.id } }]);
+  const fresh = a.type === ActivityTypes.ConversationUpdate;
+  for (const [key, ref] of refs) {
+    if (!fresh && known.has(key)) continue;
+    await state.saveReference(key, ref);
+    known.add(key);
+  }
 }
 
 const notice = (view: View) => view;
@@ -120,7 +128,7 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
 
 export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   const a = context.activity;
-  await remember(context, t.state);
+  await remember(context, t.state, t.known);
   if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
     const value = invokeValue.safeParse(a.value);
     const deferred = new DeferredChat(t.deps.chat);
