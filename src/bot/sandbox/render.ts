@@ -1,6 +1,7 @@
 // Renders platform-neutral views and forms as HTML for the local sandbox chat. Every piece of
 // text is escaped here, so a lead named <script> or <!channel> is shown, never run or pinged.
 import type { Block, Form, FormErrors, Inline, Rich, View } from '../../domain/view.ts';
+import { formatIn } from '../time-format.ts';
 
 export interface SandboxDirectory {
   nameOf(email: string): string;
@@ -14,15 +15,8 @@ export interface HtmlOptions {
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatTime(time: Date, opts: HtmlOptions): string {
-  const key = `${opts.locale}|${opts.timeZone}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(opts.locale === 'de' ? 'de-DE' : 'en-US', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: opts.timeZone });
-    formatters.set(key, f);
-  }
-  return f.format(time);
+  return formatIn(time, opts.locale === 'de' ? 'de-DE' : 'en-US', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: opts.timeZone });
 }
 
 function inline(part: Inline, dir: SandboxDirectory, opts: HtmlOptions): string {

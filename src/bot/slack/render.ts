@@ -12,6 +12,7 @@ import type {
   RichTextSection,
 } from '@slack/types';
 import type { Block, Form, FormField, Inline, Rich, View } from '../../domain/view.ts';
+import { formatIn } from '../time-format.ts';
 
 export interface Directory {
   nameOf(email: string): string;
@@ -94,19 +95,9 @@ function slackId(dir: Directory, email: string): string | undefined {
 const seconds = (time: Date) => Math.floor(time.getTime() / 1000);
 
 /** The time as the configured locale writes it in the configured zone: the fallback where Slack cannot localise. */
-// Building an Intl.DateTimeFormat costs far more than using one: keep one per locale and zone.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatTime(time: Date, opts: RenderOptions): string {
-  const key = `${opts.locale}|${opts.timeZone}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    const [locale, format] = TIME_FORMATS[opts.locale];
-    formatter = new Intl.DateTimeFormat(locale, { ...format, timeZone: opts.timeZone });
-    formatters.set(key, formatter);
-  }
-  // Some ICU versions put U+202F before AM/PM.
-  return formatter.format(time).replace(/\u202f/g, ' ');
+  const [locale, format] = TIME_FORMATS[opts.locale];
+  return formatIn(time, locale, { ...format, timeZone: opts.timeZone });
 }
 
 function mrkdwnOf(part: Inline, dir: Directory, opts: RenderOptions): string {

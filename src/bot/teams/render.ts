@@ -3,6 +3,7 @@
 // needed (headers, facts, DATE/TIME functions) it is neutralised by escapeMarkdown first. Cards
 // never carry <at> tags or msteams.entities, so nothing a lead contains can mention anyone.
 import type { Block, Button, Form, FormErrors, FormField, Inline, Rich, View } from '../../domain/view.ts';
+import { formatIn } from '../time-format.ts';
 
 export interface TeamsDirectory {
   nameOf(email: string): string;
@@ -72,17 +73,10 @@ const capped = (ctx: Ctx, s: string) => cut(s, ctx.cap);
 const isoSeconds = (time: Date) => time.toISOString().replace(/\.\d+Z$/, 'Z');
 const dateFunctions = (time: Date) => `{{DATE(${isoSeconds(time)}, SHORT)}} {{TIME(${isoSeconds(time)})}}`;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 /** The time as the configured locale writes it in the configured zone, with the zone's name. */
 function formatTime(time: Date, opts: CardOptions): string {
-  const key = `${opts.locale}|${opts.timeZone}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    const [locale, format] = TIME_FORMATS[opts.locale];
-    formatter = new Intl.DateTimeFormat(locale, { ...format, timeZone: opts.timeZone });
-    formatters.set(key, formatter);
-  }
-  return formatter.format(time).replace(/\u202f/g, ' ');
+  const [locale, format] = TIME_FORMATS[opts.locale];
+  return formatIn(time, locale, { ...format, timeZone: opts.timeZone });
 }
 
 /** Our own `**…**` around escaped text; edge whitespace stays outside, as `** x**` would not be bold. */
