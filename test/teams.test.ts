@@ -150,6 +150,20 @@ describe('Teams', () => {
     expect(await status(id)).toBe('offered');
   });
 
+  it('refresh shows the buttons only to the queue: bystanders get the card without them', async () => {
+    const { post, activityId } = await offered({ company: { name: 'Refresh AG', employees: 80, country: 'DE', industry: 'retail' } });
+    const refresh = post.body.attachments[0].content.refresh;
+    expect(refresh.action).toMatchObject({ type: 'Action.Execute', verb: 'card.refresh' });
+    expect(refresh.userIds).toContain(user('mia').aadObjectId);
+    expect(refresh.userIds).not.toContain(user('anna').aadObjectId);
+    expect(refresh.userIds.length).toBeLessThanOrEqual(60);
+    const mine = await invoke('mia', 'card.refresh', { action: 'card.refresh' }, { conversation: channel, replyToId: activityId });
+    expect(JSON.stringify(mine.json.value)).toContain('Refresh AG');
+    expect(JSON.stringify(mine.json.value)).not.toContain('lead.accept');
+    const rep = await invoke('anna', 'card.refresh', { action: 'card.refresh' }, { conversation: channel, replyToId: activityId });
+    expect(JSON.stringify(rep.json.value)).toContain('lead.accept');
+  });
+
   it('a rep who has not added the app is told so in the channel, without the contact data, and the lead is kept', async () => {
     const { id, activityId } = await offered({ company: { name: 'Ohne App GmbH', employees: 70, country: 'DE', industry: 'retail' } });
     fake.failNext('send', 403); // Teams refuses: the app is not in Ben's personal scope

@@ -53,7 +53,13 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
   const people = teamsPeople(agreement);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
   const t = textsOf({ agreement });
-  const chat = new TeamsChat(adapter, identity, state, people, { timeZone: agreement.sla.timeZone, locale: agreement.locale }, { cannotDm: t.teams.cannotDm });
+  // Who sees a queue's channel but is not in the queue: managers, marketers, other reps.
+  const bystanders = (channelId: string) => {
+    const queue = agreement.routing.queues.find((q) => q.channel.teams === channelId);
+    if (!queue) return [];
+    return agreement.people.filter((p) => p.teamsId && !queue.members.some((m) => m.email === p.email)).map((p) => p.teamsId as string);
+  };
+  const chat = new TeamsChat(adapter, identity, state, people, { timeZone: agreement.sla.timeZone, locale: agreement.locale }, { cannotDm: t.teams.cannotDm }, bystanders);
 
   const router = express.Router();
   let deps: Deps | null = null;

@@ -30,16 +30,23 @@ export class TeamsChat implements Chat {
     private readonly dir: TeamsDirectory,
     private readonly opts: CardOptions,
     private readonly texts: { cannotDm: (name: string) => string },
+    /** People of the agreement who see a channel but may not act on its buttons (Teams ids). */
+    private readonly bystanders: (channelId: string) => string[] = () => [],
   ) {}
 
-  card(view: View, messageId?: string) {
-    return CardFactory.adaptiveCard(viewToCard(view, this.dir, this.opts, messageId));
+  card(view: View, messageId?: string, channelId?: string) {
+    const card = viewToCard(view, this.dir, this.opts, messageId);
+    const userIds = channelId && view.blocks.some((b) => b.type === 'actions') ? this.bystanders(channelId).slice(0, 60) : [];
+    // Teams asks the bot again for these viewers' own card: theirs comes without the buttons.
+    if (userIds.length) card.refresh = { action: { type: 'Action.Execute', verb: 'card.refresh', data: { action: 'card.refresh' } }, userIds };
+    return CardFactory.adaptiveCard(card);
   }
 
   private async send(reference: Partial<ConversationReference>, view: View): Promise<MessageRef> {
     let sent: MessageRef | null = null;
+    const channelId = reference.conversation?.conversationType === 'channel' ? reference.conversation.id : undefined;
     await this.adapter.continueConversationAsync(this.id.appId, reference, async (context: TurnContext) => {
-      const res = await context.sendActivity(MessageFactory.attachment(this.card(view)));
+      const res = await context.sendActivity(MessageFactory.attachment(this.card(view, undefined, channelId)));
       sent = { platform: 'teams', channel: context.activity.conversation.id, id: res?.id ?? '' };
     });
     if (!sent) throw new Error('Teams did not take the message');

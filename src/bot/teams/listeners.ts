@@ -6,7 +6,7 @@ import { noticeView } from '../../domain/views.ts';
 import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
-import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
+import { type Deps, isMember, queueOf, type Reply, textsOf } from '../../handlers/deps.ts';
 import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
 import { limiter } from '../limiter.ts';
 import type { TeamsPeople } from './app.ts';
@@ -81,6 +81,16 @@ async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId
   return viewToCard(view, t.people, opts, messageId);
 }
 
+/** A viewer's own card: the buttons of an offer only for members of its queue. */
+async function refreshed(t: TurnDeps, actor: string, current: View | null, messageId: string | undefined): Promise<object> {
+  if (!current) return answer(t, {}, current, messageId);
+  const leadId = current.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).find((b) => b.action === 'lead.accept')?.value;
+  const found = leadId ? await t.deps.store.get(leadId) : null;
+  const queue = found ? queueOf(t.deps.agreement, found.lead) : undefined;
+  if (isMember(queue, actor)) return answer(t, {}, current, messageId);
+  return answer(t, {}, { ...current, blocks: current.blocks.filter((b) => b.type !== 'actions') }, messageId);
+}
+
 async function formAgain(t: TurnDeps, form: Form['id'], context: string, actor: string): Promise<Form | undefined> {
   if (form === 'decide') {
     const [dispute = '', outcome] = context.split(':');
@@ -103,6 +113,7 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
   const name = verb?.startsWith('form.') ? verb : (data.action ?? verb ?? '');
   // Cancel on a form card: show the card as it was.
   if (name === 'form.cancel') return answer(t, {}, current, messageId);
+  if (name === 'card.refresh') return refreshed(t, actor, current, messageId);
   if (name.startsWith('form.') || data.form) {
     const form = (data.form ?? name.slice('form.'.length));
     if (!isFormId(form)) return answer(t, {}, current, messageId);
