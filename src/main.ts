@@ -158,6 +158,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
       await step('outbox', () => worker?.stop());
       await step('scheduler', () => scheduler?.stop());
       await step('slack', () => slack?.stop());
+      await step('teams', () => teams?.stop());
       await step('database pool', () => db.$disconnect());
       await step('database', () => database.stop());
       if (failed.length) throw new Error(`stopped with errors: ${failed.join('; ')}`);

@@ -58,17 +58,23 @@ export class PrismaLeadStore implements LeadStore {
   }
 
   async claim(id: string, rep: string, at: Date, contactDueAt: Date | null): Promise<ClaimResult> {
-    return this.db.$transaction(async (tx) => {
-      // The conditional UPDATE is the claim: Postgres lets exactly one concurrent caller match.
-      const n = await tx.lead.updateMany({
-        where: { id, status: 'offered' },
-        data: { status: transition('offered', 'accepted'), assignee: rep, acceptedAt: at, contactDueAt },
-      });
-      const row = await tx.lead.findUnique({ where: { id } });
-      if (n.count === 0 || !row) return { won: false, lead: row ? toLead(row) : null };
-      await tx.leadEvent.create({ data: { leadId: id, at, type: 'accepted', actor: rep, from: 'offered', to: 'accepted' } });
-      return { won: true, lead: toLead(row) };
-    });
+    const to = transition('offered', 'accepted');
+    // One statement: the conditional UPDATE is the claim (Postgres lets exactly one concurrent
+    // caller match), and its event is written with it.
+    const [won] = await this.db.$queryRaw<LeadRow[]>`
+      WITH claimed AS (
+        UPDATE "Lead" SET status = ${to}::"LeadStatus", assignee = ${rep}, "acceptedAt" = ${at}, "contactDueAt" = ${contactDueAt},
+          "updatedAt" = now() AT TIME ZONE 'UTC'
+        WHERE id = ${id}::uuid AND status = 'offered'
+        RETURNING *
+      ), event AS (
+        INSERT INTO "LeadEvent" ("leadId", at, type, actor, "from", "to", data)
+        SELECT id, ${at}, 'accepted', ${rep}, 'offered', ${to}::"LeadStatus", '{}' FROM claimed
+      )
+      SELECT * FROM claimed`;
+    if (won) return { won: true, lead: toLead(won) };
+    const row = await this.db.lead.findUnique({ where: { id } });
+    return { won: false, lead: row ? toLead(row) : null };
   }
 
   async erase(id: string, at: Date, actor: string | null): Promise<Lead | null> {
@@ -252,7 +258,10 @@ export class PrismaLeadStore implements LeadStore {
     return this.db.lead.count({ where: { queue, status: { in: ['accepted', 'contacted'] } } });
   }
 
-  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null> {
+  async capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null> {
+    // Most checks change nothing: a plain read settles them without taking the lock.
+    const seen = await this.db.capacityNotice.findFirst({ where: { queue }, orderBy: { at: 'desc' }, select: { kind: true } });
+    if ((seen?.kind === 'at_capacity') === atCapacity) return null;
     return this.db.$transaction(async (tx) => {
       // One notice per crossing even when two processes check at once: serialise per queue.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`capacity:${queue}`}))`;

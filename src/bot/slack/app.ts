@@ -6,6 +6,7 @@ import type { Agreement } from '../../domain/agreement.ts';
 import type { Deps } from '../../handlers/deps.ts';
 import { SlackChat } from './chat.ts';
 import { slackDirectory } from './directory.ts';
+import type { Limiter } from '../limiter.ts';
 import { registerListeners } from './listeners.ts';
 
 export interface SlackConfig {
@@ -42,14 +43,17 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
   }
   const dir = slackDirectory(agreement);
   const chat = new SlackChat(app.client, dir, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
+  let inFlight: Limiter | null = null;
   return {
     chat,
     router: receiver?.router ?? null,
     async listen(deps) {
-      registerListeners(app, deps, dir, chat);
+      inFlight = registerListeners(app, deps, dir, chat);
       if (socketMode) await app.start();
     },
     async stop() {
+      // Work after an ack (card updates, direct messages) finishes before the database goes.
+      await inFlight?.idle();
       if (socketMode) await app.stop();
     },
   };

@@ -8,7 +8,7 @@ import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
 import { homeView } from '../../handlers/home.ts';
 import type { SlackChat } from './chat.ts';
 import type { SlackDirectory } from './directory.ts';
-import { limiter } from '../limiter.ts';
+import { type Limiter, limiter } from '../limiter.ts';
 import { readForm, renderModal } from './render.ts';
 
 /** Where a click or a form came from, to answer in the same place. */
@@ -23,7 +23,7 @@ interface Origin {
 const modalMeta = z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() });
 const idValue = z.uuid();
 
-export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): void {
+export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): Limiter {
   const t = textsOf(deps);
   // Acks come first: Slack wants one within 3 s. The work after an ack (database, chat calls)
   // runs a few at a time, so a burst of clicks cannot starve the acks of later ones.
@@ -106,4 +106,5 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await publishHome(event.user);
   });
+  return afterAck;
 }

@@ -8,7 +8,7 @@ import { textsOf } from '../../handlers/deps.ts';
 import type { Deps } from '../../handlers/deps.ts';
 import { z } from '../../domain/zod-messages.ts';
 import { TeamsChat, type TeamsState } from './chat.ts';
-import { onTurn } from './listeners.ts';
+import { afterAnswer, onTurn } from './listeners.ts';
 import type { TeamsDirectory } from './render.ts';
 
 export interface TeamsConfig {
@@ -24,6 +24,8 @@ export interface TeamsBot {
   chat: TeamsChat;
   router: Router;
   listen(deps: Deps): void;
+  /** Lets the chat calls held back until invokes were answered finish. */
+  stop(): Promise<void>;
 }
 
 export interface TeamsPeople extends TeamsDirectory {
@@ -87,5 +89,5 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
     if ((err as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'not a Bot Framework activity: the body is not JSON' });
     else next(err);
   }) as express.ErrorRequestHandler);
-  return { chat, router, listen: (d) => { deps = d; } };
+  return { chat, router, listen: (d) => { deps = d; }, stop: () => afterAnswer.idle() };
 }

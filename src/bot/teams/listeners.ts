@@ -70,7 +70,7 @@ class DeferredChat implements Chat {
     for (const call of this.calls) await call().catch((e: unknown) => log(`teams: ${e instanceof Error ? e.message : String(e)}`));
   }
 }
-const afterAnswer = limiter(8);
+export const afterAnswer = limiter(8);
 
 /** The card the clicker sees next: a form, the message's new state, or the old one with a note. */
 async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId: string | undefined): Promise<object> {
