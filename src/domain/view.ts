@@ -58,8 +58,6 @@ export type FormField =
 /** Errors per field name, shown beside the field. */
 export type FormErrors = Record<string, string>;
 
-export const rich = (...parts: Inline[]): Rich => parts;
-
 /** The plain text of rich text (for fallbacks and logs). */
 export function plain(text: Rich): string {
   return text.map((p) => {

@@ -184,4 +184,3 @@ export interface Outbox {
   pendingCount(): Promise<number>;
 }
 
-export type { Status };

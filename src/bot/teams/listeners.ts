@@ -45,8 +45,6 @@ async function remember(context: TurnContext, state: TeamsState, known: Set<stri
   }
 }
 
-const notice = (view: View) => view;
-
 /** Holds a turn's chat calls until the invoke is answered: Teams waits for that answer, while
  * updating the channel card and sending direct messages can follow a moment later. */
 class DeferredChat implements Chat {
@@ -77,7 +75,7 @@ async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId
   const opts = { timeZone: t.deps.agreement.sla.timeZone, locale: t.deps.agreement.locale };
   if (reply.form) return formToCard(reply.form, t.people, opts, {}, {}, current ?? undefined);
   const base = reply.card ?? current ?? noticeView('');
-  const view: View = reply.notice ? { ...base, blocks: [...base.blocks, { type: 'divider' }, ...notice(reply.notice).blocks] } : base;
+  const view: View = reply.notice ? { ...base, blocks: [...base.blocks, { type: 'divider' }, ...reply.notice.blocks] } : base;
   return viewToCard(view, t.people, opts, messageId);
 }
 
