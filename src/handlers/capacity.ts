@@ -1,5 +1,5 @@
 // Use case: tell marketing when a sales queue is at capacity, and once more when it is back —
-// never in between (DOMAIN.md: marketing throttles lead generation so reps can work the backlog).
+// never in between (docs/domain.md: marketing throttles lead generation so reps can work the backlog).
 import { noticeView } from '../domain/views.ts';
 import { type Deps, tell, textsOf } from './deps.ts';
 

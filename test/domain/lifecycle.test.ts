@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canTransition, IllegalTransitionError, NEXT, STATUSES, transition } from '../../src/domain/lifecycle.ts';
 
-// The lifecycle as the business describes it (DOMAIN.md), written out independently of NEXT.
+// The lifecycle as the business describes it (docs/domain.md), written out independently of NEXT.
 const EXPECTED: [string, string][] = [
   ['received', 'nurture'], ['received', 'qualified'],
   ['nurture', 'qualified'], ['nurture', 'disputed'],
