@@ -9,8 +9,7 @@ import { openDatabase } from './infra/database.ts';
 import { createHttpApp } from './infra/http.ts';
 import { applyMigrations } from './infra/migrate.ts';
 import { createPrisma } from './infra/prisma.ts';
-import { PrismaLeadStore } from './infra/store.ts';
-import { PrismaOutbox } from './infra/outbox-store.ts';
+import { prismaStores } from './infra/stores.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
 import { SandboxChat } from './bot/sandbox/chat.ts';
@@ -19,8 +18,8 @@ import { PrismaSandboxMessages } from './infra/sandbox-store.ts';
 import { createTeamsBot, type TeamsBot } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
-import type { Chat } from './handlers/ports.ts';
-import { deliverOffers } from './handlers/deliver-offers.ts';
+import type { Chat, Stores } from './handlers/ports.ts';
+import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
 import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
@@ -29,8 +28,7 @@ import { AgendaScheduler } from './infra/scheduler.ts';
 
 export interface Running {
   port: number;
-  store: PrismaLeadStore;
-  outbox: PrismaOutbox;
+  stores: Stores;
   /** The local sandbox chat is served at the root URL. */
   sandbox: boolean;
   /** The use cases' dependencies, when a chat platform is configured (tests call handlers with them). */
@@ -70,8 +68,8 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
 
   const db = createPrisma(database.url);
-  const store = new PrismaLeadStore(db);
-  const outbox = new PrismaOutbox(db);
+  let worker: OutboxWorker | null = null;
+  const stores = prismaStores(db, () => void worker?.kick());
   const token = intakeToken(env);
 
   let slack: SlackBot | null = null;
@@ -94,12 +92,11 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
   const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
   // Without a chat platform, routed leads wait in the outbox as "offer pending".
-  let worker: OutboxWorker | null = null;
-  const deps: Deps | null = chat ? { agreement, store, outbox, chat, clock, kick: () => void worker?.kick(), log } : null;
+  const deps: Deps | null = chat ? { agreement, ...stores, chat, clock, log } : null;
   const digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
   let scheduler: AgendaScheduler | null = null;
   if (deps) {
-    worker = new OutboxWorker(() => deliverOffers(deps), log);
+    worker = new OutboxWorker(() => deliver(deps), log);
     deps.digests = digests;
     const [hour, minute] = agreement.digest.time.split(':');
     scheduler = await AgendaScheduler.create({
@@ -118,9 +115,8 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   if (deps) teams?.listen(deps);
 
   const app = createHttpApp({
-    agreement, store, clock, intakeToken: token,
+    agreement, leads: stores.leads, clock, intakeToken: token,
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
-    afterIntake: () => void worker?.kick(),
     digests,
     chatDeps: deps,
     routers: [
@@ -165,5 +161,5 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     })();
     return stopping;
   };
-  return { port, store, outbox, deps, sandbox: Boolean(sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
+  return { port, stores, deps, sandbox: Boolean(sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
 }

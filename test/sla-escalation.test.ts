@@ -213,6 +213,7 @@ describe('the monthly digest in Slack', () => {
     clock.t = berlin('2027-01-01T09:00:00');
     expect(await postMonthlyDigest(deps)).toBe(true);
     expect(await postMonthlyDigest(deps)).toBe(false);
+    await app.deliver();
     const posts = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ALIGNMENT');
     expect(posts).toHaveLength(1);
     expect(json(posts[0])).toContain('Monatsbericht Dezember 2026');
@@ -220,6 +221,22 @@ describe('the monthly digest in Slack', () => {
     expect(upload?.args).toMatchObject({ channel_id: 'C0ALIGNMENT', thread_ts: posts[0]?.answer?.ts });
     const file = fake.calls.find((c) => c.method.startsWith('upload:'));
     expect(String(file?.args.body ?? '')).toContain('PNG');
+  });
+
+  it('a digest whose post failed is posted later, once', async () => {
+    const { postMonthlyDigest } = await import('../src/handlers/post-digest.ts');
+    clock.t = berlin('2027-02-01T09:00:00');
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    expect(await postMonthlyDigest(deps)).toBe(true);
+    await app.deliver();
+    expect(fake.failedCalls.map((c) => c.method)).toEqual(['chat.postMessage']);
+    // The job runs again (another process, a restart): still one digest for January.
+    expect(await postMonthlyDigest(deps)).toBe(false);
+    clock.t = berlin('2027-02-01T09:05:00');
+    await app.deliver();
+    await app.deliver();
+    const posts = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ALIGNMENT');
+    expect(posts.map((p) => json(p)).filter((text) => text.includes('Januar 2027'))).toHaveLength(1);
   });
 
   it('/leads digest sends the month to the asker; a bad month is explained', async () => {

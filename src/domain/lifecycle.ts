@@ -43,5 +43,8 @@ export function transition(from: Status, to: Status): Status {
   return to;
 }
 
+/** States in which a rep holds a lead they accepted and works on it. */
+export const HELD: readonly Status[] = ['accepted', 'contacted'];
+
 /** States in which a lead is "open" work for a rep (counts against capacity). */
-export const OPEN_FOR_REP: readonly Status[] = ['offered', 'accepted', 'contacted'];
+export const OPEN_FOR_REP: readonly Status[] = ['offered', ...HELD];

@@ -6,7 +6,10 @@ import type { Deps, Reply } from './deps.ts';
 import { checkDisputeForm, startDispute, submitDispute } from './dispute-rejection.ts';
 import { checkRejectForm, startReject, submitReject } from './reject-lead.ts';
 import { giveBack, giveUp, handOver, logAttempt, markContacted } from './rep-actions.ts';
-import { checkDecideForm, type Outcome, startDecide, submitDecide } from './resolve-dispute.ts';
+import { checkDecideForm, OUTCOMES, startDecide, submitDecide } from './resolve-dispute.ts';
+import { z } from '../domain/zod-messages.ts';
+import { noticeView } from '../domain/views.ts';
+import { textsOf } from './deps.ts';
 
 type Start = (deps: Deps, input: { leadId: string; disputeId: string; actor: string }) => Promise<Reply>;
 
@@ -40,9 +43,14 @@ export function checkForm(deps: Deps, form: Form['id'], values: Record<string, s
   return CHECKS[form](deps, values);
 }
 
-export function submitForm(deps: Deps, form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
+// The decide form carries "<dispute id>:<outcome>" through the platform: parsed, never trusted.
+const decideContext = z.string().transform((s) => s.split(':')).pipe(z.tuple([z.uuid(), z.enum(OUTCOMES)]));
+
+export async function submitForm(deps: Deps, form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
   if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
   if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
-  const [disputeId = '', outcome] = context.split(':');
-  return submitDecide(deps, { disputeId, actor, outcome: outcome as Outcome, values });
+  const parsed = decideContext.safeParse(context);
+  if (!parsed.success) return { notice: noticeView(textsOf(deps).notice.alreadyDecided) };
+  const [disputeId, outcome] = parsed.data;
+  return submitDecide(deps, { disputeId, actor, outcome, values });
 }

@@ -8,8 +8,8 @@ export async function checkCapacity(deps: Deps, queueId: string | null): Promise
   if (!queue) return;
   const capacity = queue.members.reduce((sum, m) => sum + m.capacity, 0);
   const limit = Math.max(1, Math.ceil((capacity * deps.agreement.sla.capacityAlert) / 100));
-  const open = await deps.store.openAccepted(queue.id);
-  const flipped = await deps.store.capacityFlip(queue.id, open >= limit, open, limit, deps.clock.now());
+  const open = await deps.leads.openInQueue(queue.id);
+  const flipped = await deps.escalations.capacityFlip(queue.id, open >= limit, open, limit, deps.clock.now());
   if (!flipped) return;
   const t = textsOf(deps);
   const text = flipped === 'at_capacity' ? t.escalation.atCapacity(queue.name, open, limit, capacity) : t.escalation.recovered(queue.name, open, limit);

@@ -1,13 +1,14 @@
 // Use case: an SLA clock fires. Each due step of the agreed ladder happens once: a reminder, the
 // manager, then the lead moves on (to the next rep, or back to the queue).
+import { reassign as reassignChange, requeue as requeueChange } from '../domain/changes.ts';
 import { addWorkingMinutes, type DueStep, escalationSchedule, stepsDue } from '../domain/sla.ts';
 import type { Lead } from '../domain/lead.ts';
 import { pickRep } from '../domain/routing.ts';
 import { noticeView } from '../domain/views.ts';
 import { calendarOf, type Deps, queueOf, tell, textsOf } from './deps.ts';
+import { carryOut } from './follow.ts';
 import { memberStates } from './member-states.ts';
 import { monthOf } from './intake-leads.ts';
-import { checkCapacity } from './capacity.ts';
 import type { SlaJob } from './ports.ts';
 
 export const slaKey = (job: SlaJob) => `${job.kind}:${job.leadId}`;
@@ -28,18 +29,17 @@ export async function scheduleSla(deps: Deps, lead: Lead, kind: SlaJob['kind'], 
   if (next) await deps.scheduler.at(slaKey({ leadId: lead.id, kind }), next.dueAt, { leadId: lead.id, kind });
 }
 
-export async function stopSla(deps: Deps, leadId: string, kind: SlaJob['kind']): Promise<void> {
+export async function stopSla(deps: Pick<Deps, 'scheduler'>, leadId: string, kind: SlaJob['kind']): Promise<void> {
   await deps.scheduler?.cancel(slaKey({ leadId, kind }));
 }
 
 export async function checkSla(deps: Deps, job: SlaJob): Promise<void> {
-  const found = await deps.store.get(job.leadId);
-  const lead = found?.lead;
+  const lead = await deps.leads.find(job.leadId);
   const deadline = lead && deadlineOf(deps, lead, job.kind);
   if (!lead || !deadline) return; // claimed, contacted or gone: nothing to escalate
   const now = deps.clock.now();
   const ladder = deps.agreement.sla.escalation[job.kind];
-  const done = await deps.store.escalationsDone(lead.id, job.kind, lead.offerRound);
+  const done = await deps.escalations.done(lead.id, job.kind, lead.offerRound);
   for (const step of stepsDue(deadline, ladder, calendarOf(deps.agreement), now, done)) {
     const moved = await fire(deps, lead, step, now);
     done.push(step.at);
@@ -55,7 +55,7 @@ async function fire(deps: Deps, lead: Lead, step: DueStep, now: Date): Promise<b
   // Before the offer reached the chat the delay was the system's; after that, people's.
   const systemDelayMs = claim && lead.offerRound <= 1 && lead.offeredAt ? Math.max(0, lead.offeredAt.getTime() - lead.receivedAt.getTime()) : 0;
   const since = (claim ? lead.offeredAt : lead.acceptedAt) ?? now;
-  const recorded = await deps.store.recordEscalation({
+  const recorded = await deps.escalations.record({
     leadId: lead.id, kind: step.kind, round: lead.offerRound, atPercent: step.at, action: step.action,
     rep: lead.assignee, queue: lead.queue, systemDelayMs, peopleDelayMs: Math.max(0, now.getTime() - since.getTime()),
   }, now);
@@ -67,7 +67,7 @@ async function fire(deps: Deps, lead: Lead, step: DueStep, now: Date): Promise<b
   switch (step.action) {
     case 'remind': {
       if (claim) {
-        const ref = await deps.store.offerMessage(lead.id);
+        const ref = await deps.outbox.offerMessage(lead.id);
         const view = noticeView(t.escalation.claimReminder, { time: dueAt }, ...(lead.assignee ? [t.escalation.suggestedWas, { person: lead.assignee }] : []));
         if (ref) await tell(deps, 'remind in the thread', () => deps.chat.reply(ref, view));
       } else if (lead.assignee) {
@@ -91,10 +91,10 @@ async function fire(deps: Deps, lead: Lead, step: DueStep, now: Date): Promise<b
 async function reassign(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
   const t = textsOf(deps);
   const queue = queueOf(deps.agreement, lead);
-  const ref = await deps.store.offerMessage(lead.id);
+  const ref = await deps.outbox.offerMessage(lead.id);
   if (!queue) return false;
   const { sla } = deps.agreement;
-  const stored = await deps.store.members(queue.id, queue.members.map((m) => m.email), monthOf(now, sla.timeZone), now);
+  const stored = await deps.people.members(queue.id, queue.members.map((m) => m.email), monthOf(now, sla.timeZone), now);
   const members = memberStates(deps.agreement, queue, stored, now);
   // The slow (or absent) rep is left out; the others are picked by the routing rules.
   const choice = pickRep(members, now, { exclude: lead.assignee ? [lead.assignee] : [] });
@@ -105,29 +105,22 @@ async function reassign(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
   const to = choice.rep;
   const minutes = sla.grades[lead.grade ?? '']?.claimWithin ?? 60;
   const claimDueAt = addWorkingMinutes(now, minutes, calendarOf(deps.agreement));
-  const moved = await deps.store.reassign(lead.id, { from: lead.assignee, to, at: now, claimDueAt, reasons: choice.reasons });
-  if (!moved) return false;
+  const done = await carryOut(deps, reassignChange(lead, { to, at: now, claimDueAt, routing: choice.reasons }), lead, 'notOffered');
+  if ('refusal' in done) return false;
   const company = lead.companyName ?? '—';
   const before = lead.assignee ? [t.escalation.reassignedFrom, { person: lead.assignee }] : [];
   if (ref) await tell(deps, 'announce the reassignment', () => deps.chat.reply(ref, noticeView(t.escalation.reassigned, { person: to }, ...before)));
   await tell(deps, 'tell the new rep', () => deps.chat.dm(to, noticeView(t.escalation.reassignedToYou(company))));
   const old = lead.assignee;
   if (old) await tell(deps, 'tell the previous rep', () => deps.chat.dm(old, noticeView(t.escalation.reassignedAway(company))));
-  await scheduleSla(deps, moved, 'claim');
   return true;
 }
 
 async function requeue(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
   const t = textsOf(deps);
   const rep = lead.assignee;
-  const moved = await deps.store.reoffer(lead.id, {
-    from: 'accepted', path: ['offered'], at: now, actor: null, type: 'requeued',
-    patch: { assignee: null, acceptedAt: null, contactDueAt: null },
-    offer: { origin: 'requeued', by: rep },
-  });
-  if (!moved) return false;
-  deps.kick?.();
+  const done = await carryOut(deps, requeueChange(lead, { at: now }), lead, 'notOpen');
+  if ('refusal' in done) return false;
   if (rep) await tell(deps, 'tell the rep', () => deps.chat.dm(rep, noticeView(t.escalation.requeued(lead.companyName ?? '—'))));
-  await checkCapacity(deps, lead.queue);
   return true;
 }

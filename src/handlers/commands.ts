@@ -15,7 +15,7 @@ export async function runCommand(deps: Deps, input: { actor: string; text: strin
   const now = deps.clock.now();
   switch (word.toLowerCase()) {
     case 'mine': {
-      const leads = await deps.store.openLeadsOf(input.actor);
+      const leads = await deps.leads.openOf(input.actor);
       const items: Rich[] = leads.map((l) => {
         const line: Rich = [{ bold: l.companyName ?? '—' }, ` · ${t.statuses[l.status]}`];
         if (l.status === 'accepted' && l.contactDueAt) line.push(t.command.due, { time: l.contactDueAt });
@@ -29,18 +29,18 @@ export async function runCommand(deps: Deps, input: { actor: string; text: strin
       // Away *until* a day means back on that day's morning, in the team's time zone.
       const until = date.success ? DateTime.fromISO(date.data, { zone }).startOf('day') : null;
       if (!until?.isValid || until.toJSDate() <= now) return noticeView(t.command.awayBad);
-      await deps.store.setAway(input.actor, now, until.toJSDate());
+      await deps.people.setAway(input.actor, now, until.toJSDate());
       return noticeView(t.command.awayUntil, { time: until.toJSDate() });
     }
     case 'back':
-      await deps.store.clearAway(input.actor, now);
+      await deps.people.clearAway(input.actor, now);
       return noticeView(t.command.back);
     case 'sla':
       return slaView(deps.agreement, t, deps.agreement.locale);
     case 'precedents': {
       const wanted = rest[0] as RejectReason | undefined;
       const reason = wanted && (REJECT_REASONS as readonly string[]).includes(wanted) ? wanted : null;
-      const precedents = await deps.store.precedents(reason, 20);
+      const precedents = await deps.disputes.precedents(reason, 20);
       return listView(t.command.precedentsHeader, precedents.map((p) => precedentLine(p, t)), t.command.precedentsEmpty);
     }
     case 'digest':

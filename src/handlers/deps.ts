@@ -4,19 +4,15 @@ import type { Lead } from '../domain/lead.ts';
 import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
-import type { Chat, Clock, Digests, LeadStore, Outbox, Scheduler } from './ports.ts';
+import type { Chat, Clock, Digests, Scheduler, Stores } from './ports.ts';
 
-export interface Deps {
+export interface Deps extends Stores {
   agreement: Agreement;
-  store: LeadStore;
-  outbox: Outbox;
   chat: Chat;
   clock: Clock;
   /** SLA timers; absent where nothing should escalate (e.g. some tests). */
   scheduler?: Scheduler;
   digests?: Digests;
-  /** Called after a commit that queued a chat message, so it goes out now rather than at the next sweep. */
-  kick?: () => void;
   log?: (line: string) => void;
 }
 
@@ -34,6 +30,8 @@ export interface Reply {
 
 export const textsOf = (deps: Pick<Deps, 'agreement'>): Texts => texts(deps.agreement.locale);
 
+/** The team's calendar, which every SLA clock runs on; with a person, their own working hours
+ * (routing asks whether they are in hours now). */
 export function calendarOf(agreement: Agreement, person?: Person): Calendar {
   const { sla } = agreement;
   return { timeZone: sla.timeZone, workingHours: person?.workingHours ?? sla.workingHours, holidays: sla.holidays };

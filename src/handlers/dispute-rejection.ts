@@ -1,17 +1,20 @@
 // Use case: marketing disputes a rejection; a neutral arbiter gets the case with its precedents.
+import { randomUUID } from 'node:crypto';
+import { openDispute } from '../domain/changes.ts';
 import { eligibleArbiters } from '../domain/disputes.ts';
 import { disputeCardView, disputeForm, noticeView } from '../domain/views.ts';
 import { type Deps, personOf, type Reply, tell, textsOf } from './deps.ts';
+import { carryOut, refusalView } from './follow.ts';
 import { disputeSchema, parseForm } from './forms.schema.ts';
 
 async function disputable(deps: Deps, leadId: string, actor: string) {
   const t = textsOf(deps);
   if (!personOf(deps.agreement, actor)?.roles.includes('marketer')) return { refusal: noticeView(t.notice.notMarketer) };
-  const found = await deps.store.get(leadId);
-  const rejection = found && (await deps.store.latestRejection(leadId));
-  const open = found && (found.lead.status === 'rejected' || found.lead.status === 'nurture');
-  if (!found || !rejection || rejection.disputed || !open) return { refusal: noticeView(t.notice.notDisputable) };
-  return { lead: found.lead, rejection };
+  const lead = await deps.leads.find(leadId);
+  const rejection = lead && (await deps.disputes.latestRejection(leadId));
+  const open = lead && (lead.status === 'rejected' || lead.status === 'nurture');
+  if (!lead || !rejection || rejection.disputed || !open) return { refusal: noticeView(t.notice.notDisputable) };
+  return { lead, rejection };
 }
 
 export async function startDispute(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
@@ -34,11 +37,14 @@ export async function submitDispute(deps: Deps, input: { leadId: string; actor: 
   const { rejection } = checked;
   const [arbiter] = eligibleArbiters(deps.agreement.people, { rejectingRep: rejection.rep, disputingMarketer: input.actor });
   if (!arbiter) return { notice: noticeView(t.notice.noArbiter) };
-  const opened = await deps.store.openDispute(input.leadId, rejection.id, { openedBy: input.actor, rationale: form.value.rationale, arbiter: arbiter.email }, deps.clock.now());
-  if (!opened) return { notice: noticeView(t.notice.notDisputable) };
+  const rationale = form.value.rationale;
+  const dispute = { id: randomUUID(), openedBy: input.actor, rationale, arbiter: arbiter.email, outcome: null, decisionRationale: null };
+  const decision = openDispute(checked.lead, { disputeId: dispute.id, rejection, marketer: input.actor, rationale, arbiter: arbiter.email, at: deps.clock.now() });
+  const done = await carryOut(deps, decision, checked.lead, 'notDisputable');
+  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
 
-  const precedents = await deps.store.precedents(rejection.reason, 5);
-  const card = disputeCardView(opened.lead, rejection, opened.dispute, precedents, t);
+  const precedents = await deps.disputes.precedents(rejection.reason, 5);
+  const card = disputeCardView(done.lead, rejection, dispute, precedents, t);
   await tell(deps, 'send the dispute to the arbiter', () => deps.chat.dm(arbiter.email, card, deps.agreement.digest.channel));
   return { notice: noticeView(t.notice.disputeSent(arbiter.name)) };
 }

@@ -5,7 +5,7 @@ import { type Deps, queueOf, textsOf } from './deps.ts';
 
 export async function homeView(deps: Deps, actor: string): Promise<View> {
   const t = textsOf(deps);
-  const leads = await deps.store.openLeadsOf(actor);
+  const leads = await deps.leads.openOf(actor);
   const blocks: Block[] = [{ type: 'header', text: t.command.mineHeader }];
   if (leads.length === 0) blocks.push({ type: 'text', text: [t.command.mineEmpty] });
   // Slack allows 100 blocks on a home tab; ten lead cards stay well within it.

@@ -7,11 +7,11 @@ import { qualify } from '../domain/qualification.ts';
 import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
 import type { LeadInput } from './intake.schema.ts';
 import { memberStates } from './member-states.ts';
-import type { Clock, IntakeTx, LeadStore, NewLead } from './ports.ts';
+import type { Clock, IntakeTx, Leads, NewLead } from './ports.ts';
 
 export interface IntakeDeps {
   agreement: Agreement;
-  store: LeadStore;
+  leads: Leads;
   clock: Clock;
 }
 
@@ -30,7 +30,7 @@ export function monthOf(at: Date, timeZone: string): string {
 export async function intakeLeads(deps: IntakeDeps, inputs: readonly LeadInput[]): Promise<IntakeOutcome[]> {
   const { agreement } = deps;
   const now = deps.clock.now();
-  return deps.store.intake(async (tx) => {
+  return deps.leads.intake(async (tx) => {
     const existing = new Map((await tx.findExisting(inputs)).map((l) => [keyOf(l), l]));
     const router = new QueueRouter(tx, agreement, now);
     const fresh = new Map<string, NewLead>();

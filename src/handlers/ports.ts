@@ -1,11 +1,14 @@
-// What handlers need from the outside world. Implemented in src/infra (Prisma, agenda) and
-// by the chat platforms in src/bot; handlers never import those directly.
-import type { Explanation, Lead, LeadEvent } from '../domain/lead.ts';
-import type { Status } from '../domain/lifecycle.ts';
+// What handlers need from the outside world, one small port per concern. Implemented in
+// src/infra (Prisma, agenda), by the chat platforms in src/bot, and in memory for the use-case
+// tests (test/support); handlers never import those directly.
+import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/changes.ts';
+import type { DigestNumbers } from '../domain/digest.ts';
+import type { Lead, LeadEvent } from '../domain/lead.ts';
 import type { RejectReason } from '../domain/rejections.ts';
 import type { View } from '../domain/view.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
-import type { DigestNumbers } from '../domain/digest.ts';
+
+export type { OfferOrigin } from '../domain/changes.ts';
 
 export interface Clock {
   now(): Date;
@@ -14,9 +17,7 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A lead ready to be stored, with its first event and, if routed, its pending offer. */
-export interface NewLead extends Omit<Lead, 'id' | 'attempts' | 'offerRound' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt'> {
-  explanation: Explanation;
-}
+export type NewLead = Omit<Lead, 'id' | 'attempts' | 'offerRound' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt'>;
 
 export interface StoredMember {
   email: string;
@@ -36,64 +37,53 @@ export interface LedgerRow {
 export interface IntakeTx {
   findExisting(keys: readonly { sourceSystem: string; externalId: string }[]): Promise<Lead[]>;
   membersOf(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
+  /** Stores the leads with their first event and, for routed leads, their pending offer. */
   insert(leads: readonly NewLead[]): Promise<Lead[]>;
   saveLedger(queue: string, month: string, rows: readonly LedgerRow[]): Promise<void>;
 }
 
-export type ClaimResult =
-  | { won: true; lead: Lead }
-  | { won: false; lead: Lead | null };
-
-export interface LeadStore {
+export interface Leads {
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
-  get(id: string): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
-  /** Offered without the outbox (demo data, tests): qualified → offered, its pending post settled. */
-  markOffered(id: string, at: Date, claimDueAt: Date): Promise<Lead | null>;
-  /** Settles a lead's pending posts without posting them (demo data from the past). */
-  settleOffers(leadId: string, at: Date): Promise<void>;
-  /** One conditional UPDATE: exactly one of many concurrent claims wins. */
-  claim(id: string, rep: string, at: Date, contactDueAt: Date | null): Promise<ClaimResult>;
-  /** Erase personal data; keep anonymous facts for statistics. */
-  erase(id: string, at: Date, actor: string | null): Promise<Lead | null>;
+  find(id: string): Promise<Lead | null>;
+  /** The lead with its event log (the audit trail). */
+  history(id: string): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
+  /** Applies a change decided in src/domain/changes.ts, with its events, records and queued
+   * offer, in one transaction; null when the lead is no longer where the change expects it. */
+  apply(change: LeadChange): Promise<Lead | null>;
+  /** A rep's open accepted leads (accepted or contacted), the most urgent first. */
+  openOf(rep: string): Promise<Lead[]>;
+  /** How many accepted leads are open in a queue (the capacity signal). */
+  openInQueue(queue: string): Promise<number>;
+}
 
-  /** A conditional status change along `path` (each step checked by the lifecycle), with its
-   * events, in one transaction. null when the lead is not in `from` any more. */
-  move(id: string, change: Move): Promise<Lead | null>;
-  /** Put the lead on offer again (status → offered) with a new pending offer in the outbox. */
-  reoffer(id: string, change: Move & { offer: { origin: OfferOrigin; by: string | null } }): Promise<Lead | null>;
-  reject(id: string, rejection: RejectionFacts, at: Date, toNurture: boolean): Promise<Lead | null>;
-  latestRejection(leadId: string): Promise<(RejectionFacts & { id: string; disputed: boolean }) | null>;
-  openDispute(leadId: string, rejectionId: string, dispute: { openedBy: string; rationale: string; arbiter: string }, at: Date): Promise<{ lead: Lead; dispute: DisputeFacts } | null>;
-  dispute(id: string): Promise<{ dispute: DisputeFacts; leadId: string; rejection: RejectionFacts } | null>;
-  /** Decide an open dispute once: upheld → nurture, overturned → offered again. */
-  decide(id: string, decision: { arbiter: string; outcome: 'upheld' | 'overturned'; rationale: string }, at: Date): Promise<{ lead: Lead; dispute: DisputeFacts } | null>;
+export interface StoredRejection extends RejectionFacts {
+  id: string;
+  disputed: boolean;
+}
+
+export interface StoredDispute {
+  dispute: DisputeFacts;
+  leadId: string;
+  rejection: RejectionFacts;
+}
+
+export interface Disputes {
+  latestRejection(leadId: string): Promise<StoredRejection | null>;
+  find(disputeId: string): Promise<StoredDispute | null>;
+  /** Decided disputes, newest first: what arbiters decided before. */
   precedents(reason: RejectReason | null, limit: number): Promise<Precedent[]>;
-  openLeadsOf(email: string): Promise<Lead[]>;
-  logAttempt(id: string, rep: string, at: Date): Promise<Lead | null>;
+}
+
+/** The people side of routing: open leads, the fair-share ledger, absences. */
+export interface People {
+  members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
   setAway(email: string, from: Date, until: Date): Promise<void>;
   clearAway(email: string, now: Date): Promise<void>;
-  /** Where the lead's current offer was posted, to update it for everyone. */
-  offerMessage(leadId: string): Promise<MessageRef | null>;
-
-  /** The ladder steps (percent) already fired for this deadline. */
-  escalationsDone(leadId: string, kind: 'claim' | 'contact', round: number): Promise<number[]>;
-  /** Records a fired step once: false when it was recorded before (another process, a retry). */
-  recordEscalation(e: EscalationRecord, at: Date): Promise<boolean>;
-  /** The routing state of a queue's members now (open leads, fair-share ledger, absences). */
-  members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
-  /** An offered lead goes to another rep with a fresh claim deadline (a new round of its ladder). */
-  reassign(leadId: string, change: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: string[] }): Promise<Lead | null>;
-  /** Open accepted leads (accepted or contacted) in a queue. */
-  openAccepted(queue: string): Promise<number>;
-  /** Records a capacity notice when the queue's state flips; null when nothing changed. */
-  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null>;
-  /** True the first time a key is claimed (e.g. "digest:2026-10"), false ever after. */
-  once(key: string, at: Date): Promise<boolean>;
 }
 
 export interface EscalationRecord {
   leadId: string;
-  kind: 'claim' | 'contact';
+  kind: SlaClock;
   round: number;
   atPercent: number;
   action: string;
@@ -103,24 +93,19 @@ export interface EscalationRecord {
   peopleDelayMs: number;
 }
 
-export interface Move {
-  from: Status;
-  path: Status[];
-  at: Date;
-  actor: string | null;
-  type: string;
-  /** Only if the lead is assigned to this person (a rep acting on their own lead). */
-  assignee?: string;
-  data?: Record<string, unknown>;
-  patch?: Partial<Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'contactedAt' | 'closedAt' | 'contactDueAt' | 'acceptedAt' | 'explanation'>>;
+export interface Escalations {
+  /** The ladder steps (percent) already fired for this deadline. */
+  done(leadId: string, kind: SlaClock, round: number): Promise<number[]>;
+  /** Records a fired step once: false when it was recorded before (another process, a retry). */
+  record(e: EscalationRecord, at: Date): Promise<boolean>;
+  /** Records a capacity notice when the queue's state flips; null when nothing changed. */
+  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null>;
 }
-
-export type OfferOrigin = 'new' | 'again' | 'givenBack' | 'handedOver' | 'requeued';
 
 /** An SLA clock to check: the claim of an offer, or the first contact after an accept. */
 export interface SlaJob {
   leadId: string;
-  kind: 'claim' | 'contact';
+  kind: SlaClock;
 }
 
 /** Timers that survive restarts. One pending job per key: scheduling a key again moves it. */
@@ -161,26 +146,35 @@ export interface Digests {
   numbers(month: string, now: Date): Promise<DigestNumbers>;
 }
 
-/** A pending chat message (the outbox). */
-export interface PendingDelivery {
+/** A message waiting in the outbox: an offer of a lead, or the monthly digest. */
+export type PendingDelivery = {
   id: string;
   key: string;
-  kind: string;
   leadId: string | null;
   queue: string | null;
   attempts: number;
-  origin: OfferOrigin;
-  by: string | null;
-}
+} & ({ kind: 'offer'; origin: OfferOrigin; by: string | null } | { kind: 'digest'; month: string });
 
 export interface Outbox {
   /** Takes up to `limit` due deliveries and leases them, so no other worker posts them meanwhile. */
   takeDue(now: Date, limit: number, leaseMs: number): Promise<PendingDelivery[]>;
-  /** Posted: record where, and put the lead on offer with its claim deadline, in one transaction. */
-  offerPosted(delivery: PendingDelivery, ref: MessageRef, at: Date, claimDueAt: Date): Promise<Lead | null>;
+  /** Queues a message once per key (e.g. "digest:2026-10"); false when that key was queued before. */
+  enqueue(message: { key: string; kind: 'digest'; month: string }): Promise<boolean>;
+  /** Posted: records where, and applies the lead's change (it went on offer), in one transaction. */
+  posted(key: string, ref: MessageRef, at: Date, change: LeadChange | null): Promise<Lead | null>;
   retryLater(id: string, error: string, at: Date): Promise<void>;
   /** Nothing to post any more (the lead moved on or was erased). */
   drop(id: string, why: string): Promise<void>;
   pendingCount(): Promise<number>;
+  /** Where the lead's current offer was posted, to update it for everyone. */
+  offerMessage(leadId: string): Promise<MessageRef | null>;
 }
 
+/** The stores a use case may need. */
+export interface Stores {
+  leads: Leads;
+  disputes: Disputes;
+  people: People;
+  escalations: Escalations;
+  outbox: Outbox;
+}

@@ -19,40 +19,37 @@ export function currentMonth(now: Date, timeZone: string): string {
   return DateTime.fromJSDate(now, { zone: timeZone }).toFormat('yyyy-MM');
 }
 
-async function render(deps: Deps, month: string) {
+export async function renderDigest(deps: Deps, month: string) {
   if (!deps.digests) throw new Error('no digest source configured');
   const numbers = await deps.digests.numbers(month, deps.clock.now());
   const target = numbers.mqls.target / Math.max(1, numbers.daily.length);
   return { numbers, view: digestView(numbers, deps.agreement, textsOf(deps)), chart: monthChartPng(numbers.daily, { target }) };
 }
 
-async function send(deps: Deps, ref: MessageRef | null, month: string, chart: Uint8Array): Promise<void> {
+export async function sendDigest(deps: Deps, ref: MessageRef | null, month: string, chart: Uint8Array): Promise<void> {
   if (ref) await tell(deps, 'attach the digest chart', () => deps.chat.attach(ref, { filename: `leadrelay-${month}.png`, title: `leadrelay ${month}`, bytes: chart }));
 }
 
-/** The scheduled digest: once per month, however often the job runs. */
+/** The scheduled digest: queued once per month, however often the job runs, and posted from the
+ * outbox, so a failed post is retried rather than lost. */
 export async function postMonthlyDigest(deps: Deps): Promise<boolean> {
   const month = previousMonth(deps.clock.now(), deps.agreement.sla.timeZone);
-  if (!(await deps.store.once(`digest:${month}`, deps.clock.now()))) return false;
-  const { view, chart } = await render(deps, month);
-  const ref = await deps.chat.post(deps.agreement.digest.channel, view);
-  await send(deps, ref, month, chart);
-  return true;
+  return deps.outbox.enqueue({ key: `digest:${month}`, kind: 'digest', month });
 }
 
 /** "Post digest now" (the sandbox): the current month so far, to the digest channel. */
 export async function postDigestNow(deps: Deps): Promise<void> {
   const month = currentMonth(deps.clock.now(), deps.agreement.sla.timeZone);
-  const { view, chart } = await render(deps, month);
-  await send(deps, await deps.chat.post(deps.agreement.digest.channel, view), month, chart);
+  const { view, chart } = await renderDigest(deps, month);
+  await sendDigest(deps, await deps.chat.post(deps.agreement.digest.channel, view), month, chart);
 }
 
 /** On demand, to the person who asked; answers with what to show them right away. */
 export async function digestFor(deps: Deps, actor: string, requested: string | undefined): Promise<View> {
   const month = requested ?? currentMonth(deps.clock.now(), deps.agreement.sla.timeZone);
   if (!MONTH.test(month)) return noticeView(textsOf(deps).digest.badMonth);
-  const { view, chart } = await render(deps, month);
+  const { view, chart } = await renderDigest(deps, month);
   const ref = await deps.chat.dm(actor, view);
-  await send(deps, ref, month, chart);
+  await sendDigest(deps, ref, month, chart);
   return noticeView(textsOf(deps).digest.sent(month));
 }

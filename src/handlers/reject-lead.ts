@@ -1,19 +1,19 @@
 // Use case: a rep rejects an offered lead with a reason. Not ready or not a fit goes back to
 // nurturing; the marketer who owns the lead hears it at once, with a way to dispute.
-import type { RejectReason } from '../domain/rejections.ts';
+import { reject } from '../domain/changes.ts';
 import { recyclesToNurture } from '../domain/rejections.ts';
 import { noticeView, offerView, rejectForm, rejectionNoticeView } from '../domain/views.ts';
-import { stopSla } from './check-sla.ts';
 import { type Deps, isMember, queueOf, type Reply, tell, textsOf } from './deps.ts';
+import { carryOut, refusalView } from './follow.ts';
 import { parseForm, rejectSchema } from './forms.schema.ts';
 
 async function offeredTo(deps: Deps, leadId: string, actor: string) {
   const t = textsOf(deps);
-  const found = await deps.store.get(leadId);
-  if (found?.lead.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
-  const queue = queueOf(deps.agreement, found.lead);
+  const lead = await deps.leads.find(leadId);
+  if (lead?.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
+  const queue = queueOf(deps.agreement, lead);
   if (!isMember(queue, actor)) return { refusal: noticeView(t.notice.notInQueue(queue?.name ?? '—')) };
-  return { lead: found.lead };
+  return { lead };
 }
 
 /** The Reject button: ask for the reason. */
@@ -35,15 +35,14 @@ export async function submitReject(deps: Deps, input: { leadId: string; actor: s
   const checked = await offeredTo(deps, input.leadId, input.actor);
   if (!checked.lead) return { notice: checked.refusal };
 
-  const reason: RejectReason = form.value.reason;
-  const nurture = recyclesToNurture(reason);
-  const rejection = { rep: input.actor, reason, note: form.value.note };
-  const lead = await deps.store.reject(input.leadId, rejection, deps.clock.now(), nurture);
-  if (!lead) return { notice: noticeView(t.notice.notOffered) };
-  await stopSla(deps, lead.id, 'claim');
+  const rejection = { rep: input.actor, reason: form.value.reason, note: form.value.note };
+  const done = await carryOut(deps, reject(checked.lead, { ...rejection, at: deps.clock.now() }), checked.lead, 'notOffered');
+  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
+  const { lead } = done;
 
-  const ref = await deps.store.offerMessage(lead.id);
-  const card = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason, nurture });
+  const nurture = recyclesToNurture(rejection.reason);
+  const ref = await deps.outbox.offerMessage(lead.id);
+  const card = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason: rejection.reason, nurture });
   if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
   await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, rejectionNoticeView(lead, rejection, t, { nurture, disputable: true }), deps.agreement.digest.marketingChannel));
   return {};

@@ -1,15 +1,18 @@
 // Use case: a neutral arbiter upholds or overturns a rejection. The decision is a precedent and
 // both sides hear it; an overturned lead is offered to its queue again.
+import { decide } from '../domain/changes.ts';
 import { arbiterEligibility } from '../domain/disputes.ts';
 import { decideForm, decisionView, disputeCardView, noticeView } from '../domain/views.ts';
 import { type Deps, type Reply, tell, textsOf } from './deps.ts';
+import { carryOut, refusalView } from './follow.ts';
 import { decideSchema, parseForm } from './forms.schema.ts';
 
-export type Outcome = 'upheld' | 'overturned';
+export const OUTCOMES = ['upheld', 'overturned'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 async function decidable(deps: Deps, disputeId: string, actor: string) {
   const t = textsOf(deps);
-  const found = await deps.store.dispute(disputeId);
+  const found = await deps.disputes.find(disputeId);
   if (!found) return { refusal: noticeView(t.notice.alreadyDecided) };
   const who = arbiterEligibility(actor, deps.agreement.people, { rejectingRep: found.rejection.rep, disputingMarketer: found.dispute.openedBy });
   if (!who.eligible) return { refusal: noticeView(t.notice.notArbiter(who.reason)) };
@@ -33,15 +36,20 @@ export async function submitDecide(deps: Deps, input: { disputeId: string; actor
   if (!form.ok) return { errors: form.errors };
   const checked = await decidable(deps, input.disputeId, input.actor);
   if (!checked.found) return { notice: checked.refusal };
+  const { found } = checked;
+  const before = await deps.leads.find(found.leadId);
+  if (!before) return { notice: noticeView(t.notice.alreadyDecided) };
 
   // Fetched before deciding, so the card lists earlier precedents, not this decision itself.
-  const precedents = await deps.store.precedents(checked.found.rejection.reason, 5);
-  const decided = await deps.store.decide(input.disputeId, { arbiter: input.actor, outcome: input.outcome, rationale: form.value.rationale }, deps.clock.now());
-  if (!decided) return { notice: noticeView(t.notice.alreadyDecided) };
-  const { lead, dispute } = decided;
-  if (input.outcome === 'overturned') deps.kick?.();
-  const notice = decisionView(lead, dispute, t);
-  await tell(deps, 'tell the rep', () => deps.chat.dm(checked.found.rejection.rep, notice));
+  const precedents = await deps.disputes.precedents(found.rejection.reason, 5);
+  const rationale = form.value.rationale;
+  const decision = decide(before, { disputeId: input.disputeId, decided: found.dispute.outcome !== null, arbiter: input.actor, outcome: input.outcome, rationale, at: deps.clock.now() });
+  const done = await carryOut(deps, decision, before, 'alreadyDecided');
+  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, before) };
+
+  const dispute = { ...found.dispute, arbiter: input.actor, outcome: input.outcome, decisionRationale: rationale };
+  const notice = decisionView(done.lead, dispute, t);
+  await tell(deps, 'tell the rep', () => deps.chat.dm(found.rejection.rep, notice));
   await tell(deps, 'tell the marketer', () => deps.chat.dm(dispute.openedBy, notice));
-  return { notice: noticeView(t.notice.decided), card: disputeCardView(lead, checked.found.rejection, dispute, precedents, t) };
+  return { notice: noticeView(t.notice.decided), card: disputeCardView(done.lead, found.rejection, dispute, precedents, t) };
 }

@@ -1,7 +1,11 @@
 // Use case: seed a realistic month of leads (`leadrelay demo`) so the digest has numbers to show.
 // The leads go through the real intake (qualification and routing); what happened to them
-// afterwards is written with the store's own operations, dated in the past, without chat posts.
+// afterwards is decided by the same lead changes the chat uses, dated in the past; their offers
+// are recorded as posted nowhere, so no chat gets a month of old messages.
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
+import * as changes from '../domain/changes.ts';
+import type { Lead } from '../domain/lead.ts';
 import { REJECT_REASONS } from '../domain/rejections.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { calendarOf, type Deps } from './deps.ts';
@@ -24,10 +28,17 @@ const COMPANIES = ['Alpen Hydraulik', 'Rhein Sensorik', 'Donau Logistik', 'Berg 
 const SIGNALS = [['ebook_download'], ['pricing_page'], ['webinar_attended', 'pricing_page'], ['demo_request'], ['contact_form', 'sales_call_request'], ['case_study_download', 'pricing_page']];
 const CAMPAIGNS = ['webinar-predictive-maintenance', 'whitepaper-industry-4.0', 'trade-fair-hannover', 'linkedin-retargeting', 'newsletter-q4'];
 
+/** The lead's n-th offer, recorded as posted at `at` without reaching any chat. */
+async function postedNowhere(deps: Deps, lead: Lead, n: number, at: Date, claimDueAt: Date): Promise<Lead | null> {
+  const ref = { platform: 'none', channel: '', id: '' };
+  const change = changes.offerPosted(lead, { at, claimDueAt, channel: '', platform: 'none' });
+  return deps.outbox.posted(changes.offerKey(lead.id, n), ref, at, changes.refused(change) ? null : change);
+}
+
 export async function seedDemoMonth(deps: Deps, opts: { count?: number; seed?: number } = {}): Promise<{ leads: number }> {
   const rnd = random(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const { agreement, store } = deps;
+  const { agreement } = deps;
   const now = deps.clock.now();
   const start = DateTime.fromJSDate(now, { zone: agreement.sla.timeZone }).startOf('month');
   const span = Math.max(1, now.getTime() - start.toMillis() - 3 * 3600_000);
@@ -60,37 +71,43 @@ export async function seedDemoMonth(deps: Deps, opts: { count?: number; seed?: n
       return when < now ? when : null;
     };
     const offeredAt = new Date(receivedAt.getTime() + 30_000);
-    await store.markOffered(lead.id, offeredAt, addWorkingMinutes(offeredAt, times.claimWithin, cal));
+    let current: Lead | null = await postedNowhere(deps, lead, 1, offeredAt, addWorkingMinutes(offeredAt, times.claimWithin, cal));
+    const apply = async (decide: (l: Lead) => changes.Decision) => {
+      const decision = current && decide(current);
+      current = decision && !changes.refused(decision) ? await deps.leads.apply(decision) : null;
+      return current;
+    };
     const roll = rnd();
     const rep = lead.assignee ?? queue.members[0]?.email ?? '';
     const claimedAt = at(Math.floor(rnd() * times.claimWithin * 1.6), offeredAt);
     if (roll < 0.68 && claimedAt) {
-      await store.claim(lead.id, rep, claimedAt, addWorkingMinutes(claimedAt, times.contactWithin, cal));
+      await apply((l) => changes.accept(l, { rep, at: claimedAt, contactDueAt: addWorkingMinutes(claimedAt, times.contactWithin, cal) }));
       const contactedAt = at(Math.floor(rnd() * times.contactWithin * 1.3), claimedAt);
       if (!contactedAt || rnd() < 0.15) continue;
-      for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) await store.logAttempt(lead.id, rep, contactedAt);
-      await store.move(lead.id, { from: 'accepted', path: ['contacted'], at: contactedAt, actor: rep, assignee: rep, type: 'contacted', patch: { contactedAt } });
+      for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) await apply((l) => changes.logAttempt(l, { rep, at: contactedAt }));
+      await apply((l) => changes.markContacted(l, { rep, at: contactedAt }));
       const closedAt = at(600 + Math.floor(rnd() * 1200), contactedAt);
       const end = rnd();
-      if (closedAt && end < 0.25) await store.move(lead.id, { from: 'contacted', path: [end < 0.12 ? 'won' : 'lost'], at: closedAt, actor: rep, type: end < 0.12 ? 'won' : 'lost', patch: { closedAt } });
+      if (closedAt && end < 0.25) await apply((l) => changes.close(l, { outcome: end < 0.12 ? 'won' : 'lost', actor: rep, at: closedAt }));
     } else if (roll < 0.9 && claimedAt) {
       const reason = pick(REJECT_REASONS.filter((r) => r !== 'other'));
-      const nurture = reason === 'not_a_fit' || reason === 'not_sales_ready';
-      await store.reject(lead.id, { rep, reason, note: null }, claimedAt, nurture);
-      const rejection = await store.latestRejection(lead.id);
+      await apply((l) => changes.reject(l, { rep, reason, note: null, at: claimedAt }));
+      const rejection = await deps.disputes.latestRejection(lead.id);
       const disputedAt = at(120, claimedAt);
       if (!rejection || !arbiter || !disputedAt || rnd() > 0.3) continue;
-      const opened = await store.openDispute(lead.id, rejection.id, { openedBy: marketer, rationale: 'Demo angefragt, Budget bestätigt.', arbiter }, disputedAt);
+      const disputeId = randomUUID();
+      const opened = await apply((l) => changes.openDispute(l, { disputeId, rejection, marketer, rationale: 'Demo angefragt, Budget bestätigt.', arbiter, at: disputedAt }));
       const decidedAt = at(480, disputedAt);
       if (!opened || !decidedAt) continue;
-      const outcomeOf = rnd() < 0.5 ? 'upheld' : 'overturned';
-      await store.decide(opened.dispute.id, { arbiter, outcome: outcomeOf, rationale: outcomeOf === 'upheld' ? 'Kein konkreter Bedarf erkennbar.' : 'Bedarf und Budget sind belegt.' }, decidedAt);
-      await store.settleOffers(lead.id, decidedAt);
+      const outcome = rnd() < 0.5 ? 'upheld' : 'overturned';
+      const rationale = outcome === 'upheld' ? 'Kein konkreter Bedarf erkennbar.' : 'Bedarf und Budget sind belegt.';
+      const decided = await apply((l) => changes.decide(l, { disputeId, decided: false, arbiter, outcome, rationale, at: decidedAt }));
+      if (decided?.status === 'offered') await postedNowhere(deps, decided, 2, decidedAt, addWorkingMinutes(decidedAt, times.claimWithin, cal));
     } else {
       // Left unclaimed: the ladder's breach is on record, as the timers would have written it.
       const breachAt = at(times.claimWithin, offeredAt);
       if (breachAt) {
-        await store.recordEscalation({ leadId: lead.id, kind: 'claim', round: 1, atPercent: 100, action: 'manager', rep, queue: queue.id, systemDelayMs: 30_000, peopleDelayMs: breachAt.getTime() - offeredAt.getTime() }, breachAt);
+        await deps.escalations.record({ leadId: lead.id, kind: 'claim', round: 1, atPercent: 100, action: 'manager', rep, queue: queue.id, systemDelayMs: 30_000, peopleDelayMs: breachAt.getTime() - offeredAt.getTime() }, breachAt);
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Lead } from '../domain/lead.ts';
 import { intakeBodySchema } from '../handlers/intake.schema.ts';
 import { intakeLeads } from '../handlers/intake-leads.ts';
 import { eraseLead, getLead } from '../handlers/lead-record.ts';
-import type { Clock, Digests, LeadStore } from '../handlers/ports.ts';
+import type { Clock, Digests, Leads } from '../handlers/ports.ts';
 import { currentMonth, MONTH } from '../handlers/post-digest.ts';
 import type { Deps } from '../handlers/deps.ts';
 import { seedDemoMonth } from '../handlers/seed-demo.ts';
@@ -16,12 +16,10 @@ export const BODY_LIMIT = '1mb';
 
 export interface HttpDeps {
   agreement: Agreement;
-  store: LeadStore;
+  leads: Leads;
   clock: Clock;
   intakeToken: string;
   ready: () => Promise<boolean>;
-  /** After leads were committed: deliver their offers now. */
-  afterIntake?: () => void;
   digests?: Digests;
   /** The use cases' dependencies when a chat is configured. */
   chatDeps?: Deps | null;
@@ -73,7 +71,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }
     const outcomes = await intakeLeads(deps, parsed.leads);
     const anyCreated = outcomes.some((o) => o.created);
-    if (anyCreated) deps.afterIntake?.();
     if (!parsed.batch) {
       const [one] = outcomes;
       res.status(one?.created ? 201 : 200).json({ created: one?.created, lead: one && summary(one.lead) });
@@ -111,7 +108,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   api.get('/leads/:id', async (req, res) => {
     const id = leadId.safeParse(req.params.id);
-    const found = id.success ? await getLead(deps.store, id.data) : null;
+    const found = id.success ? await getLead(deps.leads, id.data) : null;
     if (!found) {
       res.status(404).json({ error: 'no lead with this id' });
       return;

@@ -1,10 +1,9 @@
 // The outbox on PostgreSQL: pending chat messages, leased to one worker at a time.
+import type { LeadChange, OfferOrigin } from '../domain/changes.ts';
 import type { Lead } from '../domain/lead.ts';
-import { transition } from '../domain/lifecycle.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { MessageRef, OfferOrigin, Outbox, PendingDelivery } from '../handlers/ports.ts';
+import type { Leads, MessageRef, Outbox, PendingDelivery } from '../handlers/ports.ts';
 import type { Db } from './prisma.ts';
-import { toLead } from './store.ts';
 
 interface Row {
   id: string;
@@ -13,11 +12,16 @@ interface Row {
   leadId: string | null;
   queue: string | null;
   attempts: number;
-  data: { origin?: OfferOrigin; by?: string | null };
+  data: { origin?: OfferOrigin; by?: string | null; month?: string };
+}
+
+function toDelivery(r: Row): PendingDelivery {
+  const base = { id: r.id, key: r.key, leadId: r.leadId, queue: r.queue, attempts: r.attempts };
+  return r.kind === 'digest' ? { ...base, kind: 'digest', month: r.data.month ?? '' } : { ...base, kind: 'offer', origin: r.data.origin ?? 'new', by: r.data.by ?? null };
 }
 
 export class PrismaOutbox implements Outbox {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly leads: Pick<Leads, 'apply'>, private readonly onQueued: () => void) {}
 
   async takeDue(now: Date, limit: number, leaseMs: number): Promise<PendingDelivery[]> {
     // SKIP LOCKED + moving nextAttemptAt forward is the lease: a crashed worker's deliveries
@@ -28,30 +32,22 @@ export class PrismaOutbox implements Outbox {
         SELECT id FROM "Delivery" WHERE status = 'pending' AND "nextAttemptAt" <= ${now}
         ORDER BY "nextAttemptAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING d.id, d.key, d.kind, d."leadId", d.queue, d.attempts, d.data`;
-    return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, leadId: r.leadId, queue: r.queue, attempts: r.attempts, origin: r.data.origin ?? 'new', by: r.data.by ?? null }));
+    return rows.map(toDelivery);
   }
 
-  offerPosted(delivery: PendingDelivery, ref: MessageRef, at: Date, claimDueAt: Date): Promise<Lead | null> {
-    return this.db.$transaction(async (tx) => {
-      const n = await tx.delivery.updateMany({
-        where: { id: delivery.id, status: 'pending' },
-        data: { status: 'posted', postedAt: at, platform: ref.platform, messageRef: ref as unknown as Prisma.InputJsonValue, lastError: null },
-      });
-      if (n.count === 0 || !delivery.leadId) return null;
-      const lead = await tx.lead.findUniqueOrThrow({ where: { id: delivery.leadId } });
-      // A new lead goes on offer now; a re-offered one already is, and gets a fresh deadline.
-      const status = lead.status === 'qualified' ? transition('qualified', 'offered') : lead.status;
-      if (status !== 'offered') return toLead(lead);
-      const row = await tx.lead.update({
-        where: { id: lead.id },
-        data: { status, offeredAt: at, claimDueAt, offerRound: { increment: 1 } },
-      });
-      // A re-offer already went to offered when it was decided; its posting is its own event.
-      await tx.leadEvent.create({
-        data: { leadId: lead.id, at, type: lead.status === 'qualified' ? 'offered' : 'posted', from: lead.status, to: status, data: { claimDueAt: claimDueAt.toISOString(), channel: ref.channel, platform: ref.platform } },
-      });
-      return toLead(row);
+  async enqueue(message: { key: string; kind: 'digest'; month: string }): Promise<boolean> {
+    const n = await this.db.delivery.createMany({ data: [{ key: message.key, kind: message.kind, data: { month: message.month } }], skipDuplicates: true });
+    if (n.count === 1) this.onQueued();
+    return n.count === 1;
+  }
+
+  async posted(key: string, ref: MessageRef, at: Date, change: LeadChange | null): Promise<Lead | null> {
+    const n = await this.db.delivery.updateMany({
+      where: { key, status: 'pending' },
+      data: { status: 'posted', postedAt: at, platform: ref.platform, messageRef: ref as unknown as Prisma.InputJsonValue, lastError: null },
     });
+    // The message is out either way; the lead goes on offer if it still can (a conditional change).
+    return n.count === 1 && change ? this.leads.apply(change) : null;
   }
 
   async retryLater(id: string, error: string, at: Date): Promise<void> {
@@ -64,5 +60,10 @@ export class PrismaOutbox implements Outbox {
 
   pendingCount(): Promise<number> {
     return this.db.delivery.count({ where: { status: 'pending' } });
+  }
+
+  async offerMessage(leadId: string): Promise<MessageRef | null> {
+    const row = await this.db.delivery.findFirst({ where: { leadId, kind: 'offer', status: 'posted' }, orderBy: { postedAt: 'desc' } });
+    return (row?.messageRef as MessageRef | null) ?? null;
   }
 }

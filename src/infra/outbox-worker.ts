@@ -1,4 +1,4 @@
-// Runs the offer delivery after each commit (kick) and as a periodic sweeper, one run at a time.
+// Runs the outbox delivery when a commit queued a message (kick) and as a periodic sweeper, one run at a time.
 export class OutboxWorker {
   private running: Promise<void> | null = null;
   private again = false;

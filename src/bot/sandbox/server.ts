@@ -137,7 +137,6 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
       return;
     }
     const [outcome] = await intakeLeads(deps, parsed.leads);
-    deps.kick?.();
     res.json({ notice: outcome ? `<p>${escapeHtml(outcome.lead.explanation.qualification.at(-1) ?? '')}</p>` : null });
   });
 

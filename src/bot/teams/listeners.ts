@@ -83,8 +83,8 @@ async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId
 async function refreshed(t: TurnDeps, actor: string, current: View | null, messageId: string | undefined): Promise<object> {
   if (!current) return answer(t, {}, current, messageId);
   const leadId = current.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).find((b) => b.action === 'lead.accept')?.value;
-  const found = leadId ? await t.deps.store.get(leadId) : null;
-  const queue = found ? queueOf(t.deps.agreement, found.lead) : undefined;
+  const lead = leadId ? await t.deps.leads.find(leadId) : null;
+  const queue = lead ? queueOf(t.deps.agreement, lead) : undefined;
   if (isMember(queue, actor)) return answer(t, {}, current, messageId);
   return answer(t, {}, { ...current, blocks: current.blocks.filter((b) => b.type !== 'actions') }, messageId);
 }

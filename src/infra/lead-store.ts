@@ -1,0 +1,226 @@
+// Leads on PostgreSQL. Every change goes through `apply`: one conditional UPDATE with its events
+// (so of 50 concurrent claims exactly one matches), and the change's records and queued offer in
+// the same transaction.
+import { type ChangeRecord, type LeadChange, offerKey, statusAfter } from '../domain/changes.ts';
+import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
+import { HELD, OPEN_FOR_REP } from '../domain/lifecycle.ts';
+import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
+import type { IntakeTx, Leads, LedgerRow, NewLead, StoredMember } from '../handlers/ports.ts';
+import type { Db } from './prisma.ts';
+
+type Tx = Prisma.TransactionClient;
+
+// Serialises intakes so that routing sees every earlier assignment (fair shares stay exact).
+const INTAKE_LOCK = 0x1ead;
+
+export function toLead(row: LeadRow): Lead {
+  return { ...row, contact: (row.contact as Contact | null) ?? null, explanation: row.explanation as unknown as Explanation };
+}
+
+function toEvent(row: EventRow): LeadEvent {
+  return { at: row.at, type: row.type, actor: row.actor, from: row.from, to: row.to, data: row.data as Record<string, unknown> };
+}
+
+/** Thrown inside a transaction to void the whole change (e.g. a dispute decided meanwhile). */
+class Void extends Error {}
+
+export class PrismaLeads implements Leads {
+  constructor(private readonly db: Db, private readonly onQueued: () => void) {}
+
+  intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
+    let queued = false;
+    const result = this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${INTAKE_LOCK}::bigint)`;
+      return fn(intakeTx(tx, () => { queued = true; }));
+    }, { timeout: 30_000 });
+    return result.then((r) => {
+      if (queued) this.onQueued();
+      return r;
+    });
+  }
+
+  async find(id: string): Promise<Lead | null> {
+    const row = await this.db.lead.findUnique({ where: { id } });
+    return row && toLead(row);
+  }
+
+  async history(id: string) {
+    const row = await this.db.lead.findUnique({ where: { id }, include: { events: { orderBy: { id: 'asc' } } } });
+    if (!row) return null;
+    const { events, ...lead } = row;
+    return { lead: toLead(lead), events: events.map(toEvent) };
+  }
+
+  async apply(change: LeadChange): Promise<Lead | null> {
+    // A bare status change (a claim, an attempt) is one statement; records need a transaction.
+    if (change.records.length === 0 && !change.follows.offer) return updateLead(this.db, change);
+    try {
+      const lead = await this.db.$transaction(async (tx) => {
+        const changed = await updateLead(tx, change);
+        if (!changed) return null;
+        for (const record of change.records) await writeRecord(tx, changed, record, change.at);
+        if (change.follows.offer) await queueOffer(tx, changed, change.follows.offer);
+        return changed;
+      });
+      if (lead && change.follows.offer) this.onQueued();
+      return lead;
+    } catch (error) {
+      if (error instanceof Void) return null;
+      throw error;
+    }
+  }
+
+  async openOf(rep: string): Promise<Lead[]> {
+    const rows = await this.db.lead.findMany({
+      where: { assignee: rep, status: { in: [...HELD] } },
+      orderBy: [{ contactDueAt: 'asc' }, { acceptedAt: 'asc' }],
+      take: 50,
+    });
+    return rows.map(toLead);
+  }
+
+  openInQueue(queue: string): Promise<number> {
+    return this.db.lead.count({ where: { queue, status: { in: [...HELD] } } });
+  }
+}
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+// The columns a change may set (LeadPatch); anything else is a programming error, never SQL.
+const SETTABLE = new Set(['assignee', 'queue', 'team', 'stage', 'contact', 'companyName', 'offeredAt', 'claimDueAt', 'acceptedAt', 'contactDueAt', 'contactedAt', 'closedAt', 'erasedAt', 'explanation']);
+
+/** Each settable field as SQL, with the casts its column needs. */
+function assignments(change: LeadChange): Prisma.Sql[] {
+  const sets: Prisma.Sql[] = [];
+  for (const [field, value] of Object.entries(change.set)) {
+    if (!SETTABLE.has(field)) throw new Error(`a lead change cannot set "${field}"`);
+    const column = Prisma.raw(`"${field}"`);
+    if (field === 'contact' || field === 'explanation') sets.push(Prisma.sql`${column} = ${json(value)}::jsonb`);
+    else if (field === 'stage') sets.push(Prisma.sql`${column} = ${value}::"Stage"`);
+    else sets.push(Prisma.sql`${column} = ${value}`);
+  }
+  if (change.count?.attempts) sets.push(Prisma.sql`attempts = attempts + ${change.count.attempts}::int`);
+  if (change.count?.offerRound) sets.push(Prisma.sql`"offerRound" = "offerRound" + ${change.count.offerRound}::int`);
+  return sets;
+}
+
+/** The conditional UPDATE and its events in one statement; null when the lead is not where the change expects it. */
+async function updateLead(db: Db | Tx, change: LeadChange): Promise<Lead | null> {
+  const to = statusAfter(change);
+  const held = change.heldBy === undefined ? Prisma.empty
+    : change.heldBy === null ? Prisma.sql`AND assignee IS NULL` : Prisma.sql`AND assignee = ${change.heldBy}`;
+  const events = change.events.map((e) => ({ ...e, at: change.at.toISOString() }));
+  const [row] = await db.$queryRaw<LeadRow[]>`
+    WITH changed AS (
+      UPDATE "Lead" SET ${Prisma.join([Prisma.sql`status = ${to}::"LeadStatus"`, ...assignments(change), Prisma.sql`"updatedAt" = now() AT TIME ZONE 'UTC'`], ', ')}
+      WHERE id = ${change.leadId}::uuid AND status = ${change.from}::"LeadStatus" ${held}
+      RETURNING *
+    ), events AS (
+      INSERT INTO "LeadEvent" ("leadId", at, type, actor, "from", "to", data)
+      SELECT c.id, e.at, e.type, e.actor, e."from", e."to", e.data
+      FROM changed c, jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+        AS e(at timestamp(3), type text, actor text, "from" "LeadStatus", "to" "LeadStatus", data jsonb)
+    )
+    SELECT * FROM changed`;
+  return row ? toLead(row) : null;
+}
+
+async function writeRecord(tx: Tx, lead: Lead, record: ChangeRecord, at: Date): Promise<void> {
+  switch (record.kind) {
+    case 'rejection':
+      await tx.rejection.create({ data: { leadId: lead.id, rep: record.rep, reason: record.reason, note: record.note, at } });
+      return;
+    case 'dispute':
+      await tx.dispute.create({ data: { id: record.id, leadId: lead.id, rejectionId: record.rejectionId, openedBy: record.openedBy, rationale: record.rationale, arbiter: record.arbiter, openedAt: at } });
+      return;
+    case 'decision': {
+      // Decided once: the conditional update is the guard against a second click or arbiter.
+      const n = await tx.dispute.updateMany({
+        where: { id: record.disputeId, leadId: lead.id, decidedAt: null },
+        data: { arbiter: record.arbiter, outcome: record.outcome, decisionRationale: record.rationale, decidedAt: at },
+      });
+      if (n.count === 0) throw new Void();
+      return;
+    }
+    case 'erasure':
+      // Free text may name the person; reason codes and outcomes stay for the statistics.
+      await tx.rejection.updateMany({ where: { leadId: lead.id }, data: { note: null } });
+      await tx.dispute.updateMany({ where: { leadId: lead.id }, data: { rationale: '[erased]', decisionRationale: null } });
+      await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - 'note' - 'rationale' WHERE "leadId" = ${lead.id}::uuid AND (data ? 'note' OR data ? 'rationale')`;
+      await tx.delivery.updateMany({ where: { leadId: lead.id, status: 'pending' }, data: { status: 'failed', lastError: 'personal data erased' } });
+  }
+}
+
+/** A new pending offer in the outbox for a lead put on offer again. */
+async function queueOffer(tx: Tx, lead: Lead, offer: { origin: string; by: string | null }): Promise<void> {
+  const n = (await tx.delivery.count({ where: { leadId: lead.id, kind: 'offer' } })) + 1;
+  await tx.delivery.create({ data: { key: offerKey(lead.id, n), leadId: lead.id, kind: 'offer', queue: lead.queue, data: offer } });
+}
+
+/** A queue's members as routing needs them: open leads, fair-share ledger, current absence. */
+export async function membersOf(db: Db | Tx, queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]> {
+  const rows = await db.$queryRaw<{ email: string; open: number; credit: number | null; assigned: number | null; awayUntil: Date | null }[]>`
+    SELECT m.email,
+      (SELECT count(*)::int FROM "Lead" l WHERE l.assignee = m.email AND l.status::text = ANY(${[...OPEN_FOR_REP]}::text[])) AS open,
+      r.credit, r.assigned,
+      (SELECT max(a.until) FROM "Absence" a WHERE a.email = m.email AND a."from" <= ${now} AND a.until > ${now}) AS "awayUntil"
+    FROM unnest(${[...emails]}::text[]) AS m(email)
+    LEFT JOIN "RoutingLedger" r ON r.queue = ${queue} AND r.month = ${month} AND r.email = m.email`;
+  return rows.map((r) => ({ email: r.email, open: r.open, credit: r.credit ?? 0, assigned: r.assigned ?? 0, awayUntil: r.awayUntil }));
+}
+
+// Intake is the hot path (batches of 500): each step is one SQL statement, not one per lead.
+function intakeTx(tx: Tx, queued: () => void): IntakeTx {
+  return {
+    async findExisting(keys) {
+      if (keys.length === 0) return [];
+      const rows = await tx.$queryRaw<LeadRow[]>`
+        SELECT * FROM "Lead" WHERE ("sourceSystem", "externalId") IN (
+          SELECT * FROM unnest(${keys.map((k) => k.sourceSystem)}::text[], ${keys.map((k) => k.externalId)}::text[]))`;
+      return rows.map(toLead);
+    },
+
+    membersOf: (queue, emails, month, now) => membersOf(tx, queue, emails, month, now),
+
+    async insert(leads: readonly NewLead[]) {
+      if (leads.length === 0) return [];
+      // One statement: the leads, their first event, and for routed leads the pending offer
+      // (the outbox a chat platform delivers from).
+      const rows = await tx.$queryRaw<LeadRow[]>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(leads)}::jsonb) AS x(
+            "sourceSystem" text, "externalId" text, source text, campaign text, owner text, status "LeadStatus",
+            stage "Stage", grade text, score int, team text, queue text, assignee text, contact jsonb,
+            "companyName" text, employees int, country text, industry text, signals text[], explanation jsonb,
+            "receivedAt" timestamptz)
+        ), leads AS (
+          INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
+            team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
+            "receivedAt", "updatedAt")
+          SELECT gen_random_uuid(), "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
+            team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
+            "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          FROM input
+          RETURNING *
+        ), events AS (
+          INSERT INTO "LeadEvent" ("leadId", at, type, "from", "to", data)
+          SELECT id, "receivedAt", 'received', 'received', status, explanation FROM leads
+        ), offers AS (
+          INSERT INTO "Delivery" (id, key, "leadId", kind, queue, "nextAttemptAt", "createdAt")
+          SELECT gen_random_uuid(), 'offer:' || id || ':1', id, 'offer', queue, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          FROM leads WHERE queue IS NOT NULL
+        )
+        SELECT * FROM leads`;
+      if (rows.some((r) => r.queue !== null)) queued();
+      return rows.map(toLead);
+    },
+
+    async saveLedger(queue, month, rows: readonly LedgerRow[]) {
+      if (rows.length === 0) return;
+      await tx.$executeRaw`
+        INSERT INTO "RoutingLedger" (queue, month, email, credit, assigned)
+        SELECT ${queue}, ${month}, * FROM unnest(${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.credit)}::float8[], ${rows.map((r) => r.assigned)}::int[])
+        ON CONFLICT (queue, month, email) DO UPDATE SET credit = EXCLUDED.credit, assigned = EXCLUDED.assigned`;
+    },
+  };
+}

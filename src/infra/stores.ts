@@ -1,0 +1,20 @@
+// All stores on one PostgreSQL. `onQueued` runs after a commit that queued a chat message, so the
+// outbox worker wakes without any handler asking for it.
+import type { Stores } from '../handlers/ports.ts';
+import { PrismaDisputes } from './dispute-store.ts';
+import { PrismaEscalations } from './escalation-store.ts';
+import { PrismaLeads } from './lead-store.ts';
+import { PrismaOutbox } from './outbox-store.ts';
+import { PrismaPeople } from './people-store.ts';
+import type { Db } from './prisma.ts';
+
+export function prismaStores(db: Db, onQueued: () => void = () => {}): Stores {
+  const leads = new PrismaLeads(db, onQueued);
+  return {
+    leads,
+    disputes: new PrismaDisputes(db),
+    people: new PrismaPeople(db),
+    escalations: new PrismaEscalations(db),
+    outbox: new PrismaOutbox(db, leads, onQueued),
+  };
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { runAction, submitForm } from '../../src/handlers/actions.ts';
+import { startDispute, submitDispute } from '../../src/handlers/dispute-rejection.ts';
+import { submitDecide } from '../../src/handlers/resolve-dispute.ts';
+import { buttonsOf, viewText } from '../support/memory-chat.ts';
+import { ANNA, DIGEST_CHANNEL, disputedLead, exampleAgreement, found, harness, MIA, noticeOf, offeredLead, PAUL, rejectedLead, SOPHIE, TOM } from '../support/handler-deps.ts';
+
+const rationale = 'They asked for a demo twice.';
+
+describe('disputing a rejection', () => {
+  it('the Dispute button opens the form for the lead', async () => {
+    const h = harness();
+    const lead = await rejectedLead(h);
+    const reply = await runAction(h.deps, 'lead.dispute', lead.id, MIA);
+    expect(reply.form).toMatchObject({ id: 'dispute', context: lead.id });
+  });
+
+  it('marketing disputes and a neutral arbiter gets the case to decide', async () => {
+    const h = harness();
+    const lead = await rejectedLead(h, 'duplicate', ANNA, 'Seen in the CRM');
+    const reply = await submitForm(h.deps, 'dispute', lead.id, MIA, { rationale });
+    expect(noticeOf(reply)).toBe(h.t.notice.disputeSent('Sophie Wagner'));
+
+    await found(h, lead.id, 'disputed');
+    const [dispute] = h.stores.inspect.disputes(lead.id);
+    expect(dispute).toMatchObject({ openedBy: MIA, rationale, arbiter: SOPHIE, outcome: null });
+    expect(await h.deps.disputes.latestRejection(lead.id)).toMatchObject({ disputed: true });
+    const [card] = h.chat.dms.filter((d) => d.email === SOPHIE);
+    expect(card?.fallback).toEqual({ slack: DIGEST_CHANNEL, teams: 'alignment' });
+    expect(buttonsOf(card!.view)).toEqual([{ action: 'dispute.uphold', value: dispute!.id }, { action: 'dispute.overturn', value: dispute!.id }]);
+    expect(viewText(card!.view)).toContain('Seen in the CRM');
+    expect(viewText(card!.view)).toContain(rationale);
+  });
+
+  it('a lead recycled to nurture can be disputed too', async () => {
+    const h = harness();
+    const lead = await rejectedLead(h, 'not_sales_ready');
+    await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale } });
+    await found(h, lead.id, 'disputed');
+  });
+
+  it('only marketing can dispute a rejection', async () => {
+    const h = harness();
+    const lead = await rejectedLead(h);
+    expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor: ANNA }))).toBe(h.t.notice.notMarketer);
+    expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: SOPHIE, values: { rationale } }))).toBe(h.t.notice.notMarketer);
+    await found(h, lead.id, 'rejected');
+    expect(h.stores.inspect.disputes()).toEqual([]);
+  });
+
+  it('a rejection is disputed once', async () => {
+    const h = harness();
+    const { lead } = await disputedLead(h);
+    const reply = await submitDispute(h.deps, { leadId: lead.id, actor: TOM, values: { rationale: 'again' } });
+    expect(noticeOf(reply)).toBe(h.t.notice.notDisputable);
+    expect(h.stores.inspect.disputes(lead.id)).toHaveLength(1);
+  });
+
+  it('an upheld rejection cannot be disputed again', async () => {
+    const h = harness();
+    const { lead, disputeId, arbiter } = await disputedLead(h, 'not_sales_ready');
+    await submitDecide(h.deps, { disputeId, actor: arbiter, outcome: 'upheld', values: { rationale: 'Budget is next year.' } });
+    await found(h, lead.id, 'nurture');
+    expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor: MIA }))).toBe(h.t.notice.notDisputable);
+  });
+
+  it('a lead that was not rejected cannot be disputed', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor: MIA }))).toBe(h.t.notice.notDisputable);
+    expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale } }))).toBe(h.t.notice.notDisputable);
+    await found(h, lead.id, 'offered');
+  });
+
+  it('a dispute without a rationale is a field error and nothing is stored', async () => {
+    const h = harness();
+    const lead = await rejectedLead(h);
+    expect(await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale: '  ' } })).toEqual({ errors: { rationale: h.t.dispute.rationaleRequired } });
+    await found(h, lead.id, 'rejected');
+    expect(h.stores.inspect.disputes()).toEqual([]);
+  });
+
+  it('the rejecting rep is never picked to arbitrate, even with the arbiter role', async () => {
+    const agreement = exampleAgreement((raw) => {
+      const anna = raw.people.find((p: { email: string }) => p.email === ANNA);
+      anna.roles = ['rep', 'arbiter'];
+      raw.people = [anna, ...raw.people.filter((p: { email: string }) => p.email !== ANNA)]; // first in the list
+    });
+    const h = harness({ agreement });
+    const { arbiter } = await disputedLead(h, 'duplicate', ANNA);
+    expect(arbiter).toBe(SOPHIE);
+  });
+
+  it('with no neutral arbiter, marketing is told so and the rejection stands', async () => {
+    const agreement = exampleAgreement((raw) => {
+      for (const p of raw.people) {
+        if (p.email === SOPHIE) p.roles = ['marketer'];
+        if (p.email === PAUL) p.head = 'sales';
+      }
+    });
+    const h = harness({ agreement });
+    const lead = await rejectedLead(h);
+    expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale } }))).toBe(h.t.notice.noArbiter);
+    await found(h, lead.id, 'rejected');
+    expect(h.stores.inspect.disputes()).toEqual([]);
+    expect(h.chat.dmsTo(PAUL)).toEqual([]);
+  });
+
+  it("the arbiter's card lists earlier decisions on the same reason", async () => {
+    const h = harness();
+    const first = await disputedLead(h, 'duplicate');
+    await submitDecide(h.deps, { disputeId: first.disputeId, actor: first.arbiter, outcome: 'upheld', values: { rationale: 'Same person as last week.' } });
+    await disputedLead(h, 'duplicate');
+    const cards = h.chat.dmsTo(SOPHIE);
+    expect(viewText(cards.at(-1)!)).toContain('Same person as last week.');
+    expect(viewText(cards.at(-1)!)).not.toContain(h.t.dispute.noPrecedents);
+  });
+});

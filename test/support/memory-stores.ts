@@ -1,0 +1,426 @@
+// The five stores in memory, with the semantics of the Prisma adapters (src/infra): every
+// conditional change is checked and written in one synchronous step, so concurrent callers see
+// exactly what PostgreSQL would let them see. test/contract/stores.contract.test.ts runs the same
+// port tests against both. Reads return copies: nothing a caller mutates leaks into the store.
+import { randomUUID } from 'node:crypto';
+import { type LeadChange, statusAfter } from '../../src/domain/changes.ts';
+import type { Lead, LeadEvent } from '../../src/domain/lead.ts';
+import { OPEN_FOR_REP, type Status } from '../../src/domain/lifecycle.ts';
+import type { RejectReason } from '../../src/domain/rejections.ts';
+import type { Precedent } from '../../src/domain/views.ts';
+import {
+  type Clock, type Disputes, type EscalationRecord, type Escalations, type IntakeTx, type LedgerRow, type Leads, type MessageRef, type NewLead,
+  type OfferOrigin, type Outbox, type PendingDelivery, type People, type StoredMember, type Stores, systemClock,
+} from '../../src/handlers/ports.ts';
+
+export interface RejectionRow {
+  id: string;
+  leadId: string;
+  rep: string;
+  reason: RejectReason;
+  note: string | null;
+  at: Date;
+  seq: number;
+}
+
+export interface DisputeRow {
+  id: string;
+  leadId: string;
+  rejectionId: string;
+  openedBy: string;
+  rationale: string;
+  arbiter: string | null;
+  outcome: 'upheld' | 'overturned' | null;
+  decisionRationale: string | null;
+  openedAt: Date;
+  decidedAt: Date | null;
+}
+
+export interface DeliveryRow {
+  id: string;
+  key: string;
+  leadId: string | null;
+  kind: 'offer' | 'digest';
+  queue: string | null;
+  status: 'pending' | 'posted' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  platform: string | null;
+  data: { origin?: OfferOrigin; by?: string | null; month?: string };
+  messageRef: MessageRef | null;
+  createdAt: Date;
+  postedAt: Date | null;
+  seq: number;
+}
+
+export interface EscalationRow extends EscalationRecord {
+  firedAt: Date;
+}
+
+export interface AbsenceRow {
+  email: string;
+  from: Date;
+  until: Date;
+}
+
+export interface CapacityNoticeRow {
+  queue: string;
+  kind: 'at_capacity' | 'recovered';
+  open: number;
+  limit: number;
+  at: Date;
+}
+
+export interface MemoryStoresOptions {
+  /** Called after a commit that queued an outbox message (the outbox wakes itself). */
+  onQueued?: () => void;
+  /** The database's now(): when queued messages first come due. Default the system clock. */
+  clock?: Clock;
+}
+
+/** What a test may look at besides the ports: the rows, as copies. */
+export interface MemoryInspection {
+  leads(): Lead[];
+  events(leadId: string): LeadEvent[];
+  rejections(leadId?: string): RejectionRow[];
+  disputes(leadId?: string): DisputeRow[];
+  deliveries(filter?: { leadId?: string; kind?: 'offer' | 'digest'; status?: DeliveryRow['status'] }): DeliveryRow[];
+  escalations(leadId?: string): EscalationRow[];
+  absences(email?: string): AbsenceRow[];
+  ledger(queue: string, month: string): LedgerRow[];
+  capacityNotices(queue?: string): CapacityNoticeRow[];
+}
+
+export type MemoryStores = Stores & { inspect: MemoryInspection };
+
+const copy = <T>(value: T): T => structuredClone(value);
+const OPEN_ACCEPTED: readonly Status[] = ['accepted', 'contacted'];
+const leadKey = (sourceSystem: string, externalId: string) => `${sourceSystem}\u0000${externalId}`;
+const ledgerKey = (queue: string, month: string, email: string) => `${queue}\u0000${month}\u0000${email}`;
+
+export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
+  const clock = opts.clock ?? systemClock;
+  const onQueued = opts.onQueued ?? (() => {});
+
+  const leads = new Map<string, Lead>();
+  const byKey = new Map<string, string>();
+  const events = new Map<string, LeadEvent[]>();
+  const rejections: RejectionRow[] = [];
+  const disputes: DisputeRow[] = [];
+  const deliveries: DeliveryRow[] = [];
+  const escalations: EscalationRow[] = [];
+  const absences: AbsenceRow[] = [];
+  const ledger = new Map<string, LedgerRow>();
+  const notices: CapacityNoticeRow[] = [];
+  let seq = 0;
+  let intakeChain: Promise<unknown> = Promise.resolve();
+
+  const now = () => clock.now();
+
+  function newOffer(lead: Lead, data: DeliveryRow['data'], at: Date): DeliveryRow {
+    const n = deliveries.filter((d) => d.leadId === lead.id && d.kind === 'offer').length + 1;
+    return {
+      id: randomUUID(), key: `offer:${lead.id}:${n}`, leadId: lead.id, kind: 'offer', queue: lead.queue, status: 'pending', attempts: 0,
+      nextAttemptAt: at, lastError: null, platform: null, data, messageRef: null, createdAt: at, postedAt: null, seq: ++seq,
+    };
+  }
+
+  function membersOf(queue: string, emails: readonly string[], month: string, at: Date, staged?: Map<string, LedgerRow>): StoredMember[] {
+    return emails.map((email) => {
+      const open = [...leads.values()].filter((l) => l.assignee === email && OPEN_FOR_REP.includes(l.status)).length;
+      const row = staged?.get(ledgerKey(queue, month, email)) ?? ledger.get(ledgerKey(queue, month, email));
+      const away = absences.filter((a) => a.email === email && a.from.getTime() <= at.getTime() && a.until.getTime() > at.getTime());
+      const awayUntil = away.length ? new Date(Math.max(...away.map((a) => a.until.getTime()))) : null;
+      return { email, open, credit: row?.credit ?? 0, assigned: row?.assigned ?? 0, awayUntil };
+    });
+  }
+
+  /** Checks every condition of a change, then writes all of it, without yielding in between:
+   * the in-memory equivalent of one transaction. Null (nothing written) when a condition fails. */
+  function applyNow(change: LeadChange): { lead: Lead; queued: boolean } | null {
+    const lead = leads.get(change.leadId);
+    if (!lead || lead.status !== change.from) return null;
+    if (change.heldBy !== undefined && lead.assignee !== change.heldBy) return null;
+    const status = statusAfter(change); // throws on an illegal step, like the Prisma adapter
+    for (const r of change.records) {
+      if (r.kind !== 'decision') continue;
+      const dispute = disputes.find((d) => d.id === r.disputeId);
+      if (!dispute || dispute.decidedAt !== null || dispute.outcome !== null) return null;
+    }
+
+    const next: Lead = { ...lead, status };
+    for (const [field, value] of Object.entries(change.set)) {
+      if (value !== undefined) (next as unknown as Record<string, unknown>)[field] = copy(value);
+    }
+    next.attempts += change.count?.attempts ?? 0;
+    next.offerRound += change.count?.offerRound ?? 0;
+    leads.set(lead.id, next);
+
+    const log = events.get(lead.id) ?? [];
+    for (const e of change.events) log.push({ at: new Date(change.at), type: e.type, actor: e.actor, from: e.from, to: e.to, data: copy(e.data) });
+    events.set(lead.id, log);
+
+    for (const r of change.records) {
+      if (r.kind === 'rejection') {
+        rejections.push({ id: randomUUID(), leadId: lead.id, rep: r.rep, reason: r.reason, note: r.note, at: new Date(change.at), seq: ++seq });
+      } else if (r.kind === 'dispute') {
+        disputes.push({
+          id: r.id, leadId: lead.id, rejectionId: r.rejectionId, openedBy: r.openedBy, rationale: r.rationale, arbiter: r.arbiter,
+          outcome: null, decisionRationale: null, openedAt: new Date(change.at), decidedAt: null,
+        });
+      } else if (r.kind === 'decision') {
+        const dispute = disputes.find((d) => d.id === r.disputeId) as DisputeRow;
+        Object.assign(dispute, { arbiter: r.arbiter, outcome: r.outcome, decisionRationale: r.rationale, decidedAt: new Date(change.at) });
+      } else {
+        for (const x of rejections) if (x.leadId === lead.id) x.note = null;
+        for (const d of disputes) if (d.leadId === lead.id) Object.assign(d, { rationale: '[erased]', decisionRationale: null });
+        for (const e of log) {
+          delete e.data.note;
+          delete e.data.rationale;
+        }
+        for (const d of deliveries) if (d.leadId === lead.id && d.status === 'pending') Object.assign(d, { status: 'failed', lastError: 'personal data erased' });
+      }
+    }
+
+    let queued = false;
+    if (change.follows.offer) {
+      deliveries.push(newOffer(next, { origin: change.follows.offer.origin, by: change.follows.offer.by }, now()));
+      queued = true;
+    }
+    return { lead: copy(next), queued };
+  }
+
+  const leadsPort: Leads = {
+    intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
+      const run = intakeChain.then(async () => {
+        // Staged like a transaction: visible inside it, committed only when fn succeeds.
+        const stagedLeads: Lead[] = [];
+        const stagedEvents = new Map<string, LeadEvent[]>();
+        const stagedLedger = new Map<string, LedgerRow>();
+        const stagedOffers: Lead[] = [];
+        const tx: IntakeTx = {
+          async findExisting(keys) {
+            const wanted = new Set(keys.map((k) => leadKey(k.sourceSystem, k.externalId)));
+            return [...leads.values(), ...stagedLeads].filter((l) => wanted.has(leadKey(l.sourceSystem, l.externalId))).map(copy);
+          },
+          async membersOf(queue, emails, month, at) {
+            return membersOf(queue, emails, month, at, stagedLedger);
+          },
+          async insert(fresh: readonly NewLead[]) {
+            const stored: Lead[] = [];
+            for (const n of fresh) {
+              const key = leadKey(n.sourceSystem, n.externalId);
+              if (byKey.has(key) || stagedLeads.some((l) => leadKey(l.sourceSystem, l.externalId) === key)) {
+                throw new Error(`unique constraint: lead (${n.sourceSystem}, ${n.externalId}) exists`);
+              }
+              const lead: Lead = {
+                ...copy(n), id: randomUUID(), attempts: 0, offerRound: 0,
+                offeredAt: null, claimDueAt: null, acceptedAt: null, contactDueAt: null, contactedAt: null, closedAt: null, erasedAt: null,
+              };
+              stagedLeads.push(lead);
+              stagedEvents.set(lead.id, [{ at: new Date(lead.receivedAt), type: 'received', actor: null, from: 'received', to: lead.status, data: copy(lead.explanation) as unknown as Record<string, unknown> }]);
+              if (lead.queue !== null) stagedOffers.push(lead);
+              stored.push(copy(lead));
+            }
+            return stored;
+          },
+          async saveLedger(queue, month, rows) {
+            for (const r of rows) stagedLedger.set(ledgerKey(queue, month, r.email), { email: r.email, credit: r.credit, assigned: r.assigned });
+          },
+        };
+        const result = await fn(tx);
+        for (const lead of stagedLeads) {
+          leads.set(lead.id, lead);
+          byKey.set(leadKey(lead.sourceSystem, lead.externalId), lead.id);
+          events.set(lead.id, stagedEvents.get(lead.id) ?? []);
+        }
+        for (const [key, row] of stagedLedger) ledger.set(key, row);
+        const at = now();
+        for (const lead of stagedOffers) deliveries.push(newOffer(lead, {}, at));
+        if (stagedOffers.length) onQueued();
+        return result;
+      });
+      intakeChain = run.catch(() => {});
+      return run;
+    },
+
+    async find(id) {
+      const lead = leads.get(id);
+      return lead ? copy(lead) : null;
+    },
+
+    async history(id) {
+      const lead = leads.get(id);
+      return lead ? { lead: copy(lead), events: copy(events.get(id) ?? []) } : null;
+    },
+
+    async apply(change) {
+      const done = applyNow(change);
+      if (done?.queued) onQueued();
+      return done?.lead ?? null;
+    },
+
+    async openOf(rep) {
+      const time = (d: Date | null) => (d ? d.getTime() : Number.POSITIVE_INFINITY); // NULLS LAST, as in PostgreSQL
+      return [...leads.values()]
+        .filter((l) => l.assignee === rep && OPEN_ACCEPTED.includes(l.status))
+        .sort((a, b) => time(a.contactDueAt) - time(b.contactDueAt) || time(a.acceptedAt) - time(b.acceptedAt))
+        .slice(0, 50)
+        .map(copy);
+    },
+
+    async openInQueue(queue) {
+      return [...leads.values()].filter((l) => l.queue === queue && OPEN_ACCEPTED.includes(l.status)).length;
+    },
+  };
+
+  const disputesPort: Disputes = {
+    async latestRejection(leadId) {
+      const newest = rejections.filter((r) => r.leadId === leadId).sort((a, b) => b.at.getTime() - a.at.getTime() || b.seq - a.seq)[0];
+      if (!newest) return null;
+      return { id: newest.id, rep: newest.rep, reason: newest.reason, note: newest.note, disputed: disputes.some((d) => d.rejectionId === newest.id) };
+    },
+
+    async find(disputeId) {
+      const d = disputes.find((x) => x.id === disputeId);
+      const r = d && rejections.find((x) => x.id === d.rejectionId);
+      if (!d || !r) return null;
+      return {
+        dispute: { id: d.id, openedBy: d.openedBy, rationale: d.rationale, arbiter: d.arbiter, outcome: d.outcome, decisionRationale: d.decisionRationale },
+        leadId: d.leadId,
+        rejection: { rep: r.rep, reason: r.reason, note: r.note },
+      };
+    },
+
+    async precedents(reason, limit) {
+      const out: Precedent[] = [];
+      const decided = disputes.filter((d) => d.decidedAt !== null).sort((a, b) => (b.decidedAt as Date).getTime() - (a.decidedAt as Date).getTime());
+      for (const d of decided) {
+        const r = rejections.find((x) => x.id === d.rejectionId);
+        if (!r || (reason && r.reason !== reason)) continue;
+        out.push({
+          company: leads.get(d.leadId)?.companyName ?? '—',
+          reason: r.reason,
+          outcome: d.outcome === 'upheld' ? 'upheld' : 'overturned',
+          rationale: d.decisionRationale ?? '',
+          arbiter: d.arbiter ?? '',
+          decidedAt: new Date(d.decidedAt as Date),
+        });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
+
+  const peoplePort: People = {
+    async members(queue, emails, month, at) {
+      return membersOf(queue, emails, month, at);
+    },
+    async setAway(email, from, until) {
+      for (let i = absences.length - 1; i >= 0; i--) {
+        const a = absences[i] as AbsenceRow;
+        if (a.email === email && a.until.getTime() > from.getTime()) absences.splice(i, 1);
+      }
+      absences.push({ email, from: new Date(from), until: new Date(until) });
+    },
+    async clearAway(email, at) {
+      for (const a of absences) if (a.email === email && a.until.getTime() > at.getTime()) a.until = new Date(at);
+    },
+  };
+
+  const escalationsPort: Escalations = {
+    async done(leadId, kind, round) {
+      return escalations.filter((e) => e.leadId === leadId && e.kind === kind && e.round === round).map((e) => e.atPercent);
+    },
+    async record(e, at) {
+      if (escalations.some((x) => x.leadId === e.leadId && x.kind === e.kind && x.round === e.round && x.atPercent === e.atPercent)) return false;
+      escalations.push({ ...copy(e), firedAt: new Date(at) });
+      const log = events.get(e.leadId);
+      log?.push({ at: new Date(at), type: 'escalated', actor: null, from: null, to: null, data: { kind: e.kind, atPercent: e.atPercent, action: e.action, rep: e.rep } });
+      return true;
+    },
+    async capacityFlip(queue, atCapacity, open, limit, at) {
+      const last = notices.filter((n) => n.queue === queue).at(-1);
+      if ((last?.kind === 'at_capacity') === atCapacity) return null;
+      const kind = atCapacity ? 'at_capacity' : 'recovered';
+      notices.push({ queue, kind, open, limit, at: new Date(at) });
+      return kind;
+    },
+  };
+
+  const outboxPort: Outbox = {
+    async takeDue(at, limit, leaseMs) {
+      const due = deliveries
+        .filter((d) => d.status === 'pending' && d.nextAttemptAt.getTime() <= at.getTime())
+        .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.seq - b.seq)
+        .slice(0, limit);
+      return due.map((d): PendingDelivery => {
+        d.attempts += 1;
+        d.nextAttemptAt = new Date(at.getTime() + leaseMs);
+        const base = { id: d.id, key: d.key, leadId: d.leadId, queue: d.queue, attempts: d.attempts };
+        return d.kind === 'digest'
+          ? { ...base, kind: 'digest', month: d.data.month ?? d.key.slice('digest:'.length) }
+          : { ...base, kind: 'offer', origin: d.data.origin ?? 'new', by: d.data.by ?? null };
+      });
+    },
+
+    async enqueue(message) {
+      if (deliveries.some((d) => d.key === message.key)) return false;
+      const at = now();
+      deliveries.push({
+        id: randomUUID(), key: message.key, leadId: null, kind: message.kind, queue: null, status: 'pending', attempts: 0, nextAttemptAt: at,
+        lastError: null, platform: null, data: { month: message.month }, messageRef: null, createdAt: at, postedAt: null, seq: ++seq,
+      });
+      onQueued();
+      return true;
+    },
+
+    async posted(key, ref, at, change) {
+      const d = deliveries.find((x) => x.key === key);
+      if (d?.status !== 'pending') return null;
+      // The message is out: recorded whatever becomes of the change.
+      Object.assign(d, { status: 'posted', postedAt: new Date(at), platform: ref.platform, messageRef: copy(ref), lastError: null });
+      if (!change) return null;
+      const done = applyNow(change);
+      if (done?.queued) onQueued();
+      return done?.lead ?? null;
+    },
+
+    async retryLater(id, error, at) {
+      const d = deliveries.find((x) => x.id === id);
+      if (d?.status === 'pending') Object.assign(d, { nextAttemptAt: new Date(at), lastError: error.slice(0, 500) });
+    },
+
+    async drop(id, why) {
+      const d = deliveries.find((x) => x.id === id);
+      if (d?.status === 'pending') Object.assign(d, { status: 'failed', lastError: why });
+    },
+
+    async pendingCount() {
+      return deliveries.filter((d) => d.status === 'pending').length;
+    },
+
+    async offerMessage(leadId) {
+      const newest = deliveries
+        .filter((d) => d.leadId === leadId && d.kind === 'offer' && d.status === 'posted')
+        .sort((a, b) => (b.postedAt as Date).getTime() - (a.postedAt as Date).getTime() || b.seq - a.seq)[0];
+      return newest?.messageRef ? copy(newest.messageRef) : null;
+    },
+  };
+
+  const inspect: MemoryInspection = {
+    leads: () => [...leads.values()].map(copy),
+    events: (leadId) => copy(events.get(leadId) ?? []),
+    rejections: (leadId) => rejections.filter((r) => !leadId || r.leadId === leadId).map(copy),
+    disputes: (leadId) => disputes.filter((d) => !leadId || d.leadId === leadId).map(copy),
+    deliveries: (f = {}) =>
+      deliveries.filter((d) => (!f.leadId || d.leadId === f.leadId) && (!f.kind || d.kind === f.kind) && (!f.status || d.status === f.status)).map(copy),
+    escalations: (leadId) => escalations.filter((e) => !leadId || e.leadId === leadId).map(copy),
+    absences: (email) => absences.filter((a) => !email || a.email === email).map(copy),
+    ledger: (queue, month) => [...ledger.entries()].filter(([k]) => k.startsWith(`${queue}\u0000${month}\u0000`)).map(([, r]) => copy(r)),
+    capacityNotices: (queue) => notices.filter((n) => !queue || n.queue === queue).map(copy),
+  };
+
+  return { leads: leadsPort, disputes: disputesPort, people: peoplePort, escalations: escalationsPort, outbox: outboxPort, inspect };
+}
