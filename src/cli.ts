@@ -1,6 +1,7 @@
 // The `leadrelay` command line.
 import { parseArgs } from 'node:util';
 import { AgreementError, loadEnv } from './infra/config.ts';
+import { errorMessage } from './domain/errors.ts';
 
 const HELP = `leadrelay — marketing-to-sales lead handoff for Slack and Microsoft Teams
 
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error) => {
-    console.error(error instanceof AgreementError ? error.message : `leadrelay: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(error instanceof AgreementError ? error.message : `leadrelay: ${errorMessage(error)}`);
     process.exitCode = 1;
   },
 );

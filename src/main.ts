@@ -26,6 +26,7 @@ import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
+import { errorMessage } from './domain/errors.ts';
 
 export interface Running {
   port: number;
@@ -147,7 +148,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
         try {
           await fn();
         } catch (error) {
-          failed.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          failed.push(`${name}: ${errorMessage(error)}`);
         }
       };
       // Requests in flight get two seconds; open event streams (sandbox tabs) would never end.

@@ -4,6 +4,7 @@ import { addWorkingMinutes } from '../domain/sla.ts';
 import { offerView } from '../domain/views.ts';
 import { scheduleSla } from './check-sla.ts';
 import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
+import { errorMessage } from '../domain/errors.ts';
 
 export interface DeliveryRun {
   posted: number;
@@ -38,7 +39,7 @@ export async function deliverOffers(deps: Deps, opts: { limit?: number; leaseMs?
       if (offered?.status === 'offered') await scheduleSla(deps, offered, 'claim');
     } catch (error) {
       run.failed++;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await deps.outbox.retryLater(delivery.id, message, new Date(deps.clock.now().getTime() + backoffMs(delivery.attempts)));
       deps.log?.(`offer for lead ${lead.id} not posted (attempt ${delivery.attempts}): ${message}`);
     }
