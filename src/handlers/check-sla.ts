@@ -6,7 +6,7 @@ import { pickRep } from '../domain/routing.ts';
 import { noticeView } from '../domain/views.ts';
 import { calendarOf, type Deps, queueOf, tell, textsOf } from './deps.ts';
 import { memberStates } from './member-states.ts';
-import { monthOf } from './intake-leads.ts';
+import { monthOf } from '../domain/month.ts';
 import { checkCapacity } from './capacity.ts';
 import type { SlaJob } from './ports.ts';
 

@@ -8,7 +8,8 @@ import { intakeBodySchema } from '../handlers/intake.schema.ts';
 import { intakeLeads } from '../handlers/intake-leads.ts';
 import { eraseLead, getLead } from '../handlers/lead-record.ts';
 import type { Clock, Digests, LeadStore } from '../handlers/ports.ts';
-import { currentMonth, MONTH } from '../handlers/post-digest.ts';
+import { MONTH } from '../handlers/post-digest.ts';
+import { monthOf } from '../domain/month.ts';
 import type { Deps } from '../handlers/deps.ts';
 import { seedDemoMonth } from '../handlers/seed-demo.ts';
 
@@ -97,7 +98,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       return;
     }
     const now = deps.clock.now();
-    res.json(await deps.digests.numbers(month.data ?? currentMonth(now, deps.agreement.sla.timeZone), now));
+    res.json(await deps.digests.numbers(month.data ?? monthOf(now, deps.agreement.sla.timeZone), now));
   });
 
   // `leadrelay demo`: a realistic month so the digest has numbers (needs a chat's handlers).
