@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type Clock, systemClock } from './handlers/ports.ts';
 import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
 import { openDatabase } from './infra/database.ts';
-import { createHttpApp } from './infra/http.ts';
+import { createHttpApp } from './http/app.ts';
 import { applyMigrations } from './infra/migrate.ts';
 import { createPrisma } from './infra/prisma.ts';
 import { PrismaLeadStore } from './infra/store.ts';
