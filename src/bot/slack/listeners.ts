@@ -41,17 +41,17 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
   // Acks come first: Slack wants one within 3 s. The work after an ack (database, chat calls)
   // runs a few at a time, so a burst of clicks cannot starve the acks of later ones.
   const afterAck = limiter(8);
-  const l = answering({ app, deps, dir, chat, t: textsOf(deps), afterAck });
-  registerActions(l);
-  registerViews(l);
-  registerCommands(l);
-  registerEvents(l);
+  const listening = answering({ app, deps, dir, chat, t: textsOf(deps), afterAck });
+  registerActions(listening);
+  registerViews(listening);
+  registerCommands(listening);
+  registerEvents(listening);
   return afterAck;
 }
 
 /** How a handler's reply is shown: a modal, the updated card, the home tab, a notice. */
-function answering(l: Omit<Listening, 'show' | 'publishHome'>): Listening {
-  const { app, deps, dir, chat, t } = l;
+function answering(base: Omit<Listening, 'show' | 'publishHome'>): Listening {
+  const { app, deps, dir, chat, t } = base;
   const modalOptions = { timeZone: deps.agreement.sla.timeZone, locale: deps.agreement.locale };
 
   async function show(reply: Reply, origin: Origin, triggerId?: string): Promise<void> {
@@ -78,7 +78,7 @@ function answering(l: Omit<Listening, 'show' | 'publishHome'>): Listening {
     await app.client.views.publish({ user_id: user, view: { type: 'home', blocks: chat.render(view).blocks } });
   }
 
-  return { ...l, show, publishHome };
+  return { ...base, show, publishHome };
 }
 
 /** Buttons on offers and disputes: the ack first, the work after it. */
