@@ -10,4 +10,4 @@ execFileSync(process.execPath, ['scripts/generate.mjs'], { cwd: root, stdio: 'in
 // A .env file in the working directory fills in what the environment leaves unset.
 if (existsSync('.env')) process.loadEnvFile('.env');
 register();
-await import('../src/cli.ts');
+await import('../src/cli/index.ts');

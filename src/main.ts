@@ -1,14 +1,17 @@
-// The composition root: reads config, builds infra, wires the HTTP edge (and later the chats).
+// The composition root: reads config, builds the infra and the chats, wires the use cases to
+// them and serves it all over HTTP. start() reads as the list of those steps.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { type Clock, systemClock } from './handlers/ports.ts';
+import type { Express, Router } from 'express';
+import type { Agreement } from './domain/agreement.ts';
+import { type Chat, type Clock, type Digests, type Stores, systemClock } from './handlers/ports.ts';
 import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
-import { openDatabase } from './infra/database.ts';
-import { createHttpApp } from './infra/http.ts';
+import { type Database, openDatabase } from './infra/database.ts';
+import { createHttpApp } from './http/app.ts';
 import { applyMigrations } from './infra/migrate.ts';
-import { createPrisma } from './infra/prisma.ts';
+import { createPrisma, type Db } from './infra/prisma.ts';
 import { prismaStores } from './infra/stores.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
@@ -18,13 +21,13 @@ import { PrismaSandboxMessages } from './infra/sandbox-store.ts';
 import { createTeamsBot, type TeamsBot } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
-import type { Chat, Stores } from './handlers/ports.ts';
 import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
 import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
+import { errorMessage } from './domain/errors.ts';
 
 export interface Running {
   port: number;
@@ -50,28 +53,84 @@ function intakeToken(env: Env): string {
   return token;
 }
 
+type Log = (line: string) => void;
+
 export interface StartOptions {
-  log?: (line: string) => void;
+  log?: Log;
   clock?: Clock;
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
   const log = opts.log ?? console.log;
   const clock = opts.clock ?? systemClock;
+  const agreement = readAgreement(env, log);
+  const database = await openStorage(env, log);
+  const db = createPrisma(database.url);
+  let worker: OutboxWorker | null = null;
+  // A commit that queued a chat message wakes the outbox worker.
+  const stores = prismaStores(db, () => void worker?.kick());
+  const token = intakeToken(env);
+  const chats = createChats(env, agreement, db, log);
+  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, stores, chat: chats.chat, log });
+  worker = work.worker;
+  const { deps, scheduler } = work;
+  await chats.slack?.listen(deps as Deps);
+  if (deps) chats.teams?.listen(deps);
+
+  const app = createHttpApp({
+    agreement, leads: stores.leads, clock, intakeToken: token,
+    ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+    digests: work.digests,
+    scheduler: scheduler ?? undefined,
+    // Demo data records its offers as posted nowhere: its stores do not wake the worker.
+    demoDeps: deps && { ...deps, ...prismaStores(db) },
+    routers: chatRouters(env, chats, deps),
+  });
+  const server = await listen(app, env);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+
+  worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
+  await scheduler?.start();
+
+  const stop = stopper([
+    ['http', () => closeServer(server)],
+    ['outbox', () => worker?.stop()],
+    ['scheduler', () => scheduler?.stop()],
+    ['slack', () => chats.slack?.stop()],
+    ['teams', () => chats.teams?.stop()],
+    ['database pool', () => db.$disconnect()],
+    ['database', () => database.stop()],
+  ]);
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
+}
+
+function readAgreement(env: Env, log: Log): Agreement {
   const file = agreementPath(env);
   const agreement = loadAgreement(file);
   log(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
+  return agreement;
+}
 
+/** The database (embedded unless DATABASE_URL is set), migrated. */
+async function openStorage(env: Env, log: Log): Promise<Database> {
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR });
   log(database.embedded ? `database: embedded PostgreSQL in ${path.join(env.LEADRELAY_DATA_DIR, 'pg')}` : 'database: DATABASE_URL');
   const applied = await applyMigrations(database.url);
   if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  return database;
+}
 
-  const db = createPrisma(database.url);
-  let worker: OutboxWorker | null = null;
-  const stores = prismaStores(db, () => void worker?.kick());
-  const token = intakeToken(env);
+interface Chats {
+  slack: SlackBot | null;
+  teams: TeamsBot | null;
+  sandbox: SandboxChat | null;
+  sandboxMessages: PrismaSandboxMessages | null;
+  /** Where the use cases post: Slack, Teams, both, or the sandbox. */
+  chat: Chat | null;
+}
 
+function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
     slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
@@ -91,75 +150,86 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
   if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
   const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
-  // Without a chat platform, routed leads wait in the outbox as "offer pending".
-  const deps: Deps | null = chat ? { agreement, ...stores, chat, clock, log } : null;
-  const digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  let scheduler: AgendaScheduler | null = null;
-  if (deps) {
-    worker = new OutboxWorker(() => deliver(deps), log);
-    deps.digests = digests;
-    const [hour, minute] = agreement.digest.time.split(':');
-    scheduler = await AgendaScheduler.create({
-      databaseUrl: database.url,
-      mongoUrl: env.MONGODB_URL,
-      pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
-      onSla: (job) => checkSla(deps, job),
-      onDigest: async () => { await postMonthlyDigest(deps); },
-      digest: { cron: `${Number(minute)} ${Number(hour)} ${agreement.digest.dayOfMonth} * *`, timeZone: agreement.sla.timeZone },
-      log,
-    });
-    deps.scheduler = scheduler;
-    log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
-  }
-  await slack?.listen(deps as Deps);
-  if (deps) teams?.listen(deps);
+  return { slack, teams, sandbox, sandboxMessages, chat };
+}
 
-  const app = createHttpApp({
-    agreement, leads: stores.leads, clock, intakeToken: token,
-    ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
-    digests,
-    chatDeps: deps,
-    routers: [
-      ...(slack?.router ? [slack.router] : []),
-      ...(teams ? [teams.router] : []),
-      ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),
-    ],
+interface UseCases {
+  /** null without a chat: routed leads then wait in the outbox as "offer pending". */
+  deps: Deps | null;
+  worker: OutboxWorker | null;
+  scheduler: AgendaScheduler | null;
+  digests: Digests;
+}
+
+async function wireUseCases(opts: {
+  env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string;
+  stores: Stores; chat: Chat | null; log: Log;
+}): Promise<UseCases> {
+  const { env, agreement, clock, db, stores, chat, log } = opts;
+  const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
+  if (!chat) return { deps: null, worker: null, scheduler: null, digests };
+  const deps: Deps = { agreement, ...stores, chat, clock, log, digests };
+  const worker = new OutboxWorker(() => deliver(deps), log);
+  const scheduler = await AgendaScheduler.create({
+    databaseUrl: opts.databaseUrl,
+    mongoUrl: env.MONGODB_URL,
+    pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
+    onSla: (job) => checkSla(deps, job),
+    onDigest: async () => { await postMonthlyDigest(deps); },
+    digest: { cron: digestCron(agreement), timeZone: agreement.sla.timeZone },
+    log,
   });
-  const server: Server = await new Promise((resolve, reject) => {
+  deps.scheduler = scheduler;
+  log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
+  return { deps, worker, scheduler, digests };
+}
+
+/** The agreed digest day and time as a cron line: minute hour day-of-month. */
+function digestCron(agreement: Agreement): string {
+  const [hour, minute] = agreement.digest.time.split(':');
+  return `${Number(minute)} ${Number(hour)} ${agreement.digest.dayOfMonth} * *`;
+}
+
+/** The chats' own endpoints on the HTTP server: Slack's events, Teams' messages, the sandbox. */
+function chatRouters(env: Env, chats: Chats, deps: Deps | null): Router[] {
+  const { slack, teams, sandbox, sandboxMessages } = chats;
+  return [
+    ...(slack?.router ? [slack.router] : []),
+    ...(teams ? [teams.router] : []),
+    ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),
+  ];
+}
+
+function listen(app: Express, env: Env): Promise<Server> {
+  return new Promise((resolve, reject) => {
     const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : env.PORT;
+}
 
-  worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
-  await scheduler?.start();
+/** Requests in flight get two seconds; open event streams (sandbox tabs) would never end. */
+function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), 2000).unref();
+  return closed;
+}
 
+/** stop(), once however often called: every step runs even when one before it failed, because
+ * the database must stop in any case. */
+function stopper(steps: [name: string, run: () => Promise<unknown> | undefined][]): () => Promise<void> {
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  return () => {
     stopping ??= (async () => {
-      // Every step runs even when one before it failed: the database must stop in any case.
       const failed: string[] = [];
-      const step = async (name: string, fn: () => Promise<unknown> | undefined) => {
+      for (const [name, run] of steps) {
         try {
-          await fn();
+          await run();
         } catch (error) {
-          failed.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          failed.push(`${name}: ${errorMessage(error)}`);
         }
-      };
-      // Requests in flight get two seconds; open event streams (sandbox tabs) would never end.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-      await step('http', () => closed);
-      await step('outbox', () => worker?.stop());
-      await step('scheduler', () => scheduler?.stop());
-      await step('slack', () => slack?.stop());
-      await step('teams', () => teams?.stop());
-      await step('database pool', () => db.$disconnect());
-      await step('database', () => database.stop());
+      }
       if (failed.length) throw new Error(`stopped with errors: ${failed.join('; ')}`);
     })();
     return stopping;
   };
-  return { port, stores, deps, sandbox: Boolean(sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
 }

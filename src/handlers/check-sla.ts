@@ -8,7 +8,7 @@ import { noticeView } from '../domain/views.ts';
 import { calendarOf, type Deps, queueOf, tell, textsOf } from './deps.ts';
 import { carryOut } from './follow.ts';
 import { memberStates } from './member-states.ts';
-import { monthOf } from './intake-leads.ts';
+import { monthOf } from '../domain/month.ts';
 import type { SlaJob } from './ports.ts';
 
 export const slaKey = (job: SlaJob) => `${job.kind}:${job.leadId}`;

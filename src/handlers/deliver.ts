@@ -2,6 +2,7 @@
 // to the digest channel. Runs when a commit queued something, and as a sweeper for anything left
 // behind (a crash, a chat outage). A failed post is retried later, never dropped.
 import { offerPosted } from '../domain/changes.ts';
+import { errorMessage } from '../domain/errors.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { offerView } from '../domain/views.ts';
 import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
@@ -28,7 +29,7 @@ export async function deliver(deps: Deps, opts: { limit?: number; leaseMs?: numb
       if (posted) run.posted++;
     } catch (error) {
       run.failed++;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await deps.outbox.retryLater(delivery.id, message, new Date(deps.clock.now().getTime() + backoffMs(delivery.attempts)));
       deps.log?.(`${delivery.key} not posted (attempt ${delivery.attempts}): ${message}`);
     }

@@ -5,6 +5,7 @@ import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
 import type { Chat, Clock, Digests, Scheduler, Stores } from './ports.ts';
+import { errorMessage } from '../domain/errors.ts';
 
 export interface Deps extends Stores {
   agreement: Agreement;
@@ -54,6 +55,6 @@ export async function tell(deps: Deps, what: string, send: () => Promise<unknown
   try {
     await send();
   } catch (error) {
-    (deps.log ?? console.error)(`could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    (deps.log ?? console.error)(`could not ${what}: ${errorMessage(error)}`);
   }
 }

@@ -1,8 +1,8 @@
 // Use case: take in leads from the marketing side — qualify, route, store once, queue the offer.
-import { DateTime } from 'luxon';
 import type { Agreement, Queue } from '../domain/agreement.ts';
 import type { Lead } from '../domain/lead.ts';
 import { transition } from '../domain/lifecycle.ts';
+import { monthOf } from '../domain/month.ts';
 import { qualify } from '../domain/qualification.ts';
 import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
 import type { LeadInput } from './intake.schema.ts';
@@ -22,10 +22,6 @@ export interface IntakeOutcome {
 }
 
 const keyOf = (l: { sourceSystem: string; externalId: string }) => `${l.sourceSystem}\u0000${l.externalId}`;
-
-export function monthOf(at: Date, timeZone: string): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM');
-}
 
 export async function intakeLeads(deps: IntakeDeps, inputs: readonly LeadInput[]): Promise<IntakeOutcome[]> {
   const { agreement } = deps;

@@ -1,23 +1,14 @@
 // Use case: the monthly alignment digest — posted to the digest channel on the agreed day, or on
 // demand to whoever asks (/leads digest [YYYY-MM]).
-import { DateTime } from 'luxon';
 import { monthChartPng } from '../domain/chart.ts';
 import { digestView } from '../domain/digest.ts';
+import { monthOf, previousMonth } from '../domain/month.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView } from '../domain/views.ts';
 import { type Deps, tell, textsOf } from './deps.ts';
 import type { MessageRef } from './ports.ts';
 
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-/** The month before `now` in the team's time zone: what the digest on the 1st looks back on. */
-export function previousMonth(now: Date, timeZone: string): string {
-  return DateTime.fromJSDate(now, { zone: timeZone }).minus({ months: 1 }).toFormat('yyyy-MM');
-}
-
-export function currentMonth(now: Date, timeZone: string): string {
-  return DateTime.fromJSDate(now, { zone: timeZone }).toFormat('yyyy-MM');
-}
 
 export async function renderDigest(deps: Deps, month: string) {
   if (!deps.digests) throw new Error('no digest source configured');
@@ -39,14 +30,14 @@ export async function postMonthlyDigest(deps: Deps): Promise<boolean> {
 
 /** "Post digest now" (the sandbox): the current month so far, to the digest channel. */
 export async function postDigestNow(deps: Deps): Promise<void> {
-  const month = currentMonth(deps.clock.now(), deps.agreement.sla.timeZone);
+  const month = monthOf(deps.clock.now(), deps.agreement.sla.timeZone);
   const { view, chart } = await renderDigest(deps, month);
   await sendDigest(deps, await deps.chat.post(deps.agreement.digest.channel, view), month, chart);
 }
 
 /** On demand, to the person who asked; answers with what to show them right away. */
 export async function digestFor(deps: Deps, actor: string, requested: string | undefined): Promise<View> {
-  const month = requested ?? currentMonth(deps.clock.now(), deps.agreement.sla.timeZone);
+  const month = requested ?? monthOf(deps.clock.now(), deps.agreement.sla.timeZone);
   if (!MONTH.test(month)) return noticeView(textsOf(deps).digest.badMonth);
   const { view, chart } = await renderDigest(deps, month);
   const ref = await deps.chat.dm(actor, view);

@@ -1,4 +1,6 @@
 // Runs the outbox delivery when a commit queued a message (kick) and as a periodic sweeper, one run at a time.
+import { errorMessage } from '../domain/errors.ts';
+
 export class OutboxWorker {
   private running: Promise<void> | null = null;
   private again = false;
@@ -21,7 +23,7 @@ export class OutboxWorker {
         try {
           await this.deliver();
         } catch (error) {
-          this.log(`delivery failed: ${error instanceof Error ? error.message : String(error)}`);
+          this.log(`delivery failed: ${errorMessage(error)}`);
         }
       } while (this.again);
       this.running = null;

@@ -4,6 +4,7 @@ import { Agenda, backoffStrategies } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import pg from 'pg';
 import type { Scheduler, SlaJob } from '../handlers/ports.ts';
+import { errorMessage } from '../domain/errors.ts';
 
 export const SLA_JOB = 'sla';
 export const DIGEST_JOB = 'digest';
@@ -44,7 +45,7 @@ export class AgendaScheduler implements Scheduler {
     const backoff = backoffStrategies.exponential({ delay: 5_000, factor: 2, maxRetries: 6 });
     agenda.define<SlaJob>(SLA_JOB, async (job) => opts.onSla(job.attrs.data), { lockLifetime: 60_000, concurrency: 10, backoff });
     agenda.define(DIGEST_JOB, async () => opts.onDigest(), { lockLifetime: 5 * 60_000, concurrency: 1 });
-    agenda.on('error', (error) => opts.log(`scheduler: ${error instanceof Error ? error.message : String(error)}`));
+    agenda.on('error', (error) => opts.log(`scheduler: ${errorMessage(error)}`));
     agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${error.message}`));
     try {
       await agenda.ready;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { z } from '../domain/zod-messages.ts';
+import { errorMessage } from '../domain/errors.ts';
 
 export const PLACEHOLDER = '{{MicrosoftAppId}}';
 export const DEFAULT_MANIFEST_DIR = fileURLToPath(new URL('../../teams/', import.meta.url));
@@ -74,7 +75,7 @@ export function teamsManifest(opts: { appId: string; manifestDir?: string }): Te
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new TeamsPackageError(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TeamsPackageError(`${file} is not valid JSON: ${errorMessage(error)}`);
   }
   if (json && typeof json === 'object') (json as { id?: unknown }).id = appId;
   const parsed = manifestSchema.safeParse(json);

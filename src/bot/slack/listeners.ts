@@ -1,5 +1,6 @@
 // Slack listeners: parse the payload, find who acted, call one handler, show its reply.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Texts } from '../../domain/texts.ts';
 import { noticeView } from '../../domain/views.ts';
 import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
@@ -23,11 +24,34 @@ interface Origin {
 const modalMeta = z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() });
 const idValue = z.uuid();
 
+/** What every listener needs: the app, the use cases, who is who, and how to answer. */
+interface Listening {
+  app: App;
+  deps: Deps;
+  dir: SlackDirectory;
+  chat: SlackChat;
+  t: Texts;
+  /** Runs the work after an ack, a few at a time. */
+  afterAck: Limiter;
+  show(reply: Reply, origin: Origin, triggerId?: string): Promise<void>;
+  publishHome(user: string): Promise<void>;
+}
+
 export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): Limiter {
-  const t = textsOf(deps);
   // Acks come first: Slack wants one within 3 s. The work after an ack (database, chat calls)
   // runs a few at a time, so a burst of clicks cannot starve the acks of later ones.
   const afterAck = limiter(8);
+  const listening = answering({ app, deps, dir, chat, t: textsOf(deps), afterAck });
+  registerActions(listening);
+  registerViews(listening);
+  registerCommands(listening);
+  registerEvents(listening);
+  return afterAck;
+}
+
+/** How a handler's reply is shown: a modal, the updated card, the home tab, a notice. */
+function answering(base: Omit<Listening, 'show' | 'publishHome'>): Listening {
+  const { app, deps, dir, chat, t } = base;
   const modalOptions = { timeZone: deps.agreement.sla.timeZone, locale: deps.agreement.locale };
 
   async function show(reply: Reply, origin: Origin, triggerId?: string): Promise<void> {
@@ -54,6 +78,11 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
     await app.client.views.publish({ user_id: user, view: { type: 'home', blocks: chat.render(view).blocks } });
   }
 
+  return { ...base, show, publishHome };
+}
+
+/** Buttons on offers and disputes: the ack first, the work after it. */
+function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void {
   app.action<BlockAction<ButtonAction>>(/^(lead|dispute)\./, async ({ ack, body, action }) => {
     await ack();
     const origin: Origin = {
@@ -69,7 +98,10 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
     if (!isActionId(name) || !id.success) return;
     await afterAck(async () => show(await runAction(deps, name, id.data, actor), origin, body.trigger_id));
   });
+}
 
+/** Submitted modals (the forms a button opened). */
+function registerViews({ app, deps, dir, show }: Listening): void {
   app.view(/^form\./, async ({ ack, body, view }) => {
     const meta = modalMeta.safeParse(JSON.parse(view.private_metadata || '{}'));
     const actor = dir.emailOf(body.user.id);
@@ -96,15 +128,19 @@ export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, cha
     // A rejection answers in the channel it came from; the other forms came from a DM.
     await show(reply, form === 'reject' ? { user: origin.user, channel: origin.channel } : origin);
   });
+}
 
+/** /leads (mine, away, sla, digest…), answered in the ack itself. */
+function registerCommands({ app, deps, dir, chat, t }: Listening): void {
   app.command('/leads', async ({ ack, command }) => {
     const actor = dir.emailOf(command.user_id);
     const view = actor ? await runCommand(deps, { actor, text: command.text }) : noticeView(t.notice.notInAgreement);
     await ack({ response_type: 'ephemeral', ...chat.render(view) });
   });
+}
 
+function registerEvents({ app, publishHome }: Listening): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await publishHome(event.user);
   });
-  return afterAck;
 }

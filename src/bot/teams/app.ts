@@ -10,6 +10,7 @@ import { z } from '../../domain/zod-messages.ts';
 import { TeamsChat, type TeamsState } from './chat.ts';
 import { afterAnswer, onTurn } from './listeners.ts';
 import type { TeamsDirectory } from './render.ts';
+import { errorMessage } from '../../domain/errors.ts';
 
 export interface TeamsConfig {
   appId?: string | undefined;
@@ -51,7 +52,7 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType }
     : {};
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
-  adapter.onTurnError = async (_context, error) => log(`teams: ${error instanceof Error ? error.message : String(error)}`);
+  adapter.onTurnError = async (_context, error) => log(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
   const t = textsOf({ agreement });
@@ -80,7 +81,7 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
     try {
       await adapter.process(req, res, (context) => onTurn(context, { deps: ready, chat, state, people, identity, known }));
     } catch (error) {
-      log(`teams: ${error instanceof Error ? error.message : String(error)}`);
+      log(`teams: ${errorMessage(error)}`);
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     }
   });

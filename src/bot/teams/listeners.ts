@@ -12,6 +12,7 @@ import { limiter } from '../limiter.ts';
 import type { TeamsPeople } from './app.ts';
 import { messageKey, type TeamsChat, type TeamsIdentity, type TeamsState } from './chat.ts';
 import { formToCard, viewToCard } from './render.ts';
+import { errorMessage } from '../../domain/errors.ts';
 
 export interface TurnDeps {
   /** Chat calls held back until the invoke is answered. */
@@ -65,7 +66,7 @@ class DeferredChat implements Chat {
   /** What a message shows once the held updates are sent. */
   viewOf(key: string): View | undefined { return this.views.get(key); }
   async flush(log: (line: string) => void) {
-    for (const call of this.calls) await call().catch((e: unknown) => log(`teams: ${e instanceof Error ? e.message : String(e)}`));
+    for (const call of this.calls) await call().catch((e: unknown) => log(`teams: ${errorMessage(e)}`));
   }
 }
 export const afterAnswer = limiter(8);

@@ -1,6 +1,6 @@
 // `leadrelay start`: run until SIGINT/SIGTERM, then stop cleanly (the embedded database too).
-import type { Env } from './infra/config.ts';
-import { start } from './main.ts';
+import type { Env } from '../infra/config.ts';
+import { start } from '../main.ts';
 
 export async function runServer(env: Env): Promise<number> {
   const running = await start(env);

@@ -1,11 +1,10 @@
 // `leadrelay import leads.csv`: CSV rows → the intake API in batches, with a per-row report.
 // Going through the API keeps one validation and one idempotency rule for every way in.
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from '../domain/zod-messages.ts';
 import { MAX_BATCH } from '../handlers/intake.schema.ts';
-import type { Env } from './config.ts';
+import { connection, NO_TOKEN, type ServerOptions, send } from './api-client.ts';
 
 export const CSV_COLUMNS = [
   'externalId', 'sourceSystem', 'source', 'campaign', 'owner',
@@ -113,28 +112,7 @@ export function formatReport(report: ImportReport): string {
   return lines.join('\n');
 }
 
-function connection(opts: { env: Env; url?: string | undefined; token?: string | undefined }) {
-  const tokenFile = path.join(opts.env.LEADRELAY_DATA_DIR, 'intake-token');
-  const token = opts.token ?? opts.env.LEADRELAY_INTAKE_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-  const base = opts.url ?? `http://localhost:${opts.env.PORT}`;
-  return { token, base };
-}
-
-async function send(base: string, route: string, token: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const url = `${base}${route}`;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).catch((e: Error) => {
-    throw new Error(`cannot reach leadrelay at ${url} (${e.cause instanceof Error ? e.cause.message : e.message}); is it running (npm start)?`);
-  });
-  return { status: res.status, json: await res.json() };
-}
-
-const NO_TOKEN = 'no intake token: pass --token, set LEADRELAY_INTAKE_TOKEN, or start leadrelay once (npm start)';
-
-export async function runImport(opts: { file: string; env: Env; url?: string | undefined; token?: string | undefined }): Promise<number> {
+export async function runImport(opts: ServerOptions & { file: string }): Promise<number> {
   if (!existsSync(opts.file)) {
     console.error(`no such file: ${opts.file}`);
     return 2;
@@ -152,20 +130,4 @@ export async function runImport(opts: { file: string; env: Env; url?: string | u
   const report = await importRows(rows, (body) => send(base, '/api/leads', token, body));
   console.log(formatReport(report));
   return report.failed.length ? 1 : 0;
-}
-
-/** `leadrelay demo`: asks the running server to seed this month. */
-export async function runDemo(opts: { env: Env; url?: string | undefined; token?: string | undefined }): Promise<number> {
-  const { token, base } = connection(opts);
-  if (!token) {
-    console.error(NO_TOKEN);
-    return 2;
-  }
-  const answer = await send(base, '/api/demo', token, {});
-  if (answer.status !== 201) {
-    console.error(`leadrelay answered ${answer.status}: ${JSON.stringify(answer.json)}`);
-    return 1;
-  }
-  console.log(`seeded ${(answer.json as { leads: number }).leads} leads this month; "Post digest now" in the sandbox, or /leads digest, shows the numbers`);
-  return 0;
 }

@@ -1,6 +1,7 @@
 // The `leadrelay` command line.
 import { parseArgs } from 'node:util';
-import { AgreementError, loadEnv } from './infra/config.ts';
+import { AgreementError, loadEnv } from '../infra/config.ts';
+import { errorMessage } from '../domain/errors.ts';
 
 const HELP = `leadrelay — marketing-to-sales lead handoff for Slack and Microsoft Teams
 
@@ -31,11 +32,11 @@ async function main(argv: string[]): Promise<number> {
   const env = loadEnv();
   switch (command) {
     case 'start': {
-      const { runServer } = await import('./serve.ts');
+      const { runServer } = await import('./start.ts');
       return runServer(env);
     }
     case 'import': {
-      const { runImport } = await import('./infra/csv-import.ts');
+      const { runImport } = await import('./csv-import.ts');
       if (!rest[0]) {
         console.error('usage: leadrelay import <leads.csv>');
         return 2;
@@ -43,15 +44,15 @@ async function main(argv: string[]): Promise<number> {
       return runImport({ file: rest[0], env, url: values.url, token: values.token });
     }
     case 'demo': {
-      const { runDemo } = await import('./infra/csv-import.ts');
+      const { runDemo } = await import('./demo.ts');
       return runDemo({ env, url: values.url, token: values.token });
     }
     case 'teams-package': {
-      const { runTeamsPackage } = await import('./infra/teams-package.ts');
+      const { runTeamsPackage } = await import('../infra/teams-package.ts');
       return runTeamsPackage({ appId: values['app-id'] ?? env.MicrosoftAppId, out: values.out });
     }
     case 'check': {
-      const { agreementPath, loadAgreement } = await import('./infra/config.ts');
+      const { agreementPath, loadAgreement } = await import('../infra/config.ts');
       const file = rest[0] ?? agreementPath(env);
       const a = loadAgreement(file);
       console.log(`${file}: ok (${a.company}: ${a.routing.queues.length} queues, ${a.people.length} people)`);
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error) => {
-    console.error(error instanceof AgreementError ? error.message : `leadrelay: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(error instanceof AgreementError ? error.message : `leadrelay: ${errorMessage(error)}`);
     process.exitCode = 1;
   },
 );
