@@ -120,7 +120,9 @@ export function emptyNumbers(agreement: Agreement, month: string): DigestNumbers
 let counter = 0;
 
 /** A lead from the web form: a German manufacturer that asked for a demo (grade A, inside-dach-nord). */
-export function leadInput(over: Partial<LeadInput> & { company?: Partial<LeadInput['company']> } = {}): LeadInput {
+export type LeadOverrides = Omit<Partial<LeadInput>, 'company'> & { company?: Partial<LeadInput['company']> };
+
+export function leadInput(over: LeadOverrides = {}): LeadInput {
   counter += 1;
   const { company, ...rest } = over;
   return {
@@ -136,20 +138,20 @@ export function leadInput(over: Partial<LeadInput> & { company?: Partial<LeadInp
 }
 
 /** Takes a lead in (routed, its offer queued). */
-export async function intake(h: Harness, over: Parameters<typeof leadInput>[0] = {}): Promise<Lead> {
+export async function intake(h: Harness, over: LeadOverrides = {}): Promise<Lead> {
   const [outcome] = await intakeLeads(h.deps, [leadInput(over)]);
   if (!outcome) throw new Error('intake returned nothing');
   return outcome.lead;
 }
 
 /** A lead on offer in its queue's channel (intake, then the outbox posted it). */
-export async function offeredLead(h: Harness, over: Parameters<typeof leadInput>[0] = {}): Promise<Lead> {
+export async function offeredLead(h: Harness, over: LeadOverrides = {}): Promise<Lead> {
   const lead = await intake(h, over);
   await deliver(h.deps);
   return found(h, lead.id, 'offered');
 }
 
-export async function acceptedLead(h: Harness, rep = ANNA, over: Parameters<typeof leadInput>[0] = {}): Promise<Lead> {
+export async function acceptedLead(h: Harness, rep = ANNA, over: LeadOverrides = {}): Promise<Lead> {
   const lead = await offeredLead(h, over);
   expect(await acceptLead(h.deps, { leadId: lead.id, actor: rep })).toEqual({});
   return found(h, lead.id, 'accepted');

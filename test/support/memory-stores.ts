@@ -95,6 +95,13 @@ export interface MemoryInspection {
 export type MemoryStores = Stores & { inspect: MemoryInspection };
 
 const copy = <T>(value: T): T => structuredClone(value);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUID columns: PostgreSQL refuses anything else, and so do these stores. */
+function uuid(id: string): string {
+  if (!UUID.test(id)) throw new Error(`invalid input syntax for type uuid: "${id}"`);
+  return id;
+}
 const OPEN_ACCEPTED: readonly Status[] = ['accepted', 'contacted'];
 const leadKey = (sourceSystem: string, externalId: string) => `${sourceSystem}\u0000${externalId}`;
 const ledgerKey = (queue: string, month: string, email: string) => `${queue}\u0000${month}\u0000${email}`;
@@ -139,14 +146,14 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
   /** Checks every condition of a change, then writes all of it, without yielding in between:
    * the in-memory equivalent of one transaction. Null (nothing written) when a condition fails. */
   function applyNow(change: LeadChange): { lead: Lead; queued: boolean } | null {
-    const lead = leads.get(change.leadId);
+    const lead = leads.get(uuid(change.leadId));
     if (!lead || lead.status !== change.from) return null;
     if (change.heldBy !== undefined && lead.assignee !== change.heldBy) return null;
     const status = statusAfter(change); // throws on an illegal step, like the Prisma adapter
     for (const r of change.records) {
       if (r.kind !== 'decision') continue;
-      const dispute = disputes.find((d) => d.id === r.disputeId);
-      if (!dispute || dispute.decidedAt !== null || dispute.outcome !== null) return null;
+      const dispute = disputes.find((d) => d.id === r.disputeId && d.leadId === lead.id);
+      if (!dispute || dispute.decidedAt !== null) return null;
     }
 
     const next: Lead = { ...lead, status };
@@ -246,12 +253,12 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     },
 
     async find(id) {
-      const lead = leads.get(id);
+      const lead = leads.get(uuid(id));
       return lead ? copy(lead) : null;
     },
 
     async history(id) {
-      const lead = leads.get(id);
+      const lead = leads.get(uuid(id));
       return lead ? { lead: copy(lead), events: copy(events.get(id) ?? []) } : null;
     },
 
@@ -277,12 +284,14 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
 
   const disputesPort: Disputes = {
     async latestRejection(leadId) {
+      uuid(leadId);
       const newest = rejections.filter((r) => r.leadId === leadId).sort((a, b) => b.at.getTime() - a.at.getTime() || b.seq - a.seq)[0];
       if (!newest) return null;
       return { id: newest.id, rep: newest.rep, reason: newest.reason, note: newest.note, disputed: disputes.some((d) => d.rejectionId === newest.id) };
     },
 
     async find(disputeId) {
+      uuid(disputeId);
       const d = disputes.find((x) => x.id === disputeId);
       const r = d && rejections.find((x) => x.id === d.rejectionId);
       if (!d || !r) return null;
@@ -331,9 +340,11 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
 
   const escalationsPort: Escalations = {
     async done(leadId, kind, round) {
+      uuid(leadId);
       return escalations.filter((e) => e.leadId === leadId && e.kind === kind && e.round === round).map((e) => e.atPercent);
     },
     async record(e, at) {
+      uuid(e.leadId);
       if (escalations.some((x) => x.leadId === e.leadId && x.kind === e.kind && x.round === e.round && x.atPercent === e.atPercent)) return false;
       escalations.push({ ...copy(e), firedAt: new Date(at) });
       const log = events.get(e.leadId);
@@ -341,7 +352,8 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       return true;
     },
     async capacityFlip(queue, atCapacity, open, limit, at) {
-      const last = notices.filter((n) => n.queue === queue).at(-1);
+      // The newest notice by time (of equal times, the last recorded).
+      const last = notices.filter((n) => n.queue === queue).reduce<CapacityNoticeRow | undefined>((a, n) => (a && a.at.getTime() > n.at.getTime() ? a : n), undefined);
       if ((last?.kind === 'at_capacity') === atCapacity) return null;
       const kind = atCapacity ? 'at_capacity' : 'recovered';
       notices.push({ queue, kind, open, limit, at: new Date(at) });
@@ -388,11 +400,13 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     },
 
     async retryLater(id, error, at) {
+      uuid(id);
       const d = deliveries.find((x) => x.id === id);
       if (d?.status === 'pending') Object.assign(d, { nextAttemptAt: new Date(at), lastError: error.slice(0, 500) });
     },
 
     async drop(id, why) {
+      uuid(id);
       const d = deliveries.find((x) => x.id === id);
       if (d?.status === 'pending') Object.assign(d, { status: 'failed', lastError: why });
     },
@@ -402,6 +416,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     },
 
     async offerMessage(leadId) {
+      uuid(leadId);
       const newest = deliveries
         .filter((d) => d.leadId === leadId && d.kind === 'offer' && d.status === 'posted')
         .sort((a, b) => (b.postedAt as Date).getTime() - (a.postedAt as Date).getTime() || b.seq - a.seq)[0];

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { acceptLead } from '../../src/handlers/accept-lead.ts';
+import { checkSla } from '../../src/handlers/check-sla.ts';
+import { deliver } from '../../src/handlers/deliver.ts';
+import { eraseLead, getLead } from '../../src/handlers/lead-record.ts';
+import { submitDecide } from '../../src/handlers/resolve-dispute.ts';
+import { ANNA, disputedLead, found, harness, intake, offeredLead } from '../support/handler-deps.ts';
+
+describe('erasing a lead (GDPR)', () => {
+  it('removes contact data and the company name, keeps the anonymous facts', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    h.clock.advance({ minutes: 1 });
+    const erased = await eraseLead(h.deps, lead.id, 'dpo@example.com');
+    expect(erased).toMatchObject({ contact: null, companyName: null, erasedAt: h.clock.now(), status: 'offered', grade: 'A', source: 'inbound', score: lead.score, country: 'DE' });
+    const history = await getLead(h.deps.leads, lead.id);
+    expect(history?.events.at(-1)).toMatchObject({ type: 'erased', actor: 'dpo@example.com' });
+  });
+
+  it('erase removes notes and rationales', async () => {
+    const h = harness();
+    const { lead, disputeId, arbiter } = await disputedLead(h, 'duplicate', ANNA);
+    await submitDecide(h.deps, { disputeId, actor: arbiter, outcome: 'upheld', values: { rationale: 'Petra Muster called twice.' } });
+    await eraseLead(h.deps, lead.id, null);
+
+    expect(h.stores.inspect.rejections(lead.id)).toMatchObject([{ reason: 'duplicate', note: null }]);
+    expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ rationale: '[erased]', decisionRationale: null, outcome: 'upheld' }]);
+    for (const e of h.stores.inspect.events(lead.id)) {
+      expect(e.data).not.toHaveProperty('note');
+      expect(e.data).not.toHaveProperty('rationale');
+    }
+    expect(h.stores.inspect.events(lead.id).find((e) => e.type === 'rejected')?.data).toEqual({ reason: 'duplicate' });
+    expect(await h.deps.disputes.precedents('duplicate', 5)).toMatchObject([{ company: '—', rationale: '', outcome: 'upheld' }]);
+  });
+
+  it("an erased lead's offer is not posted", async () => {
+    const h = harness();
+    const lead = await intake(h);
+    await eraseLead(h.deps, lead.id, null);
+    expect(await h.deps.outbox.pendingCount()).toBe(0);
+    expect(await deliver(h.deps)).toEqual({ posted: 0, failed: 0 });
+    expect(h.chat.posts).toEqual([]);
+    await found(h, lead.id, 'qualified');
+  });
+
+  it('stops the SLA clocks', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    expect(h.scheduler.job(`claim:${lead.id}`)).toBeDefined();
+    await eraseLead(h.deps, lead.id, null);
+    expect(h.scheduler.job(`claim:${lead.id}`)).toBeUndefined();
+    expect(h.scheduler.calls.filter((c) => c.op === 'cancel').map((c) => c.key)).toEqual(expect.arrayContaining([`claim:${lead.id}`, `contact:${lead.id}`]));
+  });
+
+  // Fails today: checkSla does not look at erasedAt (src/handlers/check-sla.ts, deadlineOf), so a
+  // job the scheduler had already taken escalates the erased lead, reassigns it and restarts its clock.
+  it('a claim check already on its way when the lead is erased escalates nothing and restarts no clock', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    const job = h.scheduler.job(`claim:${lead.id}`)!.job; // taken by the scheduler …
+    await eraseLead(h.deps, lead.id, null); // … while the lead is erased
+    h.clock.advance({ hours: 1 });
+    const said = h.chat.calls.length;
+    await checkSla(h.deps, job);
+    expect(h.chat.calls.slice(said)).toEqual([]);
+    expect(h.stores.inspect.escalations(lead.id)).toEqual([]);
+    expect(await found(h, lead.id)).toMatchObject({ assignee: lead.assignee, offerRound: 1 });
+    expect(h.scheduler.job(`claim:${lead.id}`)).toBeUndefined();
+  });
+
+  it('erasing twice changes nothing the second time', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    const first = await eraseLead(h.deps, lead.id, null);
+    const history = await h.deps.leads.history(lead.id);
+    h.clock.advance({ minutes: 5 });
+    expect(await eraseLead(h.deps, lead.id, null)).toEqual(first);
+    expect(await h.deps.leads.history(lead.id)).toEqual(history);
+  });
+
+  it('an unknown lead is nothing to erase', async () => {
+    const h = harness();
+    expect(await eraseLead(h.deps, '00000000-0000-4000-8000-000000000000', null)).toBeNull();
+  });
+
+  it('the rep who holds an erased lead no longer sees the contact data', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    await acceptLead(h.deps, { leadId: lead.id, actor: ANNA });
+    await eraseLead(h.deps, lead.id, null);
+    const [mine] = await h.deps.leads.openOf(ANNA);
+    expect(mine).toMatchObject({ id: lead.id, contact: null, companyName: null });
+  });
+});
