@@ -12,7 +12,7 @@ export type Clock = 'claim' | 'contact';
 
 /** The lead fields a change may set. */
 export type LeadPatch = Partial<
-  Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'contact' | 'companyName' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt' | 'explanation'>
+  Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'attempts' | 'contact' | 'companyName' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt' | 'explanation'>
 >;
 
 export interface ChangeEvent {
@@ -115,10 +115,11 @@ export function offerPosted(lead: Lead, f: { at: Date; claimDueAt: Date; channel
 
 /** The claim: exactly one of many concurrent accepts matches `from: offered`. */
 export function accept(lead: Lead, f: { rep: string; at: Date; contactDueAt: Date | null }): Decision {
-  if (lead.status !== 'offered') return { refused: 'notOffered' };
+  if (lead.status !== 'offered' || lead.erasedAt) return { refused: 'notOffered' };
   return change(lead, {
     path: ['accepted'], type: 'accepted', actor: f.rep, at: f.at,
-    set: { assignee: f.rep, acceptedAt: f.at, contactDueAt: f.contactDueAt },
+    // A handed-over lead was contacted by inside sales: first contact starts again with this rep.
+    set: { assignee: f.rep, acceptedAt: f.at, contactDueAt: f.contactDueAt, contactedAt: null },
     follows: { stop: ['claim'], start: ['contact'], updateOffer: true, tell: ['rep'], capacity: true },
   });
 }
@@ -176,7 +177,8 @@ export function handOver(lead: Lead, f: { rep: string; at: Date; queue: string; 
   if (lead.status !== 'contacted') return { refused: 'contactFirst' };
   return change(lead, {
     path: ['handed_over', 'offered'], heldBy: f.rep, type: 'handed_over', actor: f.rep, at: f.at, data: { to: f.queue },
-    set: { queue: f.queue, team: 'field_sales', stage: 'SRL', assignee: null, explanation: { qualification: lead.explanation.qualification, routing: f.routing } },
+    // Field sales makes its own attempts before it may give the lead up.
+    set: { queue: f.queue, team: 'field_sales', stage: 'SRL', assignee: null, attempts: 0, explanation: { qualification: lead.explanation.qualification, routing: f.routing } },
     follows: { offer: { origin: 'handedOver', by: f.rep }, capacity: true },
   });
 }
@@ -203,7 +205,7 @@ export function requeue(lead: Lead, f: { at: Date }): Decision {
 
 /** Not claimed in time: the offer goes to another rep with a fresh deadline (a new round of the ladder). */
 export function reassign(lead: Lead, f: { to: string; at: Date; claimDueAt: Date; routing: Explanation['routing'] }): Decision {
-  if (lead.status !== 'offered') return { refused: 'notOffered' };
+  if (lead.status !== 'offered' || lead.erasedAt) return { refused: 'notOffered' };
   return change(lead, {
     path: [], heldBy: lead.assignee, type: 'reassigned', actor: null, at: f.at, data: { from: lead.assignee, to: f.to, reasons: f.routing },
     set: { assignee: f.to, offeredAt: f.at, claimDueAt: f.claimDueAt }, count: { offerRound: 1 },
@@ -235,4 +237,15 @@ export function erase(lead: Lead, f: { actor: string | null; at: Date }): Decisi
     set: { contact: null, companyName: null, erasedAt: f.at },
     records: [{ kind: 'erasure' }], follows: { stop: ['claim', 'contact'] },
   });
+}
+
+/** The lead as it will be once the change is stored: what the messages written with it show. */
+export function project(lead: Lead, change: LeadChange): Lead {
+  return {
+    ...lead,
+    ...change.set,
+    status: statusAfter(change),
+    attempts: (change.set.attempts ?? lead.attempts) + (change.count?.attempts ?? 0),
+    offerRound: lead.offerRound + (change.count?.offerRound ?? 0),
+  };
 }

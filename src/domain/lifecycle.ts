@@ -46,5 +46,6 @@ export function transition(from: Status, to: Status): Status {
 /** States in which a rep holds a lead they accepted and works on it. */
 export const HELD: readonly Status[] = ['accepted', 'contacted'];
 
-/** States in which a lead is "open" work for a rep (counts against capacity). */
-export const OPEN_FOR_REP: readonly Status[] = ['offered', ...HELD];
+/** States in which a lead is "open" work for a rep (counts against capacity): routed to them
+ * and waiting for the chat (qualified) or on offer, accepted or contacted. */
+export const OPEN_FOR_REP: readonly Status[] = ['qualified', 'offered', ...HELD];

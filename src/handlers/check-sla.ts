@@ -17,7 +17,8 @@ function deadlineOf(deps: Deps, lead: Lead, kind: SlaJob['kind']) {
   const times = deps.agreement.sla.grades[lead.grade ?? ''];
   const startedAt = kind === 'claim' ? lead.offeredAt : lead.acceptedAt;
   const open = kind === 'claim' ? lead.status === 'offered' : lead.status === 'accepted';
-  if (!times || !startedAt || !open) return null;
+  // An erased lead escalates no more: a check already under way when it was erased stops here.
+  if (!times || !startedAt || !open || lead.erasedAt) return null;
   return { kind, startedAt, minutes: kind === 'claim' ? times.claimWithin : times.contactWithin };
 }
 

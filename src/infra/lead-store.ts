@@ -87,7 +87,7 @@ export class PrismaLeads implements Leads {
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 // The columns a change may set (LeadPatch); anything else is a programming error, never SQL.
-const SETTABLE = new Set(['assignee', 'queue', 'team', 'stage', 'contact', 'companyName', 'offeredAt', 'claimDueAt', 'acceptedAt', 'contactDueAt', 'contactedAt', 'closedAt', 'erasedAt', 'explanation']);
+const SETTABLE = new Set(['assignee', 'queue', 'team', 'stage', 'attempts', 'contact', 'companyName', 'offeredAt', 'claimDueAt', 'acceptedAt', 'contactDueAt', 'contactedAt', 'closedAt', 'erasedAt', 'explanation']);
 
 /** Each settable field as SQL, with the casts its column needs. */
 function assignments(change: LeadChange): Prisma.Sql[] {

@@ -451,10 +451,10 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
   });
 
   describe('people', () => {
-    it('members: open leads (offered, accepted, contacted), the ledger row, and the current absence', async () => {
+    it('members: open leads (routed and waiting for the chat, offered, accepted, contacted), the ledger row, and the current absence', async () => {
       await offered({ assignee: ANNA }); // open
       await accepted(ANNA); // open
-      await seed({ assignee: ANNA }); // qualified: not yet open
+      await seed({ assignee: ANNA }); // qualified and routed to her, its offer not posted yet: open
       await rejected('duplicate', at(3), await offered({ assignee: ANNA })); // rejected: not open
       await stores.leads.intake((tx) => tx.saveLedger(NORD, '2026-03', [{ email: ANNA, credit: 2.5, assigned: 2 }]));
       await stores.leads.intake((tx) => tx.saveLedger(NORD, '2026-03', [{ email: ANNA, credit: 3.25, assigned: 3 }]));
@@ -462,7 +462,7 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       await stores.people.setAway(BEN, at(0), at(60 * 24));
 
       expect(await stores.people.members(NORD, [ANNA, BEN], '2026-03', at(10))).toEqual([
-        { email: ANNA, open: 2, credit: 3.25, assigned: 3, awayUntil: null },
+        { email: ANNA, open: 3, credit: 3.25, assigned: 3, awayUntil: null },
         { email: BEN, open: 0, credit: 0, assigned: 0, awayUntil: at(60 * 24) },
       ]);
       expect((await stores.people.members(NORD, [ANNA], '2026-04', at(10)))[0]).toMatchObject({ credit: 0, assigned: 0 });

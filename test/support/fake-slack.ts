@@ -1,4 +1,10 @@
 // A local stand-in for Slack's Web API, for the real @slack/web-api WebClient (slackApiUrl: fake.apiUrl).
+//
+// Besides recording calls it keeps the messages posted (with thread_ts and metadata), so that
+// conversations.history / conversations.replies answer like Slack, and it injects faults, one at a
+// time (failNext) or at seeded random (faults), so that "exactly once" can be tested under 500s, 429s,
+// slow answers and answers lost after the message was posted. What @slack/web-api 8 observes for each
+// fault is pinned down in test/fake-slack.test.ts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,27 +15,112 @@ export interface SlackCall {
   args: Args;
   token?: string;
   at: number;
-  /** What the fake answered (e.g. the channel and ts of a posted message). */
+  /** What the fake answered (e.g. the channel and ts of a posted message); for a lost call, what it would have answered. */
   answer?: Args;
+  /** The fault applied to this call, if any (from failNext or the random mode). */
+  fault?: Fault;
+  /** Whether the call took effect (true for ok, slow and lost calls; false for 429, 500 and `{ error }`). */
+  carriedOut: boolean;
 }
-export type Failure = { status: 429; retryAfter?: number } | { status: 500 } | { error: string };
+
+/**
+ * - `{ status: 500 }`: answered HTTP 500 `{ ok: false, error: 'internal_error' }`; not carried out.
+ * - `{ status: 429, retryAfter }`: answered HTTP 429 with `Retry-After: retryAfter` (default 1); not carried out.
+ * - `{ error }`: answered HTTP 200 `{ ok: false, error }`; not carried out.
+ * - `{ lost: true }`: carried out (a message is stored, the call is in `calls`), then the connection is
+ *   destroyed without an answer.
+ * - `{ slow: ms }`: carried out at once, answered correctly after `ms`.
+ */
+export type Fault = { status: 429; retryAfter?: number } | { status: 500 } | { error: string } | { lost: true } | { slow: number };
+/** The former name of Fault. */
+export type Failure = Fault;
+
+/** Seeded random faults: per call to one of `methods`, one draw decides among the rates (their sum ≤ 1). */
+export interface FaultPlan {
+  seed: number;
+  rates: { 500?: number; 429?: number; lost?: number; slow?: number };
+  /** Delay of a slow answer (default 300 ms). */
+  slowMs?: number;
+  /** Retry-After of a random 429 (default 1 s). */
+  retryAfter?: number;
+  /** Which methods get random faults (default WRITE_METHODS). */
+  methods?: readonly string[];
+}
+
+/** The methods that change something in Slack: the default targets of the random mode. */
+export const WRITE_METHODS: readonly string[] = [
+  'chat.postMessage',
+  'chat.update',
+  'chat.delete',
+  'chat.postEphemeral',
+  'conversations.open',
+  'views.open',
+  'views.push',
+  'views.update',
+  'views.publish',
+  'reactions.add',
+  'files.getUploadURLExternal',
+  'files.completeUploadExternal',
+];
+
+export interface MessageMetadata {
+  event_type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: free-form JSON
+  event_payload: Record<string, any>;
+}
+
+/** A message posted with chat.postMessage, as the fake keeps it. */
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: unknown[];
+  /** Set on replies (the parent's ts); a parent gets it in answers once it has replies, as in Slack. */
+  thread_ts?: string;
+  reply_broadcast?: boolean;
+  metadata?: MessageMetadata;
+  /** chat.delete'd (still listed in `messages`, gone from `messagesIn` and conversations.*). */
+  deleted: boolean;
+  /** How many times chat.update changed it. */
+  edits: number;
+}
+
+export interface Duplicate {
+  key: string;
+  messages: SlackMessage[];
+}
 
 export interface FakeSlack {
   /** Pass as `clientOptions: { slackApiUrl }`. */
   apiUrl: string;
-  /** Calls answered ok, in order (including response_url POSTs and file uploads). */
+  /** Calls carried out, in order (answered ok, slow, or lost; including response_url POSTs and file uploads). */
   calls: SlackCall[];
-  /** Calls answered with 429, 500 or `{ ok: false }`. */
+  /** Calls answered with 429, 500 or `{ ok: false }` by a fault, i.e. not carried out. */
   failedCalls: SlackCall[];
+  /** Every call, in order of arrival, carried out or not (see `carriedOut` and `fault`). */
+  log: SlackCall[];
+  /** Every message ever posted, in order, deleted ones included. */
+  messages: SlackMessage[];
   callsTo(method: string): SlackCall[];
-  /** Wait until at least n calls to method were answered ok. */
+  /** Wait until at least n calls to method were carried out. */
   waitFor(method: string, n?: number, timeoutMs?: number): Promise<SlackCall[]>;
-  /** The next `times` calls to method fail as described. */
-  failNext(method: string, how: Failure, times?: number): void;
-  /** Calls to method hang until the returned function is called. */
+  /** The next `times` calls to method get that fault (ahead of any random fault). */
+  failNext(method: string, how: Fault, times?: number): void;
+  /** Seeded random faults from now on (deterministic for a seed and a call order); `null` turns them off. */
+  faults(plan: FaultPlan | null): void;
+  /** Calls to method hang (before anything is carried out) until the returned function is called. */
   hold(method: string): () => void;
   /** A URL on this server that records POSTs as calls to `response_url:<id>`. */
   responseUrl(id?: string): string;
+  /** What a person sees in the channel (a user id means the DM): messages not deleted, oldest first, thread replies included, as last updated. */
+  messagesIn(channel: string): SlackMessage[];
+  /**
+   * Logical messages posted more than once (deleted ones count: the notification went out). By default
+   * the key is the metadata `event_payload.delivery` if there is one, else channel + thread + blocks
+   * (or text). Pass `key` to group otherwise; a message whose key is undefined is not grouped.
+   */
+  postedTwice(key?: (m: SlackMessage) => string | undefined): Duplicate[];
+  /** Forget calls, messages, queued and random faults; release holds. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -37,14 +128,62 @@ export interface FakeSlack {
 export const TEAM_ID = 'T0TEAM';
 export const BOT_USER_ID = 'U0BOT';
 export const BOT_ID = 'B0BOT';
+export const APP_ID = 'A0APP';
 
 export async function startFakeSlack(): Promise<FakeSlack> {
   let calls: SlackCall[] = [];
   let failedCalls: SlackCall[] = [];
-  let failures = new Map<string, Failure[]>();
+  let log: SlackCall[] = [];
+  let messages: SlackMessage[] = [];
+  let failures = new Map<string, Fault[]>();
+  let random: { plan: FaultPlan; next: () => number } | null = null;
   const holds = new Map<string, { held: Promise<void>; release: () => void }>();
   let seq = 0;
   let base = '';
+
+  const find = (channel: string, ts: string) => messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
+
+  // Slack's rendering of a stored message, as conversations.history/replies answer it.
+  const render = (m: SlackMessage, withMetadata: boolean): Args => {
+    const replies = messages.filter((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts && !r.deleted);
+    const out: Args = { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, app_id: APP_ID, text: m.text, ts: m.ts, team: TEAM_ID };
+    if (m.blocks) out.blocks = m.blocks;
+    if (m.thread_ts !== undefined) {
+      out.thread_ts = m.thread_ts;
+      out.parent_user_id = BOT_USER_ID;
+    } else if (replies.length > 0) {
+      out.thread_ts = m.ts;
+      out.reply_count = replies.length;
+      out.reply_users_count = 1;
+      out.latest_reply = replies.at(-1)?.ts;
+      out.reply_users = [BOT_USER_ID];
+      out.is_locked = false;
+      out.subscribed = false;
+    }
+    if (m.reply_broadcast) out.subtype = 'thread_broadcast';
+    if (m.edits > 0) out.edited = { user: BOT_USER_ID, ts: m.ts };
+    if (withMetadata && m.metadata) out.metadata = m.metadata;
+    return out;
+  };
+
+  // oldest/latest (exclusive unless inclusive), newest first, limit, has_more and a cursor, as conversations.history does.
+  const page = (list: SlackMessage[], args: Args, defaultLimit: number, newestFirst: boolean): { items: SlackMessage[]; has_more: boolean; next_cursor?: string } => {
+    const inclusive = truthy(args.inclusive);
+    const oldest = args.oldest === undefined || args.oldest === '' ? undefined : String(args.oldest);
+    const latest = args.latest === undefined || args.latest === '' ? undefined : String(args.latest);
+    const after = typeof args.cursor === 'string' && args.cursor !== '' ? Buffer.from(args.cursor, 'base64').toString('utf8').replace(/^next_ts:/, '') : undefined;
+    let items = list.filter((m) => {
+      if (oldest !== undefined && (inclusive ? cmpTs(m.ts, oldest) < 0 : cmpTs(m.ts, oldest) <= 0)) return false;
+      if (latest !== undefined && (inclusive ? cmpTs(m.ts, latest) > 0 : cmpTs(m.ts, latest) >= 0)) return false;
+      return true;
+    });
+    items.sort((a, b) => (newestFirst ? cmpTs(b.ts, a.ts) : cmpTs(a.ts, b.ts)));
+    if (after !== undefined) items = items.filter((m) => (newestFirst ? cmpTs(m.ts, after) <= 0 : cmpTs(m.ts, after) >= 0));
+    const limit = Math.min(Math.max(Number.parseInt(String(args.limit ?? defaultLimit), 10) || defaultLimit, 1), 999);
+    const has_more = items.length > limit;
+    const next = items[limit];
+    return has_more && next ? { items: items.slice(0, limit), has_more, next_cursor: Buffer.from(`next_ts:${next.ts}`).toString('base64') } : { items, has_more };
+  };
 
   const answer = (method: string, args: Args): Args => {
     seq++;
@@ -53,13 +192,62 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return { url: 'https://leadrelay-test.slack.com/', team: 'LeadRelay Test', user: 'leadrelay', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
       case 'chat.postMessage': {
         const channel = dmChannel(String(args.channel ?? ''));
-        const ts = `1700000000.${String(seq * 100).padStart(6, '0')}`;
-        return { channel, ts, message: { type: 'message', text: args.text ?? '', blocks: args.blocks, user: BOT_USER_ID, bot_id: BOT_ID, team: TEAM_ID, ts } };
+        const ts = tsOf(seq);
+        const stored: SlackMessage = { channel, ts, text: String(args.text ?? ''), deleted: false, edits: 0 };
+        if (Array.isArray(args.blocks)) stored.blocks = args.blocks;
+        if (args.thread_ts !== undefined && args.thread_ts !== '') stored.thread_ts = String(args.thread_ts);
+        if (stored.thread_ts && truthy(args.reply_broadcast)) stored.reply_broadcast = true;
+        if (isMetadata(args.metadata)) stored.metadata = args.metadata;
+        messages.push(stored);
+        const message: Args = { type: 'message', text: args.text ?? '', blocks: args.blocks, user: BOT_USER_ID, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, ts };
+        if (stored.thread_ts) message.thread_ts = stored.thread_ts;
+        if (stored.metadata) message.metadata = stored.metadata;
+        return { channel, ts, message };
       }
-      case 'chat.update':
+      case 'chat.update': {
+        const channel = dmChannel(String(args.channel ?? ''));
+        const stored = find(channel, String(args.ts ?? ''));
+        // Unknown messages are answered ok too (callers and older tests update made-up ts).
+        if (stored) {
+          if (args.text !== undefined) stored.text = String(args.text);
+          if (Array.isArray(args.blocks)) stored.blocks = args.blocks;
+          if (isMetadata(args.metadata)) stored.metadata = args.metadata;
+          stored.edits++;
+          return { channel: args.channel, ts: args.ts, text: stored.text, message: render(stored, false) };
+        }
         return { channel: args.channel, ts: args.ts, text: args.text ?? '' };
+      }
+      case 'chat.delete': {
+        const stored = find(dmChannel(String(args.channel ?? '')), String(args.ts ?? ''));
+        if (stored) stored.deleted = true;
+        return { channel: args.channel, ts: args.ts };
+      }
+      case 'conversations.history': {
+        const channel = dmChannel(String(args.channel ?? ''));
+        // Top-level messages only: thread replies are not in the history, unless broadcast to the channel.
+        const top = messages.filter((m) => m.channel === channel && !m.deleted && (m.thread_ts === undefined || m.reply_broadcast));
+        const { items, has_more, next_cursor } = page(top, args, 100, true);
+        const out: Args = { messages: items.map((m) => render(m, truthy(args.include_all_metadata))), has_more, pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
+        if (next_cursor) out.response_metadata = { next_cursor };
+        return out;
+      }
+      case 'conversations.replies': {
+        const channel = dmChannel(String(args.channel ?? ''));
+        const ts = String(args.ts ?? '');
+        const target = find(channel, ts);
+        if (!target) return { ok: false, error: 'thread_not_found' };
+        const withMetadata = truthy(args.include_all_metadata);
+        // Asked for a reply's ts, Slack answers that reply alone.
+        if (target.thread_ts !== undefined) return { messages: [render(target, withMetadata)], has_more: false };
+        const replies = messages.filter((m) => m.channel === channel && m.thread_ts === ts && !m.deleted);
+        // The parent always comes first; oldest/latest/limit/cursor page through the replies, oldest first.
+        const { items, has_more, next_cursor } = page(replies, args, 1000, false);
+        const out: Args = { messages: [render(target, withMetadata), ...items.map((m) => render(m, withMetadata))], has_more };
+        if (next_cursor) out.response_metadata = { next_cursor };
+        return out;
+      }
       case 'chat.postEphemeral':
-        return { message_ts: `1700000000.${String(seq * 100).padStart(6, '0')}` };
+        return { message_ts: tsOf(seq) };
       case 'views.open':
       case 'views.push':
       case 'views.update':
@@ -82,6 +270,17 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
   };
 
+  const randomFault = (method: string): Fault | undefined => {
+    if (!random || !(random.plan.methods ?? WRITE_METHODS).includes(method)) return undefined;
+    const { rates, slowMs = 300, retryAfter = 1 } = random.plan;
+    let u = random.next();
+    if ((u -= rates[500] ?? 0) < 0) return { status: 500 };
+    if ((u -= rates[429] ?? 0) < 0) return { status: 429, retryAfter };
+    if ((u -= rates.lost ?? 0) < 0) return { lost: true };
+    if ((u -= rates.slow ?? 0) < 0) return { slow: slowMs };
+    return undefined;
+  };
+
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -89,6 +288,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const url = new URL(req.url ?? '/', base);
     const auth = req.headers.authorization;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -100,25 +300,46 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     else return send(404, { ok: false, error: 'unknown_path' });
 
     const args = await parseArgs(raw, req.headers['content-type']);
-    const call: SlackCall = { method, args, at: Date.now() };
+    const call: SlackCall = { method, args, at: Date.now(), carriedOut: false };
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : typeof args.token === 'string' ? args.token : undefined;
     if (token) call.token = token;
+    log.push(call);
 
     await holds.get(method)?.held;
-    const failure = failures.get(method)?.shift();
-    if (failure) {
+    // One draw per eligible call, whether or not failNext wins, so the sequence stays aligned with the calls.
+    const drawn = randomFault(method);
+    const fault = failures.get(method)?.shift() ?? drawn;
+    if (fault) call.fault = fault;
+    if (fault && 'error' in fault) {
       failedCalls.push(call);
-      if ('error' in failure) return send(200, { ok: false, error: failure.error });
-      if (failure.status === 429) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter ?? 1) });
+      return send(200, { ok: false, error: fault.error });
+    }
+    if (fault && 'status' in fault) {
+      failedCalls.push(call);
+      if (fault.status === 429) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter ?? 1) });
       return send(500, { ok: false, error: 'internal_error' });
     }
+
+    call.carriedOut = true;
     calls.push(call);
+    let respond: () => void;
     if (method.startsWith('upload:')) {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      return res.end(`OK - ${raw.length}`);
+      respond = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`OK - ${raw.length}`);
+      };
+    } else {
+      call.answer = method.startsWith('response_url:') ? { ok: true } : { ok: true, ...answer(method, args) };
+      respond = () => send(200, call.answer);
     }
-    call.answer = method.startsWith('response_url:') ? { ok: true } : { ok: true, ...answer(method, args) };
-    send(200, call.answer);
+    if (fault && 'lost' in fault) {
+      // Done, but the answer never arrives: the client sees its connection reset.
+      req.socket.destroy();
+      return;
+    }
+    if (fault && 'slow' in fault) await new Promise((r) => setTimeout(r, fault.slow));
+    respond();
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -133,6 +354,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     get failedCalls() {
       return failedCalls;
+    },
+    get log() {
+      return log;
+    },
+    get messages() {
+      return messages;
     },
     callsTo,
     async waitFor(method, n = 1, timeoutMs = 5000) {
@@ -152,6 +379,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       for (let i = 0; i < times; i++) queue.push(how);
       failures.set(method, queue);
     },
+    faults(plan) {
+      if (plan) {
+        const sum = Object.values(plan.rates).reduce((a, b) => a + (b ?? 0), 0);
+        if (sum > 1) throw new Error(`fault rates add up to ${sum} > 1`);
+      }
+      random = plan ? { plan, next: mulberry32(plan.seed) } : null;
+    },
     hold(method) {
       let resolve!: () => void;
       const held = new Promise<void>((r) => (resolve = r));
@@ -165,16 +399,73 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responseUrl(id = `r${++responseSeq}`) {
       return `${base}/response/${id}`;
     },
+    messagesIn(channel) {
+      const id = dmChannel(channel);
+      return messages.filter((m) => m.channel === id && !m.deleted);
+    },
+    postedTwice(key = defaultKey) {
+      const groups = new Map<string, SlackMessage[]>();
+      for (const m of messages) {
+        const k = key(m);
+        if (k === undefined) continue;
+        groups.set(k, [...(groups.get(k) ?? []), m]);
+      }
+      return [...groups].filter(([, ms]) => ms.length > 1).map(([k, ms]) => ({ key: k, messages: ms }));
+    },
     reset() {
       calls = [];
       failedCalls = [];
+      log = [];
+      messages = [];
       failures = new Map();
+      random = null;
       for (const { release } of [...holds.values()]) release();
     },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
+  };
+}
+
+function defaultKey(m: SlackMessage): string {
+  const delivery = m.metadata?.event_payload?.delivery;
+  if (delivery !== undefined) return `delivery:${String(delivery)}`;
+  return `${m.channel}|${m.thread_ts ?? ''}|${m.blocks ? JSON.stringify(m.blocks) : m.text}`;
+}
+
+// Message timestamps: 1700000000.000100, .000200, … (seconds roll over after 9999 messages).
+function tsOf(n: number): string {
+  const micros = n * 100;
+  return `${1700000000 + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+}
+
+function cmpTs(a: string, b: string): number {
+  const key = (ts: string) => {
+    const [s = '0', f = ''] = ts.split('.');
+    return BigInt(s || '0') * 1_000_000n + BigInt((f + '000000').slice(0, 6));
+  };
+  const d = key(a) - key(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+// Form bodies carry booleans as strings ('true', '1'); JSON bodies as booleans.
+function truthy(v: unknown): boolean {
+  return v === true || v === 1 || v === 'true' || v === '1';
+}
+
+function isMetadata(v: unknown): v is MessageMetadata {
+  return typeof v === 'object' && v !== null && typeof (v as MessageMetadata).event_type === 'string';
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -197,8 +488,8 @@ async function parseArgs(raw: Buffer, contentType = ''): Promise<Args> {
   return args;
 }
 
-// WebClient JSON-stringifies object arguments (blocks, view, ...) into form fields; undo that so tests
-// see arrays and objects. A plain string that happens to look like JSON is indistinguishable, except `text`.
+// WebClient JSON-stringifies object arguments (blocks, view, metadata, ...) into form fields; undo that so
+// tests see arrays and objects. A plain string that happens to look like JSON is indistinguishable, except `text`.
 function decodeJson(key: string, value: string): unknown {
   if (key === 'text' || !/^[[{]/.test(value)) return value;
   try {
