@@ -38,7 +38,7 @@ export async function submitDispute(deps: Deps, input: { leadId: string; actor: 
   if (!opened) return { notice: noticeView(t.notice.notDisputable) };
 
   const precedents = await deps.store.precedents(rejection.reason, 5);
-  const card = disputeCardView(opened.lead, rejection, opened.dispute, precedents, t);
+  const card = disputeCardView(opened.lead, rejection, opened.dispute, precedents, deps.agreement, t);
   await tell(deps, 'send the dispute to the arbiter', () => deps.chat.dm(arbiter.email, card, deps.agreement.digest.channel));
   return { notice: noticeView(t.notice.disputeSent(arbiter.name)) };
 }

@@ -2,6 +2,7 @@
 // by the chat platforms in src/bot; handlers never import those directly.
 import type { Explanation, Lead, LeadEvent } from '../domain/lead.ts';
 import type { Status } from '../domain/lifecycle.ts';
+import type { RepReason } from '../domain/reasons.ts';
 import type { RejectReason } from '../domain/rejections.ts';
 import type { View } from '../domain/view.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
@@ -82,7 +83,7 @@ export interface LeadStore {
   /** The routing state of a queue's members now (open leads, fair-share ledger, absences). */
   members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
   /** An offered lead goes to another rep with a fresh claim deadline (a new round of its ladder). */
-  reassign(leadId: string, change: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: string[] }): Promise<Lead | null>;
+  reassign(leadId: string, change: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: RepReason[] }): Promise<Lead | null>;
   /** Open accepted leads (accepted or contacted) in a queue. */
   openAccepted(queue: string): Promise<number>;
   /** Records a capacity notice when the queue's state flips; null when nothing changed. */

@@ -1,6 +1,7 @@
 // Use case: a neutral arbiter upholds or overturns a rejection. The decision is a precedent and
 // both sides hear it; an overturned lead is offered to its queue again.
 import { arbiterEligibility } from '../domain/disputes.ts';
+import { explain } from '../domain/texts.ts';
 import { decideForm, decisionView, disputeCardView, noticeView } from '../domain/views.ts';
 import { type Deps, type Reply, tell, textsOf } from './deps.ts';
 import { decideSchema, parseForm } from './forms.schema.ts';
@@ -12,7 +13,7 @@ async function decidable(deps: Deps, disputeId: string, actor: string) {
   const found = await deps.store.dispute(disputeId);
   if (!found) return { refusal: noticeView(t.notice.alreadyDecided) };
   const who = arbiterEligibility(actor, deps.agreement.people, { rejectingRep: found.rejection.rep, disputingMarketer: found.dispute.openedBy });
-  if (!who.eligible) return { refusal: noticeView(t.notice.notArbiter(who.reason)) };
+  if (!who.eligible) return { refusal: noticeView(t.notice.notArbiter(explain(who.reason, deps.agreement))) };
   if (found.dispute.outcome) return { refusal: noticeView(t.notice.alreadyDecided) };
   return { found };
 }
@@ -43,5 +44,5 @@ export async function submitDecide(deps: Deps, input: { disputeId: string; actor
   const notice = decisionView(lead, dispute, t);
   await tell(deps, 'tell the rep', () => deps.chat.dm(checked.found.rejection.rep, notice));
   await tell(deps, 'tell the marketer', () => deps.chat.dm(dispute.openedBy, notice));
-  return { notice: noticeView(t.notice.decided), card: disputeCardView(lead, checked.found.rejection, dispute, precedents, t) };
+  return { notice: noticeView(t.notice.decided), card: disputeCardView(lead, checked.found.rejection, dispute, precedents, deps.agreement, t) };
 }

@@ -2,6 +2,7 @@
 import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
 import { OPEN_FOR_REP, type Status, transition } from '../domain/lifecycle.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
+import type { RepReason } from '../domain/reasons.ts';
 import type { RejectReason } from '../domain/rejections.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
 import type { ClaimResult, EscalationRecord, IntakeTx, LeadStore, LedgerRow, MessageRef, Move, NewLead, OfferOrigin, StoredMember } from '../handlers/ports.ts';
@@ -233,7 +234,7 @@ export class PrismaLeadStore implements LeadStore {
     return intakeTx(this.db as unknown as Tx).membersOf(queue, emails, month, now);
   }
 
-  reassign(leadId: string, c: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: string[] }): Promise<Lead | null> {
+  reassign(leadId: string, c: { from: string | null; to: string; at: Date; claimDueAt: Date; reasons: RepReason[] }): Promise<Lead | null> {
     return this.db.$transaction(async (tx) => {
       const n = await tx.lead.updateMany({
         where: { id: leadId, status: 'offered', assignee: c.from },

@@ -2,6 +2,7 @@
 // the sandbox's whole point, so it answers only on this machine unless told otherwise.
 import { readFileSync } from 'node:fs';
 import express, { type Request, type RequestHandler, type Router } from 'express';
+import { explain } from '../../domain/texts.ts';
 import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
@@ -138,7 +139,8 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
     }
     const [outcome] = await intakeLeads(deps, parsed.leads);
     deps.kick?.();
-    res.json({ notice: outcome ? `<p>${escapeHtml(outcome.lead.explanation.qualification.at(-1) ?? '')}</p>` : null });
+    const verdict = outcome?.lead.explanation.qualification.at(-1);
+    res.json({ notice: verdict ? `<p>${escapeHtml(explain(verdict, agreement))}</p>` : null });
   });
 
   router.post('/sandbox/api/digest', async (_req, res) => {
