@@ -316,7 +316,7 @@ const de = {
       demo: 'Demo-Anfrage, 500 Mitarbeitende, München',
       ebook: 'E-Book-Download eines Studenten',
       referral: 'Empfehlung eines Bestandskunden',
-    } as Record<string, string>,
+    },
   },
 };
 
