@@ -2,7 +2,7 @@
 // the sandbox's whole point, so it answers only on this machine unless told otherwise.
 import { readFileSync } from 'node:fs';
 import express, { type Request, type RequestHandler, type Router } from 'express';
-import { explain, type Texts, texts } from '../../domain/texts.ts';
+import { explain, type Locale, type Texts, texts } from '../../domain/texts.ts';
 import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
@@ -35,9 +35,11 @@ interface Sandbox {
 }
 
 /** The page with its labels in the agreement's language: `{{name}}` is a text of `sandbox`, escaped. */
-export function sandboxPage(t: Texts, lang: string): string {
-  const labels: Record<string, string> = { ...t.sandbox, examples: '', lang };
-  return asset('index.html').replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(labels[name] ?? ''));
+export function sandboxPage(t: Texts, lang: Locale): string {
+  const labels: Record<string, string> = { ...t.sandbox, examples: '' };
+  return asset('index.html')
+    .replace(/<html lang="\w+">/, `<html lang="${lang}">`)
+    .replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(labels[name] ?? ''));
 }
 
 function pageRoutes(router: Router, s: Sandbox, local: RequestHandler) {
