@@ -443,7 +443,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Bis zum Erstkontakt: Median 60 Min. · 90\u00a0% binnen 1,7 Std.');
       expect(all).toContain('Inside Sales DACH Nord: 3 – Verzug durch das System 4 Min., durch Menschen 11,5 Std.');
       expect(all).toContain('Anna Weber: 2 – Verzug durch das System 4 Min., durch Menschen 2,5 Std.');
-      expect(all).toContain('referral: 60\u00a0% angenommen (3 von 5), 0 gewonnen');
+      expect(all).toContain('Empfehlung: 60\u00a0% angenommen (3 von 5), 0 gewonnen');
       expect(all).toContain('webinar-ki: 38\u00a0% angenommen (3 von 8), 1 gewonnen');
       expect(all).toContain('Anna Weber: 5 angenommen, 2 jetzt offen');
       expect(all).toContain(' „Inside Sales DACH Nord“ ausgelastet: 40 offene Leads (Schwelle 40)');

@@ -204,6 +204,136 @@ describe('the fake Connector with the real CloudAdapter', () => {
   });
 });
 
+// What botbuilder 4.23.3 observes for each fault on the activity endpoints. Its ConnectorClient retries
+// on its own (see the top of test/support/fake-teams.ts): 5xx, 429/503 with Retry-After, and a
+// connection reset, up to 3 times. So the bot never sees a single 500, 429 or lost answer — and a lost
+// answer on a POST becomes a DUPLICATE activity with no error at all. The bot sees an error only when
+// all 4 attempts fail: RestError with statusCode and the Connector's error code/message, or, for lost
+// answers, RestError code 'ECONNRESET' 'socket hang up' (no statusCode) after 4 copies were posted.
+describe('faults as the real ConnectorClient sees them', () => {
+  const reference = () => referenceOf(message({ from: USER, text: 'x', conversation: PERSONAL, serviceUrl: fake.serviceUrl }), { activityId: false });
+  const send = (text: string) => {
+    let id: string | undefined;
+    return adapter
+      .continueConversationAsync('', reference(), async (context) => {
+        id = (await context.sendActivity(text))?.id;
+      })
+      .then(() => id);
+  };
+  const statuses = () => fake.calls.map((c) => (c.answered ? c.status : 'lost'));
+
+  it('one 500: retried after 0.5–1 s, sendActivity resolves; the fake sees 500 then 201', async () => {
+    fake.failNext('send', { status: 500 });
+    const started = Date.now();
+    await expect(send('hello')).resolves.toEqual(expect.any(String));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(statuses()).toEqual([500, 201]);
+    expect(fake.messagesIn(PERSONAL.id)).toHaveLength(1);
+  });
+
+  it('four 500s: RestError statusCode 500 after ~3.5–7 s of backoff; nothing posted', async () => {
+    fake.failNext('send', { status: 500 }, 4);
+    await expect(send('hello')).rejects.toMatchObject({ name: 'RestError', statusCode: 500, code: 'ServiceError', message: 'HTTP 500' });
+    expect(statuses()).toEqual([500, 500, 500, 500]);
+    expect(fake.failed()).toHaveLength(4);
+    expect(fake.messagesIn(PERSONAL.id)).toEqual([]);
+  });
+
+  it('429 with Retry-After: 0 is retried at once; four in a row reject with statusCode 429', async () => {
+    fake.failNext('send', { status: 429, retryAfter: 0 });
+    await expect(send('one')).resolves.toEqual(expect.any(String));
+    expect(statuses()).toEqual([429, 201]);
+    fake.reset();
+    fake.failNext('send', { status: 429, retryAfter: 0 }, 4);
+    const started = Date.now();
+    await expect(send('two')).rejects.toMatchObject({ name: 'RestError', statusCode: 429, code: 'Throttled', message: 'Too many requests.' });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(fake.calls.map((c) => c.answered && c.status)).toEqual([429, 429, 429, 429]);
+    expect(fake.messagesIn(PERSONAL.id)).toEqual([]);
+  });
+
+  it('one lost answer on a reply: the client re-sends by itself, sendActivity resolves, and the person sees it TWICE', async () => {
+    fake.failNext('send', { lost: true });
+    const id = await send('New lead for you');
+    expect(statuses()).toEqual(['lost', 201]);
+    expect(fake.lost()).toMatchObject([{ carriedOut: true, answered: false, fault: { lost: true }, answer: { id: expect.any(String) } }]);
+    expect(fake.sent()).toHaveLength(2);
+    expect(fake.messagesIn(PERSONAL.id).map((m) => m.activity.text)).toEqual(['New lead for you', 'New lead for you']);
+    // The bot only learns the second id.
+    expect(id).toBe(fake.calls[1]?.answer.id);
+    expect(fake.postedTwice()).toMatchObject([{ messages: [{ conversationId: PERSONAL.id }, { conversationId: PERSONAL.id }] }]);
+  });
+
+  it('four lost answers: four copies posted, then RestError code ECONNRESET "socket hang up" with no statusCode', async () => {
+    fake.failNext('send', { lost: true }, 4);
+    const err = await send('New lead for you').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'RestError', code: 'ECONNRESET', message: 'socket hang up' });
+    expect((err as { statusCode?: number }).statusCode).toBeUndefined();
+    expect(fake.messagesIn(PERSONAL.id)).toHaveLength(4);
+  });
+
+  it('sendToConversation (POST …/activities, no reply id) is retried after a lost answer the same way', async () => {
+    fake.failNext('send', { lost: true });
+    await adapter.continueConversationAsync('', reference(), async (context) => {
+      const connector = context.turnState.get(context.adapter.ConnectorClientKey);
+      await connector.conversations.sendToConversation(PERSONAL.id, { type: 'message', text: 'direct', from: BOT, conversation: { id: PERSONAL.id } as never });
+    });
+    expect(fake.calls.map((c) => [c.path, c.answered])).toEqual([
+      [`/v3/conversations/${encodeURIComponent(PERSONAL.id)}/activities`, false],
+      [`/v3/conversations/${encodeURIComponent(PERSONAL.id)}/activities`, true],
+    ]);
+    expect(fake.messagesIn(PERSONAL.id)).toHaveLength(2);
+  });
+
+  it('a lost answer on updateActivity: the PUT is repeated, harmlessly', async () => {
+    await adapter.continueConversationAsync('', reference(), async (context) => {
+      const sent = await context.sendActivity('v1');
+      fake.failNext('update', { lost: true });
+      await context.updateActivity({ id: sent?.id, type: 'message', text: 'v2' });
+    });
+    expect(fake.updates().map((c) => c.answered)).toEqual([false, true]);
+    expect(fake.messagesIn(PERSONAL.id)).toMatchObject([{ activity: { text: 'v2' }, edits: 2 }]);
+  });
+
+  it('a lost answer on createConversation: repeated; a 1:1 chat gets the same id again (as in Teams), the turn runs once', async () => {
+    fake.failNext('create', { lost: true });
+    const turns: string[] = [];
+    const params = { isGroup: false, bot: { ...BOT }, members: [{ id: '29:user', name: '' }], tenantId: TENANT_ID } as Parameters<CloudAdapter['createConversationAsync']>[4];
+    await adapter.createConversationAsync('', 'msteams', fake.serviceUrl, '', params, async (context) => void turns.push(context.activity.conversation.id));
+    const created = fake.created();
+    expect(created.map((c) => c.answered)).toEqual([false, true]);
+    expect(created[0]?.answer.id).toBe(created[1]?.answer.id);
+    expect(turns).toEqual([created[1]?.answer.id]);
+  });
+
+  it('slow: sendActivity just takes longer (the connector client has no timeout of its own)', async () => {
+    fake.failNext('send', { slow: 300 });
+    const started = Date.now();
+    await expect(send('later')).resolves.toEqual(expect.any(String));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(fake.calls).toMatchObject([{ status: 201, answered: true, fault: { slow: 300 } }]);
+  });
+
+  it('random faults are deterministic for a seed, hit only the given kinds, and stop with faults(null)', async () => {
+    const run = async () => {
+      fake.reset();
+      fake.faults({ seed: 3, rates: { 429: 0.3, 500: 0.05, lost: 0.05, slow: 0.2 }, slowMs: 5, kinds: ['send'] });
+      for (let i = 0; i < 12; i++) await send(`m${i}`).catch(() => {});
+      return fake.calls.map((c) => JSON.stringify(c.fault ?? null));
+    };
+    const once = await run();
+    expect(await run()).toEqual(once);
+    expect(once.filter((f) => f !== 'null').length).toBeGreaterThan(0);
+    expect(fake.calls.every((c) => c.fault === undefined || c.method === 'POST')).toBe(true);
+    // Whatever happened, the record adds up: every message stored was carried out.
+    expect(fake.messages).toHaveLength(fake.sent().length);
+    fake.faults(null);
+    fake.reset();
+    await send('calm');
+    expect(fake.calls.map((c) => c.fault)).toEqual([undefined]);
+  });
+});
+
 // What botbuilder 4.23.3's CloudAdapter.process does with bodies that are not Activities, when the
 // route has no guard of its own. Observed:
 // - `{}` (or any object without a string `type`): process() REJECTS with

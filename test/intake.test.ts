@@ -25,9 +25,9 @@ describe('POST /api/leads', () => {
     const l = res.body.lead;
     expect(l).toMatchObject({ externalId: 'hs-4711', status: 'qualified', stage: 'SQL', grade: 'A', score: 70, team: 'inside_sales', queue: 'inside-dach-nord' });
     expect(['anna.weber@example.com', 'ben.koch@example.com']).toContain(l.assignee);
-    expect(l.explanation.qualification[0]).toMatch(/^fits \(/);
-    expect(l.explanation.routing[0]).toBe('source "inbound" is owned by inside sales');
-    expect(l.explanation.routing.join('\n')).toMatch(/picked (Anna Weber|Ben Koch)/);
+    expect(l.explanation.qualification[0]).toMatchObject({ code: 'fit', fits: true });
+    expect(l.explanation.routing[0]).toEqual({ code: 'queue.owner', source: 'inbound', team: 'inside_sales' });
+    expect(l.explanation.routing).toContainEqual(expect.objectContaining({ code: 'rep.picked', rep: l.assignee }));
     expect(l.contact).toBeUndefined(); // the response does not echo personal data
     const delivery = (await db.query('SELECT kind, queue, status FROM "Delivery" WHERE "leadId" = $1', [l.id])).rows;
     expect(delivery).toEqual([{ kind: 'offer', queue: 'inside-dach-nord', status: 'pending' }]);
@@ -42,7 +42,7 @@ describe('POST /api/leads', () => {
     const res = await app.api('POST', '/api/leads', lead({ signals: ['ebook_download'], company: { name: 'Uni Passau', employees: 3000, country: 'DE', industry: 'Education' } }));
     expect(res.status).toBe(201);
     expect(res.body.lead).toMatchObject({ status: 'nurture', stage: null, grade: null, queue: null, assignee: null });
-    expect(res.body.lead.explanation.qualification.at(-1)).toBe('kept in nurturing: outside the ideal customer profile');
+    expect(res.body.lead.explanation.qualification.at(-1)).toEqual({ code: 'nurture', why: 'not_a_fit' });
     expect(await count('SELECT count(*) AS n FROM "Delivery" WHERE "leadId" = $1', [res.body.lead.id])).toBe(0);
   });
 

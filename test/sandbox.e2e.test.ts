@@ -45,6 +45,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     const offer = card(anna, 'Alpen Hydraulik GmbH');
     await offer.waitFor();
     await expect.poll(() => offer.textContent()).toContain('Head of Production');
+    // The reasons and facts in German, with the page around them.
+    expect(await offer.textContent()).toContain('Deutschland · Maschinenbau');
+    expect(await offer.textContent()).toContain('Kaufbereitschaft');
+    expect(await anna.locator('nav h2').allTextContents()).toEqual(['Kanäle', 'Direktnachrichten', 'Ausprobieren']);
+    expect(await anna.locator('html').getAttribute('lang')).toBe('de');
     expect(await offer.textContent()).not.toContain('@example.com');
     await anna.screenshot({ path: 'docs/sandbox-offer.png' });
 
@@ -116,11 +121,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     expect(await again.getByRole('button', { name: 'Annehmen' }).count()).toBe(1);
     await page.screenshot({ path: 'docs/sandbox-offered-again.png' });
 
-    // "Post digest now": the month so far, with its chart, in the alignment channel.
+    // "Monatsbericht jetzt senden": the month so far, with its chart, in the alignment channel.
     await page.locator('nav a[data-channel="digest"]').click();
-    await page.getByRole('button', { name: 'Post digest now' }).click();
+    await page.getByRole('button', { name: 'Monatsbericht jetzt senden' }).click();
     await page.locator('article.message', { hasText: 'Monatsbericht' }).waitFor();
-    await page.locator('article.message img.chart').waitFor();
+    await page.locator('article.message img.chart[alt="Diagramm"]').waitFor();
     expect(await page.locator('article.message img.chart').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(800);
     await page.screenshot({ path: 'docs/sandbox-digest.png', fullPage: true });
     await page.close();

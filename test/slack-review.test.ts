@@ -1,6 +1,7 @@
 // Defects found in review, shown as a user meets them in Slack.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { texts } from '../src/domain/texts.ts';
 import { slaKey } from '../src/handlers/check-sla.ts';
 import { type App, lead, startApp } from './support/app.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
@@ -72,8 +73,12 @@ describe('the decide form', () => {
     const disputeId = buttonsOf(card)[0]?.value as string;
 
     for (const context of [`${disputeId}:maybe`, `${disputeId}`, `not-a-uuid:upheld`]) {
-      await flow.submit(USERS.sophie, 'decide', JSON.stringify({ context }), { rationale: 'Sieht gut aus.' });
+      await flow.submit(USERS.sophie, 'decide', JSON.stringify({ context, ...flow.whereIs(card) }), { rationale: 'Sieht gut aus.' });
     }
+    // Each is refused with a clear notice, and nothing changed.
+    for (let i = 0; i < 200 && flow.ephemeralsTo(USERS.sophie).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    const notices = flow.ephemeralsTo(USERS.sophie);
+    expect(notices.map((c) => c.args.text)).toEqual(Array(3).fill(texts('de').notice.badForm));
     expect((await row(`SELECT status FROM "Lead" WHERE id = $1`, [id])).status).toBe('disputed');
     expect((await row(`SELECT outcome, "decidedAt" FROM "Dispute" WHERE id = $1`, [disputeId]))).toEqual({ outcome: null, decidedAt: null });
     expect(flow.offers(id)).toHaveLength(1);

@@ -52,7 +52,8 @@ export type Role = (typeof ROLES)[number];
 
 const fitRule = z.strictObject({
   id,
-  label: z.string().min(1),
+  /** For readers of the file; reasons are written from the rule itself, in the agreement's language. */
+  label: z.string().min(1).optional(),
   field: z.enum(['employees', 'country', 'industry']),
   min: z.number().int().nonnegative().optional(),
   max: z.number().int().positive().optional(),
@@ -101,10 +102,19 @@ const person = z.strictObject({
   roles: z.array(z.enum(ROLES)).min(1),
   slackId: z.string().regex(/^[UW][A-Z0-9]+$/, 'is not a Slack user id like "U0123ABCD"').optional(),
   teamsId: z.string().min(1).optional(),
-  /** Head of sales or marketing: never an arbiter (DOMAIN.md). */
+  /** Head of sales or marketing: never an arbiter (docs/domain.md). */
   head: z.enum(['sales', 'marketing']).optional(),
   workingHours: workingHours.optional(),
 });
+
+const codeLabels = z.record(z.string().min(1), z.string().min(1)).default({});
+
+/** How codes read in messages, in the agreement's language; a code without a label is shown as it is. */
+const labels = z.strictObject({
+  industries: codeLabels,
+  signals: codeLabels,
+  sources: codeLabels,
+}).default({ industries: {}, signals: {}, sources: {} });
 
 export const agreementSchema = z.strictObject({
   company: z.string().min(1),
@@ -145,6 +155,7 @@ export const agreementSchema = z.strictObject({
     opportunityToCustomer: z.number().gt(0).max(1),
     leadToOpportunity: z.number().gt(0).max(1),
   }),
+  labels,
 }).superRefine((a, ctx) => {
   const people = new Map(a.people.map((p) => [p.email, p]));
   const gradeIds = new Set(a.definitions.grades.map((g) => g.id));
@@ -183,6 +194,11 @@ export const agreementSchema = z.strictObject({
     const owns = Object.values(a.routing.sources).includes(team);
     if (owns && !a.routing.queues.some((q) => q.team === team)) {
       ctx.addIssue({ code: 'custom', path: ['routing', 'queues'], message: `no queue for team ${team}, which owns sources` });
+    }
+  }
+  for (const [kind, known] of [['signals', a.definitions.signals], ['sources', a.routing.sources]] as const) {
+    for (const code of Object.keys(a.labels[kind])) {
+      if (!Object.hasOwn(known, code)) ctx.addIssue({ code: 'custom', path: ['labels', kind, code], message: `"${code}" is not one of the agreement's ${kind}` });
     }
   }
   if (!a.people.some((p) => p.roles.includes('arbiter'))) {

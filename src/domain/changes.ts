@@ -65,7 +65,7 @@ export interface LeadChange {
 /** The outbox key of a lead's n-th offer: one message per offer round, however often it is retried. */
 export const offerKey = (leadId: string, n: number): string => `offer:${leadId}:${n}`;
 
-export type Refusal = 'notOffered' | 'notYours' | 'notDisputable' | 'alreadyDecided' | 'contactFirst' | 'attemptsMissing' | 'notOpen';
+export type Refusal = 'notOffered' | 'notYours' | 'alreadyContacted' | 'keptAfterContact' | 'notDisputable' | 'alreadyDecided' | 'contactFirst' | 'attemptsMissing' | 'notOpen';
 export type Decision = LeadChange | { refused: Refusal };
 
 export const refused = (d: Decision): d is { refused: Refusal } => 'refused' in d;
@@ -167,7 +167,8 @@ export function logAttempt(lead: Lead, f: { rep: string; at: Date }): Decision {
 }
 
 export function markContacted(lead: Lead, f: { rep: string; at: Date }): Decision {
-  if (!holds(lead, f.rep) || lead.status !== 'accepted') return { refused: 'notYours' };
+  if (!holds(lead, f.rep)) return { refused: 'notYours' };
+  if (lead.status !== 'accepted') return { refused: 'alreadyContacted' };
   return change(lead, { path: ['contacted'], heldBy: f.rep, type: 'contacted', actor: f.rep, at: f.at, set: { contactedAt: f.at }, follows: { stop: ['contact'] } });
 }
 
@@ -187,7 +188,8 @@ const unclaimed: LeadPatch = { assignee: null, acceptedAt: null, contactDueAt: n
 
 /** The rep gives an accepted lead back: the queue gets it as a new offer. */
 export function giveBack(lead: Lead, f: { rep: string; at: Date }): Decision {
-  if (!holds(lead, f.rep) || lead.status !== 'accepted') return { refused: 'notYours' };
+  if (!holds(lead, f.rep)) return { refused: 'notYours' };
+  if (lead.status !== 'accepted') return { refused: 'keptAfterContact' };
   return change(lead, {
     path: ['offered'], heldBy: f.rep, type: 'given_back', actor: f.rep, at: f.at, set: unclaimed,
     follows: { offer: { origin: 'givenBack', by: f.rep }, stop: ['contact'], capacity: true },

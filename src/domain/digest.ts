@@ -1,9 +1,9 @@
-// The monthly alignment digest (DOMAIN.md, "The monthly alignment meeting"): the month's numbers
+// The monthly alignment digest (docs/domain.md, "The monthly alignment meeting"): the month's numbers
 // as plain data, the lead target for next month derived backwards from revenue, and the message
 // both teams read. Pure: src/infra/digest-query.ts computes the numbers, this turns them into words.
 import { DateTime } from 'luxon';
 import type { Agreement } from './agreement.ts';
-import type { Texts } from './texts.ts';
+import { type Names, names, type Texts } from './texts.ts';
 import type { Block, Rich, View } from './view.ts';
 import { type Precedent, precedentLine } from './views.ts';
 
@@ -197,91 +197,122 @@ function formats(t: Texts) {
   };
 }
 
-/** A readable Slack-sized message (at most 45 blocks) for the monthly alignment meeting. */
-export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): View {
-  const d = t.digest;
-  const f = formats(t);
-  const month = f.month(n.month);
-  const personName = (email: string) => agreement.people.find((p) => p.email === email)?.name ?? email;
-  const queueName = (id: string) => agreement.routing.queues.find((q) => q.id === id)?.name ?? id;
-  const heading = (title: string, rest?: string): Block => ({ type: 'text', text: rest ? [{ bold: title }, rest] : [{ bold: title }] });
-  const listOr = (items: Rich[], empty: string): Block => (items.length ? { type: 'list', items } : { type: 'context', text: [empty] });
+/** What each part of the message needs. */
+interface Part {
+  n: DigestNumbers;
+  agreement: Agreement;
+  t: Texts;
+  d: Texts['digest'];
+  f: ReturnType<typeof formats>;
+  names: Names;
+}
 
-  const blocks: Block[] = [{ type: 'header', text: d.header(month, agreement.company) }];
+const heading = (title: string, rest?: string): Block => ({ type: 'text', text: rest ? [{ bold: title }, rest] : [{ bold: title }] });
+const listOr = (items: Rich[], empty: string): Block => (items.length ? { type: 'list', items } : { type: 'context', text: [empty] });
 
-  // Target vs delivered, and how evenly the leads came.
+/** Target vs delivered, and how evenly the leads came. */
+function delivery({ n, d, f }: Part): Block[] {
   const share = n.mqls.target ? n.mqls.delivered / n.mqls.target : null;
-  blocks.push({ type: 'text', text: [{ bold: d.delivered(f.n(n.mqls.delivered), f.n(n.mqls.target)) }, d.deliveredShare(f.pct(share))] });
   const weeks = n.mqls.byWeek.map((w) => `${d.week(Number(w.week.slice(-2)))}: ${f.n(w.count)}`).join(' · ');
-  blocks.push({ type: 'context', text: [`${d.weeks}${weeks}`] }, { type: 'context', text: [d.evenness(f.pct(n.mqls.evenness))] });
+  return [
+    { type: 'text', text: [{ bold: d.delivered(f.n(n.mqls.delivered), f.n(n.mqls.target)) }, d.deliveredShare(f.pct(share))] },
+    { type: 'context', text: [`${d.weeks}${weeks}`] },
+    { type: 'context', text: [d.evenness(f.pct(n.mqls.evenness))] },
+  ];
+}
 
-  // Acceptance, rejections, recycling.
-  blocks.push({ type: 'divider' }, {
-    type: 'fields',
-    fields: [
-      { label: d.offered, value: [f.n(n.offered)] },
-      { label: d.accepted, value: [f.n(n.accepted)] },
-      { label: d.acceptanceRate, value: [f.pct(n.acceptanceRate)] },
-      { label: d.recycled, value: [f.n(n.recycledToNurture)] },
-    ],
-  });
+/** Acceptance, rejections, recycling; disputes and what the arbiters decided. */
+function acceptance({ n, t, d, f }: Part): Block[] {
   const rejected = n.rejections.reduce((s, r) => s + r.count, 0);
-  blocks.push(heading(d.rejections), listOr(n.rejections.map((r) => {
+  const rejections = n.rejections.map((r): Rich => {
     const reason = (t.reasons as Record<string, string>)[r.reason] ?? r.reason;
     return [d.rejectionLine(reason, f.n(r.count), f.pct(rejected ? r.count / rejected : null))];
-  }), d.noRejections));
-
-  // Disputes and what the arbiters decided.
-  blocks.push(heading(d.disputes, d.disputeCounts(f.n(n.disputes.opened), f.n(n.disputes.upheld), f.n(n.disputes.overturned))));
+  });
+  const blocks: Block[] = [
+    { type: 'divider' },
+    {
+      type: 'fields',
+      fields: [
+        { label: d.offered, value: [f.n(n.offered)] },
+        { label: d.accepted, value: [f.n(n.accepted)] },
+        { label: d.acceptanceRate, value: [f.pct(n.acceptanceRate)] },
+        { label: d.recycled, value: [f.n(n.recycledToNurture)] },
+      ],
+    },
+    heading(d.rejections),
+    listOr(rejections, d.noRejections),
+    heading(d.disputes, d.disputeCounts(f.n(n.disputes.opened), f.n(n.disputes.upheld), f.n(n.disputes.overturned))),
+  ];
   if (n.disputes.precedents.length) blocks.push({ type: 'list', items: n.disputes.precedents.slice(0, 3).map((p) => precedentLine(p, t)) });
+  return blocks;
+}
 
-  // Speed to lead.
-  const speed = (m: Minutes) => [d.medianP90(f.minutes(m.median), f.minutes(m.p90))];
-  blocks.push({ type: 'divider' }, heading(d.speed), {
+/** Speed to lead, and the SLA breaches: who or what caused the delay. */
+function speed({ n, d, f, names }: Part): Block[] {
+  const times = (m: Minutes) => [d.medianP90(f.minutes(m.median), f.minutes(m.p90))];
+  const blocks: Block[] = [{ type: 'divider' }, heading(d.speed), {
     type: 'fields',
     fields: [
-      { label: d.claimTime, value: speed(n.speed.claimMinutes) },
-      { label: d.contactTime, value: speed(n.speed.contactMinutes) },
+      { label: d.claimTime, value: times(n.speed.claimMinutes) },
+      { label: d.contactTime, value: times(n.speed.contactMinutes) },
     ],
-  });
-
-  // SLA breaches: who or what caused the delay.
+  }];
   const breaches = n.breaches.byQueue.reduce((s, b) => s + b.count, 0);
-  const breachLine = (name: string, b: Breach): Rich => [d.breachLine(name, f.n(b.count), f.minutes(b.systemMinutes), f.minutes(b.peopleMinutes))];
-  if (breaches === 0 && n.breaches.byRep.length === 0) {
-    blocks.push(heading(d.breaches), { type: 'context', text: [d.noBreaches] });
-  } else {
-    blocks.push(heading(d.breaches, d.breachCount(f.n(breaches))));
-    if (n.breaches.byQueue.length) blocks.push({ type: 'context', text: [d.byQueue] }, { type: 'list', items: n.breaches.byQueue.map((b) => breachLine(queueName(b.queue), b)) });
-    if (n.breaches.byRep.length) blocks.push({ type: 'context', text: [d.byRep] }, { type: 'list', items: n.breaches.byRep.map((b) => breachLine(personName(b.rep), b)) });
-  }
+  if (breaches === 0 && n.breaches.byRep.length === 0) return [...blocks, heading(d.breaches), { type: 'context', text: [d.noBreaches] }];
+  const line = (name: string, b: Breach): Rich => [d.breachLine(name, f.n(b.count), f.minutes(b.systemMinutes), f.minutes(b.peopleMinutes))];
+  blocks.push(heading(d.breaches, d.breachCount(f.n(breaches))));
+  if (n.breaches.byQueue.length) blocks.push({ type: 'context', text: [d.byQueue] }, { type: 'list', items: n.breaches.byQueue.map((b) => line(names.queue(b.queue), b)) });
+  if (n.breaches.byRep.length) blocks.push({ type: 'context', text: [d.byRep] }, { type: 'list', items: n.breaches.byRep.map((b) => line(names.person(b.rep), b)) });
+  return blocks;
+}
 
-  // Which sources and topics bring leads sales wants.
-  const ranked = (r: Ranked): Rich => [d.rankedLine(r.name, f.pct(r.acceptanceRate), f.n(r.accepted), f.n(r.leads), f.n(r.won))];
-  blocks.push({ type: 'divider' }, heading(d.sources), listOr(n.sources.slice(0, TOP).map(ranked), d.noLeads));
-  blocks.push(heading(d.campaigns), listOr(n.campaigns.slice(0, TOP).map(ranked), d.noLeads));
+/** Which sources and topics bring leads sales wants. */
+function ranking({ n, d, f, names }: Part): Block[] {
+  const ranked = (name: string, r: Ranked): Rich => [d.rankedLine(name, f.pct(r.acceptanceRate), f.n(r.accepted), f.n(r.leads), f.n(r.won))];
+  return [
+    { type: 'divider' },
+    heading(d.sources), listOr(n.sources.slice(0, TOP).map((r) => ranked(names.source(r.name), r)), d.noLeads),
+    heading(d.campaigns), listOr(n.campaigns.slice(0, TOP).map((r) => ranked(r.name, r)), d.noLeads),
+  ];
+}
 
-  // Capacity: who carries what, and when marketing was asked to throttle.
-  blocks.push({ type: 'divider' }, heading(d.load), listOr(n.load.map((l) => [d.loadLine(personName(l.rep), f.n(l.accepted), f.n(l.openNow))]), d.noLoad));
+/** Capacity: who carries what, and when marketing was asked to throttle. */
+function capacity({ n, d, f, names }: Part): Block[] {
+  const load = n.load.map((l): Rich => [d.loadLine(names.person(l.rep), f.n(l.accepted), f.n(l.openNow))]);
   const notices = n.capacityNotices.slice(-MAX_NOTICES).map((c): Rich => {
     const say = c.kind === 'at_capacity' ? d.atCapacity : d.recovered;
-    return [{ time: c.at }, say(queueName(c.queue), f.n(c.open), f.n(c.limit))];
+    return [{ time: c.at }, say(names.queue(c.queue), f.n(c.open), f.n(c.limit))];
   });
   const earlier = n.capacityNotices.length - notices.length;
   if (earlier > 0) notices.unshift([d.earlierNotices(f.n(earlier))]);
-  blocks.push(heading(d.capacity), listOr(notices, d.noCapacityNotices));
+  return [{ type: 'divider' }, heading(d.load), listOr(load, d.noLoad), heading(d.capacity), listOr(notices, d.noCapacityNotices)];
+}
 
-  // Next month's target, derived backwards from revenue.
-  const next = n.next;
+/** Next month's target, derived backwards from revenue. */
+function nextTarget({ n, agreement, d, f }: Part): Block[] {
+  const { next } = n;
   const { funnel } = agreement;
-  blocks.push({ type: 'divider' }, heading(d.next(f.month(addMonths(n.month, 1)), f.n(next.leads))));
-  blocks.push({
-    type: 'context',
-    text: [d.derivation(f.n(funnel.revenueTarget), f.n(funnel.averageDeal), f.n(next.customers), f.pct(next.opportunityToCustomer), f.n(next.opportunities), f.pct(next.leadToOpportunity), f.n(next.leads))],
-  });
   const gap = next.gapToThisMonth > 0 ? d.gapMore(f.n(next.gapToThisMonth)) : next.gapToThisMonth < 0 ? d.gapLess(f.n(-next.gapToThisMonth)) : d.gapNone;
-  blocks.push({ type: 'context', text: [next.basis === 'measured' ? d.basisMeasured : d.basisAgreement, ' ', gap] });
+  return [
+    { type: 'divider' },
+    heading(d.next(f.month(addMonths(n.month, 1)), f.n(next.leads))),
+    {
+      type: 'context',
+      text: [d.derivation(f.n(funnel.revenueTarget), f.n(funnel.averageDeal), f.n(next.customers), f.pct(next.opportunityToCustomer), f.n(next.opportunities), f.pct(next.leadToOpportunity), f.n(next.leads))],
+    },
+    { type: 'context', text: [next.basis === 'measured' ? d.basisMeasured : d.basisAgreement, ' ', gap] },
+  ];
+}
 
+/** A readable Slack-sized message (at most 45 blocks) for the monthly alignment meeting. */
+export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): View {
+  const part: Part = { n, agreement, t, d: t.digest, f: formats(t), names: names(agreement) };
+  const { d, f } = part;
+  const month = f.month(n.month);
+  const blocks: Block[] = [
+    { type: 'header', text: d.header(month, agreement.company) },
+    ...[delivery, acceptance, speed, ranking, capacity, nextTarget].flatMap((build) => build(part)),
+  ];
   return {
     fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),
     blocks: blocks.slice(0, MAX_BLOCKS),

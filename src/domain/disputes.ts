@@ -1,6 +1,7 @@
-// Who may decide a disputed rejection. The arbiter is neutral (DOMAIN.md): neither side of the
-// dispute, and neither head of sales nor head of marketing has the final word.
+// Who may decide a disputed rejection. The arbiter is neutral (docs/domain.md): neither side of
+// the dispute, and neither head of sales nor head of marketing has the final word.
 import type { Person } from './agreement.ts';
+import type { ArbiterReason } from './reasons.ts';
 
 export interface DisputeParties {
   rejectingRep: string;
@@ -9,17 +10,18 @@ export interface DisputeParties {
 
 export interface Eligibility {
   eligible: boolean;
-  reason: string;
+  reason: ArbiterReason;
 }
 
 export function arbiterEligibility(email: string, people: readonly Person[], parties: DisputeParties): Eligibility {
   const who = email.toLowerCase();
   const person = people.find((p) => p.email === who);
-  if (!person?.roles.includes('arbiter')) return { eligible: false, reason: `${who} is not an arbiter in the agreement` };
-  if (who === parties.rejectingRep.toLowerCase()) return { eligible: false, reason: `${person.name} rejected the lead and cannot judge the dispute` };
-  if (who === parties.disputingMarketer.toLowerCase()) return { eligible: false, reason: `${person.name} opened the dispute and cannot judge it` };
-  if (person.head) return { eligible: false, reason: `${person.name} is head of ${person.head} and not neutral` };
-  return { eligible: true, reason: `${person.name} is a neutral arbiter` };
+  const no = (reason: ArbiterReason): Eligibility => ({ eligible: false, reason });
+  if (!person?.roles.includes('arbiter')) return no({ code: 'arbiter.none', person: who });
+  if (who === parties.rejectingRep.toLowerCase()) return no({ code: 'arbiter.rejected', person: who });
+  if (who === parties.disputingMarketer.toLowerCase()) return no({ code: 'arbiter.opened', person: who });
+  if (person.head) return no({ code: 'arbiter.head', person: who, head: person.head });
+  return { eligible: true, reason: { code: 'arbiter.neutral', person: who } };
 }
 
 export function eligibleArbiters(people: readonly Person[], parties: DisputeParties): Person[] {

@@ -1,5 +1,6 @@
 // The lead as the domain sees it: plain data, no Prisma types.
 import type { Status } from './lifecycle.ts';
+import type { QualificationReason, RoutingReason, TextReason } from './reasons.ts';
 
 export interface Contact {
   email: string;
@@ -9,9 +10,10 @@ export interface Contact {
   title?: string | undefined;
 }
 
+/** Why the lead qualified (or not) and went where it went, as codes (src/domain/reasons.ts). */
 export interface Explanation {
-  qualification: string[];
-  routing: string[];
+  qualification: (QualificationReason | TextReason)[];
+  routing: RoutingReason[];
 }
 
 export interface Lead {

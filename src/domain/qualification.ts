@@ -1,5 +1,6 @@
 // Qualification: fit (ideal customer profile) + readiness (signals) → stage, grade and the reasons.
 import type { Agreement } from './agreement.ts';
+import type { FitCheck, QualificationReason } from './reasons.ts';
 
 export interface CompanyFacts {
   employees?: number | null;
@@ -13,42 +14,44 @@ export interface Qualification {
   grade: string | null;
   fits: boolean;
   score: number;
-  reasons: string[];
+  reasons: QualificationReason[];
 }
 
 type FitRule = Agreement['definitions']['fit'][number];
 
-function checkRule(rule: FitRule, company: CompanyFacts): { ok: boolean; why: string } {
-  const value = company[rule.field];
+/** Each condition of the rule; a rule holds when all of them do. */
+function checkRule(rule: FitRule, company: CompanyFacts): FitCheck[] {
+  const { field } = rule;
+  const value = company[field];
   if (value === undefined || value === null || value === '') {
     // Unknown can't be excluded, but it can't be shown to meet a minimum or a list either.
     const onlyExcludes = rule.notIn && rule.min === undefined && rule.max === undefined && !rule.in;
-    return { ok: Boolean(onlyExcludes), why: `${rule.label}: ${rule.field} unknown` };
+    return [{ code: 'fit.unknown', field, ok: Boolean(onlyExcludes) }];
   }
-  const shown = String(value);
-  if (rule.min !== undefined && Number(value) < rule.min) return { ok: false, why: `${rule.label}: ${shown} ${rule.field}` };
-  if (rule.max !== undefined && Number(value) > rule.max) return { ok: false, why: `${rule.label}: ${shown} ${rule.field}` };
-  const text = shown.toLowerCase();
-  if (rule.in && !rule.in.some((v) => v.toLowerCase() === text)) return { ok: false, why: `${rule.label}: ${shown}` };
-  if (rule.notIn?.some((v) => v.toLowerCase() === text)) return { ok: false, why: `${rule.label}: ${shown}` };
-  return { ok: true, why: `${rule.label}: ${shown}` };
+  const text = String(value).toLowerCase();
+  const listed = (values: readonly string[]) => values.some((v) => v.toLowerCase() === text);
+  const checks: FitCheck[] = [];
+  if (rule.min !== undefined) checks.push({ code: 'fit.min', field, min: rule.min, value, ok: !(Number(value) < rule.min) });
+  if (rule.max !== undefined) checks.push({ code: 'fit.max', field, max: rule.max, value, ok: !(Number(value) > rule.max) });
+  if (rule.in) checks.push({ code: 'fit.in', field, values: rule.in, value: String(value), ok: listed(rule.in) });
+  if (rule.notIn) checks.push({ code: 'fit.notIn', field, values: rule.notIn, value: String(value), ok: !listed(rule.notIn) });
+  return checks;
 }
 
 export function qualify(company: CompanyFacts, signals: readonly string[], definitions: Agreement['definitions']): Qualification {
-  const reasons: string[] = [];
-  const checks = definitions.fit.map((rule) => checkRule(rule, company));
+  const reasons: QualificationReason[] = [];
+  const checks = definitions.fit.flatMap((rule) => checkRule(rule, company));
   const fits = checks.every((c) => c.ok);
-  const failed = checks.filter((c) => !c.ok).map((c) => c.why);
-  reasons.push(fits ? `fits (${checks.map((c) => c.why).join('; ') || 'no fit rules'})` : `does not fit (${failed.join('; ')})`);
+  reasons.push({ code: 'fit', fits, checks: fits ? checks : checks.filter((c) => !c.ok) });
 
   const known = [...new Set(signals)].filter((s) => definitions.signals[s] !== undefined);
-  const score = known.reduce((sum, s) => sum + (definitions.signals[s] ?? 0), 0);
+  const points = known.map((signal) => ({ signal, points: definitions.signals[signal] ?? 0 }));
+  const score = points.reduce((sum, s) => sum + s.points, 0);
   const { mql, sql } = definitions.thresholds;
-  const shown = known.map((s) => `${s} +${definitions.signals[s]}`).join(', ') || 'no signals';
-  reasons.push(`readiness ${score} points (${shown}; MQL from ${mql}, SQL from ${sql})`);
+  reasons.push({ code: 'readiness', score, signals: points, mql, sql });
 
   if (!fits || score < mql) {
-    reasons.push(!fits ? 'kept in nurturing: outside the ideal customer profile' : 'kept in nurturing: not ready yet');
+    reasons.push({ code: 'nurture', why: fits ? 'not_ready' : 'not_a_fit' });
     return { qualified: false, stage: null, grade: null, fits, score, reasons };
   }
   const stage = score >= sql ? 'SQL' : 'MQL';
@@ -57,6 +60,7 @@ export function qualify(company: CompanyFacts, signals: readonly string[], defin
     if (!hasCondition) return true;
     return (g.signalsAny?.some((s) => known.includes(s)) ?? false) || (g.minScore !== undefined && score >= g.minScore);
   }) ?? definitions.grades[definitions.grades.length - 1];
-  reasons.push(`${stage}, grade ${grade?.id} (${grade?.label})`);
-  return { qualified: true, stage, grade: grade?.id ?? null, fits, score, reasons };
+  const id = grade?.id ?? null;
+  if (id) reasons.push({ code: 'grade', stage, grade: id });
+  return { qualified: true, stage, grade: id, fits, score, reasons };
 }

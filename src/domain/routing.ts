@@ -1,7 +1,8 @@
 // Routing: which queue gets a lead, and which rep in it. Pure; the caller supplies the clock,
-// working hours and the fair-share ledger. Every decision carries a plain-English trace,
+// working hours and the fair-share ledger. Every decision carries its reasons (src/domain/reasons.ts),
 // because reps only trust a router they can see into.
 import type { Agreement, Queue, Team } from './agreement.ts';
+import type { FilterCheck, QueueReason, RepReason, Share, SkipReason } from './reasons.ts';
 
 export interface LeadFacts {
   source: string;
@@ -13,42 +14,31 @@ export interface LeadFacts {
 export interface QueueChoice {
   team: Team;
   queue: Queue | null;
-  reasons: string[];
+  reasons: QueueReason[];
 }
 
-const teamName = (team: Team): string => team.replace('_', ' ');
-const list = (values: readonly string[]): string => values.join(', ');
-
-/** Each filter field as [matches, explanation]; a missing filter field is left out (matches anything). */
-function checkFilter(lead: LeadFacts, filter: Queue['filter']): [boolean, string][] {
-  const checks: [boolean, string][] = [];
+/** Each filter field as a check; a missing filter field is left out (matches anything). */
+function checkFilter(lead: LeadFacts, filter: Queue['filter']): FilterCheck[] {
+  const checks: FilterCheck[] = [];
   if (filter.countries) {
     const allowed = filter.countries.map((c) => c.toUpperCase());
-    const country = lead.country?.trim().toUpperCase();
-    if (!country) checks.push([false, `no country given, queue takes only ${list(allowed)}`]);
-    else if (allowed.includes(country)) checks.push([true, `country ${country} is in ${list(allowed)}`]);
-    else checks.push([false, `country ${country} is not in ${list(allowed)}`]);
+    const country = lead.country?.trim().toUpperCase() || null;
+    checks.push({ code: 'filter.country', allowed, value: country, ok: country !== null && allowed.includes(country) });
   }
   const employees = lead.employees ?? null;
   if (filter.minEmployees !== undefined) {
     const min = filter.minEmployees;
-    if (employees === null) checks.push([false, `employee count unknown, queue needs at least ${min}`]);
-    else if (employees >= min) checks.push([true, `${employees} employees, at least ${min}`]);
-    else checks.push([false, `${employees} employees, fewer than ${min}`]);
+    checks.push({ code: 'filter.minEmployees', min, value: employees, ok: employees !== null && employees >= min });
   }
   if (filter.maxEmployees !== undefined) {
     const max = filter.maxEmployees;
-    if (employees === null) checks.push([false, `employee count unknown, queue takes at most ${max}`]);
-    else if (employees <= max) checks.push([true, `${employees} employees, at most ${max}`]);
-    else checks.push([false, `${employees} employees, more than ${max}`]);
+    checks.push({ code: 'filter.maxEmployees', max, value: employees, ok: employees !== null && employees <= max });
   }
   if (filter.industries) {
     const allowed = filter.industries;
-    const industry = lead.industry?.trim();
-    const known = industry ? allowed.some((i) => i.toLowerCase() === industry.toLowerCase()) : false;
-    if (!industry) checks.push([false, `no industry given, queue takes only ${list(allowed)}`]);
-    else if (known) checks.push([true, `industry ${industry} is in ${list(allowed)}`]);
-    else checks.push([false, `industry ${industry} is not in ${list(allowed)}`]);
+    const industry = lead.industry?.trim() || null;
+    const known = industry !== null && allowed.some((i) => i.toLowerCase() === industry.toLowerCase());
+    checks.push({ code: 'filter.industry', allowed, value: industry, ok: known });
   }
   return checks;
 }
@@ -59,23 +49,23 @@ function checkFilter(lead: LeadFacts, filter: Queue['filter']): [boolean, string
  */
 export function pickQueue(lead: LeadFacts, routing: Agreement['routing'], handOverTo?: Team): QueueChoice {
   if (!Object.hasOwn(routing.sources, lead.source)) {
-    throw new Error(`unknown lead source "${lead.source}"; known: ${list(Object.keys(routing.sources))}`);
+    throw new Error(`unknown lead source "${lead.source}"; known: ${Object.keys(routing.sources).join(', ')}`);
   }
   // A hand-over (inside sales → field sales) overrides source ownership.
   const team = handOverTo ?? (routing.sources[lead.source] as Team);
-  const reasons = [handOverTo ? `handed over to ${teamName(team)}` : `source "${lead.source}" is owned by ${teamName(team)}`];
+  const reasons: QueueReason[] = [handOverTo ? { code: 'queue.handover', team } : { code: 'queue.owner', source: lead.source, team }];
   for (const queue of routing.queues) {
     if (queue.team !== team) continue;
     const checks = checkFilter(lead, queue.filter);
-    const failed = checks.filter(([ok]) => !ok).map(([, why]) => why);
+    const failed = checks.filter((c) => !c.ok);
     if (failed.length > 0) {
-      reasons.push(`${queue.name} skipped: ${failed.join('; ')}`);
+      reasons.push({ code: 'queue.skipped', queue: queue.id, checks: failed });
       continue;
     }
-    reasons.push(`${queue.name}: ${checks.length > 0 ? checks.map(([, why]) => why).join('; ') : 'takes every lead'}`);
+    reasons.push({ code: 'queue.chosen', queue: queue.id, checks });
     return { team, queue, reasons };
   }
-  reasons.push(`no ${teamName(team)} queue takes this lead`);
+  reasons.push({ code: 'queue.none', team });
   return { team, queue: null, reasons };
 }
 
@@ -104,13 +94,13 @@ export interface LedgerEntry {
 
 export interface RepChoice {
   rep: string | null;
-  reasons: string[];
+  reasons: RepReason[];
   ledger: LedgerEntry[];
 }
 
 // Credits are sums of fractions like 1/3; compare with a tolerance so ties stay ties.
 const EPSILON = 1e-9;
-const round = (n: number): string => String(Math.round(n * 10) / 10 || 0);
+const round = (n: number): number => Math.round(n * 10) / 10 || 0;
 const day = (d: Date): string => d.toISOString().slice(0, 10);
 
 type Unavailable = 'excluded' | 'away' | 'capacity' | 'hours';
@@ -123,12 +113,12 @@ function unavailable(m: MemberState, now: Date, exclude: ReadonlySet<string>): U
   return null;
 }
 
-function skipReason(m: MemberState, why: Unavailable): string {
+function skipReason(m: MemberState, why: Unavailable): SkipReason {
+  const rep = m.email;
   switch (why) {
-    case 'excluded': return `skipped ${m.name}: excluded (had the lead before)`;
-    case 'away': return `skipped ${m.name}: away until ${day(m.awayUntil as Date)}`;
-    case 'capacity': return `skipped ${m.name}: at capacity (${m.open}/${m.capacity} open leads)`;
-    case 'hours': return `skipped ${m.name}: outside working hours`;
+    case 'away': return { code: 'rep.skipped', rep, why, until: day(m.awayUntil as Date) };
+    case 'capacity': return { code: 'rep.skipped', rep, why, open: m.open, capacity: m.capacity };
+    default: return { code: 'rep.skipped', rep, why };
   }
 }
 
@@ -140,7 +130,7 @@ function skipReason(m: MemberState, why: Unavailable): string {
 export function pickRep(members: readonly MemberState[], now: Date, opts: { exclude?: readonly string[] } = {}): RepChoice {
   const exclude = new Set((opts.exclude ?? []).map((e) => e.toLowerCase()));
   const status = members.map((m) => unavailable(m, now, exclude));
-  const reasons: string[] = [];
+  const reasons: RepReason[] = [];
 
   let pool = members.filter((_, i) => status[i] === null);
   let offHoursFallback = false;
@@ -156,7 +146,7 @@ export function pickRep(members: readonly MemberState[], now: Date, opts: { excl
 
   if (pool.length === 0) {
     const ledger = members.map((m) => ({ email: m.email, credit: m.credit, assigned: m.assigned }));
-    return { rep: null, reasons: [...skipped, 'nobody can take it now: offered to the whole queue'], ledger };
+    return { rep: null, reasons: [...skipped, { code: 'rep.nobody' }], ledger };
   }
 
   const totalWeight = pool.reduce((sum, m) => sum + m.weight, 0);
@@ -169,21 +159,25 @@ export function pickRep(members: readonly MemberState[], now: Date, opts: { excl
   });
   const chosen = ranked[0] as MemberState;
 
-  const share = (m: MemberState): string =>
-    `${round(credited.get(m) as number)} credited, ${m.assigned} assigned, weight ${round(m.weight)}`;
-  if (offHoursFallback) reasons.push('nobody is in working hours now; the SLA clock waits for working time');
+  const share = (m: MemberState): Share => ({ credited: round(credited.get(m) as number), assigned: m.assigned, weight: round(m.weight) });
+  if (offHoursFallback) reasons.push({ code: 'rep.offHours' });
   const runnerUp = ranked[1];
+  const rep = chosen.email;
   if (!runnerUp) {
-    reasons.push(`picked ${chosen.name}: the only one who can take it (${share(chosen)})`);
+    reasons.push({ code: 'rep.picked', rep, why: 'only', ...share(chosen) });
   } else if (Math.abs(deficit(chosen) - deficit(runnerUp)) > EPSILON) {
-    reasons.push(`picked ${chosen.name}: furthest behind their fair share (${share(chosen)})`);
+    reasons.push({ code: 'rep.picked', rep, why: 'behind', ...share(chosen) });
   } else {
-    const tieBreak = chosen.open !== runnerUp.open ? `fewer open leads (${chosen.open} vs ${runnerUp.open})`
-      : chosen.weight !== runnerUp.weight ? `higher weight (${round(chosen.weight)} vs ${round(runnerUp.weight)})`
-      : 'first by e-mail';
-    reasons.push(`picked ${chosen.name}: level with ${runnerUp.name} on fair share (${share(chosen)}), ${tieBreak}`);
+    const level = runnerUp.email;
+    if (chosen.open !== runnerUp.open) {
+      reasons.push({ code: 'rep.picked', rep, why: 'tie', level, tieBreak: 'open', mine: chosen.open, theirs: runnerUp.open, ...share(chosen) });
+    } else if (chosen.weight !== runnerUp.weight) {
+      reasons.push({ code: 'rep.picked', rep, why: 'tie', level, tieBreak: 'weight', mine: round(chosen.weight), theirs: round(runnerUp.weight), ...share(chosen) });
+    } else {
+      reasons.push({ code: 'rep.picked', rep, why: 'tie', level, tieBreak: 'email', ...share(chosen) });
+    }
   }
-  for (const m of ranked.slice(1)) reasons.push(`not picked ${m.name}: not further behind (${share(m)})`);
+  for (const m of ranked.slice(1)) reasons.push({ code: 'rep.notPicked', rep: m.email, ...share(m) });
   reasons.push(...skipped);
 
   const ledger = members.map((m) => ({

@@ -1,4 +1,6 @@
 // Every sentence the bot says, in German and English. Views take these; nothing else holds wording.
+import type { Agreement, Team } from './agreement.ts';
+import type { FilterCheck, FitCheck, Reason, Share } from './reasons.ts';
 import type { RejectReason } from './rejections.ts';
 
 export type Locale = 'de' | 'en';
@@ -60,6 +62,10 @@ const de = {
     notInQueue: (queue: string) => `Du bist kein Mitglied der Queue „${queue}“ und kannst diesen Lead nicht annehmen oder ablehnen.`,
     notOffered: 'Dieser Lead wird gerade nicht angeboten.',
     notYours: 'Das ist nicht dein Lead.',
+    alreadyYours: 'Du hast diesen Lead schon angenommen.',
+    alreadyContacted: 'Der Erstkontakt ist schon notiert.',
+    keptAfterContact: 'Nach dem Erstkontakt lässt sich ein Lead nicht mehr zurückgeben.',
+    badForm: 'Dieses Formular ist ungültig oder veraltet. Bitte öffne es noch einmal über die Schaltfläche.',
     notMarketer: 'Nur Marketing kann einer Ablehnung widersprechen.',
     notDisputable: 'Zu dieser Ablehnung gibt es schon einen Widerspruch, oder der Lead wurde nicht abgelehnt.',
     alreadyDecided: 'Dieser Streitfall ist schon entschieden.',
@@ -241,7 +247,81 @@ const de = {
     gapLess: (n: string) => `Das sind ${n} MQLs weniger, als in diesem Monat geliefert wurden.`,
     gapNone: 'Genau so viele MQLs, wie in diesem Monat geliefert wurden.',
   },
-  weekdays: { mon: 'Mo', tue: 'Di', wed: 'Mi', thu: 'Do', fri: 'Fr', sat: 'Sa', sun: 'So' },
+  weekdays: { mon: 'Mo', tue: 'Di', wed: 'Mi', thu: 'Do', fri: 'Fr', sat: 'Sa', sun: 'So' },  /** Why leadrelay decided what it did: the wording of each reason code (src/domain/reasons.ts). */
+  why: {
+    fields: { employees: 'Mitarbeitende', country: 'Land', industry: 'Branche' },
+    teams: { field_sales: 'Field Sales', inside_sales: 'Inside Sales' },
+    fits: (checks: string) => `passt zum Zielkundenprofil: ${checks}`,
+    fitsNoRules: 'passt (die Vereinbarung hat keine Regeln zum Zielkundenprofil)',
+    notFit: (checks: string) => `passt nicht zum Zielkundenprofil: ${checks}`,
+    unknown: { employees: 'Mitarbeiterzahl unbekannt', country: 'Land unbekannt', industry: 'Branche unbekannt' },
+    min: (field: string, min: string, value: string) => `mindestens ${min} ${field} (${value})`,
+    max: (field: string, max: string, value: string) => `höchstens ${max} ${field} (${value})`,
+    in: (field: string, values: string, value: string) => `${field}: ${values} (${value})`,
+    notIn: (field: string, values: string, value: string) => `${field}: nicht ${values} (${value})`,
+    readiness: (score: number, signals: string, mql: string, sql: string) =>
+      `Kaufbereitschaft ${score} ${score === 1 ? 'Punkt' : 'Punkte'} (${signals}; MQL ab ${mql}, SQL ab ${sql})`,
+    noSignals: 'keine Signale',
+    notAFit: 'bleibt im Nurturing: passt nicht zum Zielkundenprofil',
+    notReady: 'bleibt im Nurturing: noch nicht kaufbereit',
+    grade: (stage: string, grade: string, label: string) => (label ? `${stage}, Einstufung ${grade} (${label})` : `${stage}, Einstufung ${grade}`),
+    owner: (source: string, team: string) => `Quelle „${source}“ gehört zu ${team}`,
+    handover: (team: string) => `übergeben an ${team}`,
+    skipped: (queue: string, checks: string) => `${queue} übersprungen: ${checks}`,
+    chosen: (queue: string, checks: string) => `${queue}: ${checks}`,
+    takesAll: (queue: string) => `${queue}: nimmt jeden Lead`,
+    noQueue: (team: string) => `keine Queue von ${team} nimmt diesen Lead`,
+    countryFits: (country: string, allowed: string) => `Land ${country} passt (${allowed})`,
+    countryOff: (country: string, allowed: string) => `Land ${country} passt nicht (nur ${allowed})`,
+    noCountry: (allowed: string) => `kein Land angegeben (nur ${allowed})`,
+    industryFits: (industry: string, allowed: string) => `Branche ${industry} passt (${allowed})`,
+    industryOff: (industry: string, allowed: string) => `Branche ${industry} passt nicht (nur ${allowed})`,
+    noIndustry: (allowed: string) => `keine Branche angegeben (nur ${allowed})`,
+    atLeast: (n: string, min: string) => `${n} Mitarbeitende, mindestens ${min}`,
+    fewer: (n: string, min: string) => `${n} Mitarbeitende, weniger als ${min}`,
+    unknownMin: (min: string) => `Mitarbeiterzahl unbekannt, die Queue verlangt mindestens ${min}`,
+    atMost: (n: string, max: string) => `${n} Mitarbeitende, höchstens ${max}`,
+    more: (n: string, max: string) => `${n} Mitarbeitende, mehr als ${max}`,
+    unknownMax: (max: string) => `Mitarbeiterzahl unbekannt, die Queue nimmt höchstens ${max}`,
+    excluded: (name: string) => `übersprungen: ${name}, hatte den Lead schon`,
+    away: (name: string, until: string) => `übersprungen: ${name}, abwesend bis ${until}`,
+    full: (name: string, open: string, capacity: string) => `übersprungen: ${name}, ausgelastet (${open} von ${capacity} offenen Leads)`,
+    offHours: (name: string) => `übersprungen: ${name}, außerhalb der Arbeitszeit`,
+    nobody: 'niemand kann ihn gerade nehmen: der ganzen Queue angeboten',
+    nobodyInHours: 'gerade ist niemand in der Arbeitszeit; die SLA-Uhr läuft erst mit der Arbeitszeit',
+    share: (credited: string, assigned: string, weight: string) => `${credited} gutgeschrieben, ${assigned} zugewiesen, Gewicht ${weight}`,
+    only: (name: string, share: string) => `gewählt: ${name}, die einzige Person, die ihn nehmen kann (${share})`,
+    behind: (name: string, share: string) => `gewählt: ${name}, am weitesten hinter dem fairen Anteil (${share})`,
+    tie: (name: string, other: string, share: string, tieBreak: string) => `gewählt: ${name}, beim fairen Anteil gleichauf mit ${other} (${share}); ${tieBreak}`,
+    fewerOpen: (mine: string, theirs: string) => `weniger offene Leads (${mine} statt ${theirs})`,
+    higherWeight: (mine: string, theirs: string) => `höheres Gewicht (${mine} statt ${theirs})`,
+    byEmail: 'zuerst nach E-Mail-Adresse',
+    notPicked: (name: string, share: string) => `nicht gewählt: ${name}, nicht weiter zurück (${share})`,
+    noArbiter: (name: string) => `${name} ist in der Vereinbarung keine Schlichtungsperson`,
+    rejected: (name: string) => `${name} hat den Lead abgelehnt und kann den Streitfall nicht entscheiden`,
+    opened: (name: string) => `${name} hat widersprochen und kann den Streitfall nicht selbst entscheiden`,
+    head: { sales: (name: string) => `${name} leitet den Vertrieb und ist nicht neutral`, marketing: (name: string) => `${name} leitet das Marketing und ist nicht neutral` },
+    neutral: (name: string) => `${name} ist neutral und kann schlichten`,
+  },
+  form: { cancel: 'Abbrechen', required: 'Pflichtfeld', optional: 'freiwillig' },
+  sandbox: {
+    title: 'leadrelay-Sandbox',
+    actAs: 'Handeln als',
+    channels: 'Kanäle',
+    directMessages: 'Direktnachrichten',
+    tryIt: 'Ausprobieren',
+    postDigest: 'Monatsbericht jetzt senden',
+    command: 'Befehl',
+    send: 'Senden',
+    chart: 'Diagramm',
+    marketing: 'Marketing',
+    alignment: 'Abstimmung',
+    examples: {
+      demo: 'Demo-Anfrage, 500 Mitarbeitende, München',
+      ebook: 'E-Book-Download eines Studenten',
+      referral: 'Empfehlung eines Bestandskunden',
+    },
+  },
 };
 
 export type Texts = typeof de;
@@ -303,6 +383,10 @@ const en: Texts = {
     notInQueue: (queue) => `You are not a member of the queue "${queue}" and cannot accept or reject this lead.`,
     notOffered: 'This lead is not on offer right now.',
     notYours: 'This is not your lead.',
+    alreadyYours: 'You have already accepted this lead.',
+    alreadyContacted: 'First contact is already recorded.',
+    keptAfterContact: 'A lead cannot be given back after first contact.',
+    badForm: 'This form is invalid or out of date. Please open it again from its button.',
     notMarketer: 'Only marketing can dispute a rejection.',
     notDisputable: 'This rejection is already disputed, or the lead was not rejected.',
     alreadyDecided: 'This dispute has already been decided.',
@@ -483,7 +567,79 @@ const en: Texts = {
     gapLess: (n) => `That is ${n} MQLs fewer than delivered this month.`,
     gapNone: 'The same number of MQLs as delivered this month.',
   },
-  weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+  weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },  why: {
+    fields: { employees: 'employees', country: 'country', industry: 'industry' },
+    teams: { field_sales: 'field sales', inside_sales: 'inside sales' },
+    fits: (checks) => `fits the ideal customer profile: ${checks}`,
+    fitsNoRules: 'fits (the agreement has no rules for the ideal customer profile)',
+    notFit: (checks) => `does not fit the ideal customer profile: ${checks}`,
+    unknown: { employees: 'employee count unknown', country: 'country unknown', industry: 'industry unknown' },
+    min: (field, min, value) => `at least ${min} ${field} (${value})`,
+    max: (field, max, value) => `at most ${max} ${field} (${value})`,
+    in: (field, values, value) => `${field}: ${values} (${value})`,
+    notIn: (field, values, value) => `${field}: not ${values} (${value})`,
+    readiness: (score, signals, mql, sql) => `readiness ${score} ${score === 1 ? 'point' : 'points'} (${signals}; MQL from ${mql}, SQL from ${sql})`,
+    noSignals: 'no signals',
+    notAFit: 'kept in nurturing: outside the ideal customer profile',
+    notReady: 'kept in nurturing: not ready yet',
+    grade: (stage, grade, label) => (label ? `${stage}, grade ${grade} (${label})` : `${stage}, grade ${grade}`),
+    owner: (source, team) => `source "${source}" is owned by ${team}`,
+    handover: (team) => `handed over to ${team}`,
+    skipped: (queue, checks) => `${queue} skipped: ${checks}`,
+    chosen: (queue, checks) => `${queue}: ${checks}`,
+    takesAll: (queue) => `${queue}: takes every lead`,
+    noQueue: (team) => `no ${team} queue takes this lead`,
+    countryFits: (country, allowed) => `country ${country} fits (${allowed})`,
+    countryOff: (country, allowed) => `country ${country} does not fit (only ${allowed})`,
+    noCountry: (allowed) => `no country given (only ${allowed})`,
+    industryFits: (industry, allowed) => `industry ${industry} fits (${allowed})`,
+    industryOff: (industry, allowed) => `industry ${industry} does not fit (only ${allowed})`,
+    noIndustry: (allowed) => `no industry given (only ${allowed})`,
+    atLeast: (n, min) => `${n} employees, at least ${min}`,
+    fewer: (n, min) => `${n} employees, fewer than ${min}`,
+    unknownMin: (min) => `employee count unknown, the queue needs at least ${min}`,
+    atMost: (n, max) => `${n} employees, at most ${max}`,
+    more: (n, max) => `${n} employees, more than ${max}`,
+    unknownMax: (max) => `employee count unknown, the queue takes at most ${max}`,
+    excluded: (name) => `skipped ${name}: excluded (had the lead before)`,
+    away: (name, until) => `skipped ${name}: away until ${until}`,
+    full: (name, open, capacity) => `skipped ${name}: at capacity (${open} of ${capacity} open leads)`,
+    offHours: (name) => `skipped ${name}: outside working hours`,
+    nobody: 'nobody can take it now: offered to the whole queue',
+    nobodyInHours: 'nobody is in working hours now; the SLA clock waits for working time',
+    share: (credited, assigned, weight) => `${credited} credited, ${assigned} assigned, weight ${weight}`,
+    only: (name, share) => `picked ${name}: the only one who can take it (${share})`,
+    behind: (name, share) => `picked ${name}: furthest behind their fair share (${share})`,
+    tie: (name, other, share, tieBreak) => `picked ${name}: level with ${other} on fair share (${share}), ${tieBreak}`,
+    fewerOpen: (mine, theirs) => `fewer open leads (${mine} vs ${theirs})`,
+    higherWeight: (mine, theirs) => `higher weight (${mine} vs ${theirs})`,
+    byEmail: 'first by e-mail address',
+    notPicked: (name, share) => `not picked ${name}: not further behind (${share})`,
+    noArbiter: (name) => `${name} is not an arbiter in the agreement`,
+    rejected: (name) => `${name} rejected the lead and cannot judge the dispute`,
+    opened: (name) => `${name} opened the dispute and cannot judge it`,
+    head: { sales: (name) => `${name} is head of sales and not neutral`, marketing: (name) => `${name} is head of marketing and not neutral` },
+    neutral: (name) => `${name} is a neutral arbiter`,
+  },
+  form: { cancel: 'Cancel', required: 'Required', optional: 'optional' },
+  sandbox: {
+    title: 'leadrelay sandbox',
+    actAs: 'Act as',
+    channels: 'Channels',
+    directMessages: 'Direct messages',
+    tryIt: 'Try it',
+    postDigest: 'Post digest now',
+    command: 'Command',
+    send: 'Send',
+    chart: 'Chart',
+    marketing: 'Marketing',
+    alignment: 'Alignment',
+    examples: {
+      demo: 'Demo request, 500 employees, Munich',
+      ebook: 'E-book download by a student',
+      referral: 'Referral from a customer',
+    },
+  },
 };
 
 export function texts(locale: Locale): Texts {
@@ -496,4 +652,154 @@ export function minutesText(minutes: number, locale: Locale): string {
   const m = minutes % 60;
   const unit = locale === 'de' ? { h: 'Std.', m: 'Min.' } : { h: 'h', m: 'min' };
   return [h ? `${h} ${unit.h}` : '', m ? `${m} ${unit.m}` : ''].filter(Boolean).join(' ');
+}
+
+/** How the agreement's codes read in its language: people by name, countries by name, labels for the rest. */
+export interface Names {
+  person(email: string): string;
+  country(code: string): string;
+  industry(code: string): string;
+  signal(code: string): string;
+  source(code: string): string;
+  queue(id: string): string;
+  team(team: Team): string;
+  number(n: number): string;
+  /** A YYYY-MM-DD day as the language writes it. */
+  day(iso: string): string;
+  /** "A, B or C". */
+  or(items: readonly string[]): string;
+}
+
+interface Formats {
+  countries: Intl.DisplayNames;
+  number: Intl.NumberFormat;
+  day: Intl.DateTimeFormat;
+  or: Intl.ListFormat;
+}
+const formats = new Map<Locale, Formats>();
+
+/** Building Intl formatters costs far more than using them: one set per language. */
+function formatsOf(locale: Locale): Formats {
+  let f = formats.get(locale);
+  if (!f) {
+    const tag = texts(locale).digest.locale;
+    f = {
+      countries: new Intl.DisplayNames([tag], { type: 'region', fallback: 'code' }),
+      number: new Intl.NumberFormat(tag, { maximumFractionDigits: 1 }),
+      day: new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' }),
+      or: new Intl.ListFormat(tag, { type: 'disjunction' }),
+    };
+    formats.set(locale, f);
+  }
+  return f;
+}
+
+export function names(agreement: Agreement): Names {
+  const f = formatsOf(agreement.locale);
+  const labels = agreement.labels;
+  const label = (table: Record<string, string>, code: string) => (Object.hasOwn(table, code) ? (table[code] as string) : code);
+  return {
+    person: (email) => agreement.people.find((p) => p.email === email.toLowerCase())?.name ?? email,
+    // Intl throws on what is not a region code; a lead may send anything.
+    country: (code) => (/^[A-Za-z]{2}$/.test(code) ? (f.countries.of(code.toUpperCase()) ?? code) : code),
+    industry: (code) => label(labels.industries, code),
+    signal: (code) => label(labels.signals, code),
+    source: (code) => label(labels.sources, code),
+    queue: (id) => agreement.routing.queues.find((q) => q.id === id)?.name ?? id,
+    team: (team) => texts(agreement.locale).why.teams[team] ?? team,
+    number: (n) => f.number.format(n),
+    day: (iso) => {
+      const d = new Date(`${iso}T00:00:00Z`);
+      return Number.isNaN(d.getTime()) ? iso : f.day.format(d);
+    },
+    or: (items) => f.or.format(items),
+  };
+}
+
+function fitCheckText(c: FitCheck, w: Texts['why'], n: Names): string {
+  const shown = (value: number | string) => {
+    if (typeof value === 'number') return n.number(value);
+    return c.field === 'country' ? n.country(value) : c.field === 'industry' ? n.industry(value) : value;
+  };
+  const field = w.fields[c.field];
+  switch (c.code) {
+    case 'fit.unknown': return w.unknown[c.field];
+    case 'fit.min': return w.min(field, n.number(c.min), shown(c.value));
+    case 'fit.max': return w.max(field, n.number(c.max), shown(c.value));
+    case 'fit.in': return w.in(field, n.or(c.values.map(shown)), shown(c.value));
+    case 'fit.notIn': return w.notIn(field, n.or(c.values.map(shown)), shown(c.value));
+  }
+}
+
+function filterCheckText(c: FilterCheck, w: Texts['why'], n: Names): string {
+  switch (c.code) {
+    case 'filter.country': {
+      const allowed = n.or(c.allowed.map(n.country));
+      if (c.value === null) return w.noCountry(allowed);
+      return (c.ok ? w.countryFits : w.countryOff)(n.country(c.value), allowed);
+    }
+    case 'filter.industry': {
+      const allowed = n.or(c.allowed.map(n.industry));
+      if (c.value === null) return w.noIndustry(allowed);
+      return (c.ok ? w.industryFits : w.industryOff)(n.industry(c.value), allowed);
+    }
+    case 'filter.minEmployees':
+      if (c.value === null) return w.unknownMin(n.number(c.min));
+      return (c.ok ? w.atLeast : w.fewer)(n.number(c.value), n.number(c.min));
+    case 'filter.maxEmployees':
+      if (c.value === null) return w.unknownMax(n.number(c.max));
+      return (c.ok ? w.atMost : w.more)(n.number(c.value), n.number(c.max));
+  }
+}
+
+/** One reason as a sentence in the agreement's language. */
+export function explain(reason: Reason, agreement: Agreement): string {
+  const w = texts(agreement.locale).why;
+  const n = names(agreement);
+  const share = (s: Share) => w.share(n.number(s.credited), n.number(s.assigned), n.number(s.weight));
+  const checks = (list: readonly FilterCheck[]) => list.map((c) => filterCheckText(c, w, n)).join('; ');
+  switch (reason.code) {
+    case 'text': return reason.text;
+    case 'fit': {
+      const list = reason.checks.map((c) => fitCheckText(c, w, n)).join('; ');
+      if (!reason.fits) return w.notFit(list);
+      return list ? w.fits(list) : w.fitsNoRules;
+    }
+    case 'readiness': {
+      const signals = reason.signals.map((s) => `${n.signal(s.signal)} +${n.number(s.points)}`).join(', ') || w.noSignals;
+      return w.readiness(reason.score, signals, n.number(reason.mql), n.number(reason.sql));
+    }
+    case 'nurture': return reason.why === 'not_a_fit' ? w.notAFit : w.notReady;
+    case 'grade': {
+      const label = agreement.definitions.grades.find((g) => g.id === reason.grade)?.label ?? '';
+      return w.grade(reason.stage, reason.grade, label);
+    }
+    case 'queue.owner': return w.owner(n.source(reason.source), n.team(reason.team));
+    case 'queue.handover': return w.handover(n.team(reason.team));
+    case 'queue.skipped': return w.skipped(n.queue(reason.queue), checks(reason.checks));
+    case 'queue.chosen': return reason.checks.length ? w.chosen(n.queue(reason.queue), checks(reason.checks)) : w.takesAll(n.queue(reason.queue));
+    case 'queue.none': return w.noQueue(n.team(reason.team));
+    case 'rep.skipped': {
+      const name = n.person(reason.rep);
+      if (reason.why === 'away') return w.away(name, n.day(reason.until));
+      if (reason.why === 'capacity') return w.full(name, n.number(reason.open), n.number(reason.capacity));
+      return reason.why === 'excluded' ? w.excluded(name) : w.offHours(name);
+    }
+    case 'rep.nobody': return w.nobody;
+    case 'rep.offHours': return w.nobodyInHours;
+    case 'rep.picked': {
+      const name = n.person(reason.rep);
+      if (reason.why === 'only') return w.only(name, share(reason));
+      if (reason.why === 'behind') return w.behind(name, share(reason));
+      const tieBreak = reason.tieBreak === 'email' ? w.byEmail
+        : (reason.tieBreak === 'open' ? w.fewerOpen : w.higherWeight)(n.number(reason.mine), n.number(reason.theirs));
+      return w.tie(name, n.person(reason.level), share(reason), tieBreak);
+    }
+    case 'rep.notPicked': return w.notPicked(n.person(reason.rep), share(reason));
+    case 'arbiter.none': return w.noArbiter(n.person(reason.person));
+    case 'arbiter.rejected': return w.rejected(n.person(reason.person));
+    case 'arbiter.opened': return w.opened(n.person(reason.person));
+    case 'arbiter.head': return w.head[reason.head](n.person(reason.person));
+    case 'arbiter.neutral': return w.neutral(n.person(reason.person));
+  }
 }

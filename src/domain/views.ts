@@ -3,7 +3,8 @@
 import type { Agreement } from './agreement.ts';
 import type { Lead } from './lead.ts';
 import { REJECT_REASONS, type RejectReason } from './rejections.ts';
-import { minutesText, type Texts } from './texts.ts';
+import type { Reason } from './reasons.ts';
+import { explain, minutesText, names, type Texts } from './texts.ts';
 import type { Block, Button, Form, Inline, Rich, View } from './view.ts';
 
 export interface RejectionFacts {
@@ -37,13 +38,21 @@ export type OfferState =
 
 const companyName = (lead: Lead) => lead.companyName ?? '—';
 
-function companyFacts(lead: Lead, t: Texts): string {
+function companyFacts(lead: Lead, agreement: Agreement, t: Texts): string {
+  const n = names(agreement);
   const parts = [companyName(lead)];
   if (lead.employees !== null) parts.push(t.offer.employees(lead.employees));
-  if (lead.country) parts.push(lead.country);
-  if (lead.industry) parts.push(lead.industry);
+  if (lead.country) parts.push(n.country(lead.country));
+  if (lead.industry) parts.push(n.industry(lead.industry));
   return parts.join(' · ');
 }
+
+function sourceText(lead: Lead, agreement: Agreement): string {
+  return [names(agreement).source(lead.source), lead.campaign].filter(Boolean).join(' · ');
+}
+
+/** Reasons as list items: plain strings, so each renderer escapes them. */
+const reasonItems = (reasons: readonly Reason[], agreement: Agreement): Rich[] => reasons.map((r) => [explain(r, agreement)]);
 
 function gradeLabel(lead: Lead, agreement: Agreement): string {
   const grade = agreement.definitions.grades.find((g) => g.id === lead.grade);
@@ -56,18 +65,18 @@ export function offerView(lead: Lead, agreement: Agreement, t: Texts, state: Off
     {
       type: 'fields',
       fields: [
-        { label: t.offer.company, value: [companyFacts(lead, t)] },
+        { label: t.offer.company, value: [companyFacts(lead, agreement, t)] },
         { label: t.offer.role, value: [lead.contact?.title ?? '—'] },
         { label: t.offer.grade, value: [gradeLabel(lead, agreement)] },
         { label: t.offer.score, value: [String(lead.score)] },
-        { label: t.offer.source, value: [[lead.source, lead.campaign].filter(Boolean).join(' · ')] },
+        { label: t.offer.source, value: [sourceText(lead, agreement)] },
         ...(lead.claimDueAt && state.kind === 'open' ? [{ label: t.offer.claimBy, value: [{ time: lead.claimDueAt }] }] : []),
       ],
     },
     { type: 'text', text: [{ bold: t.offer.whyQualified }] },
-    { type: 'list', items: lead.explanation.qualification.map((r) => [r]) },
+    { type: 'list', items: reasonItems(lead.explanation.qualification, agreement) },
     { type: 'text', text: [{ bold: t.offer.whyHere }] },
-    { type: 'list', items: lead.explanation.routing.map((r) => [r]) },
+    { type: 'list', items: reasonItems(lead.explanation.routing, agreement) },
   ];
   if (state.kind === 'open') {
     if (state.origin === 'again') blocks.push({ type: 'context', text: [t.offer.again] });
@@ -106,7 +115,7 @@ export function repLeadView(lead: Lead, agreement: Agreement, t: Texts, opts: { 
     [{ bold: `${t.rep.phone}: ` }, c?.phone ?? '—'],
   ];
   const fields = [
-    { label: t.rep.company, value: [companyFacts(lead, t)] as Rich },
+    { label: t.rep.company, value: [companyFacts(lead, agreement, t)] as Rich },
     { label: t.offer.grade, value: [gradeLabel(lead, agreement)] as Rich },
     { label: t.rep.status, value: [t.statuses[lead.status]] as Rich },
     { label: t.rep.attempts, value: [String(lead.attempts)] as Rich },
@@ -116,7 +125,7 @@ export function repLeadView(lead: Lead, agreement: Agreement, t: Texts, opts: { 
     { type: 'header', text: t.rep.header(companyName(lead)) },
     { type: 'list', items: contact },
     { type: 'fields', fields },
-    { type: 'context', text: [[lead.source, lead.campaign].filter(Boolean).join(' · '), ` · ${lead.explanation.qualification.at(-1) ?? ''}`] },
+    { type: 'context', text: [sourceText(lead, agreement), ...lastReason(lead, agreement)] },
   ];
   const buttons: Button[] = [];
   if (lead.status === 'accepted' || lead.status === 'contacted') buttons.push({ action: 'lead.attempt', label: t.rep.logAttempt, value: lead.id });
@@ -126,6 +135,12 @@ export function repLeadView(lead: Lead, agreement: Agreement, t: Texts, opts: { 
   if (lead.status === 'accepted' || lead.status === 'contacted') buttons.push({ action: 'lead.unreachable', label: t.escalation.unreachable, value: lead.id, style: 'danger' });
   if (buttons.length) blocks.push({ type: 'actions', buttons });
   return { fallback: t.rep.fallback(companyName(lead)), blocks };
+}
+
+/** The qualification's verdict (grade or why it stays in nurturing), after a separator. */
+function lastReason(lead: Lead, agreement: Agreement): string[] {
+  const last = lead.explanation.qualification.at(-1);
+  return last ? [` · ${explain(last, agreement)}`] : [];
 }
 
 /** To the marketer who owns the lead, at once. */
@@ -142,19 +157,19 @@ export function rejectionNoticeView(lead: Lead, rejection: RejectionFacts, t: Te
   return { fallback: t.rejection.fallback(companyName(lead)), blocks };
 }
 
-export function disputeCardView(lead: Lead, rejection: RejectionFacts, dispute: DisputeFacts, precedents: readonly Precedent[], t: Texts): View {
+export function disputeCardView(lead: Lead, rejection: RejectionFacts, dispute: DisputeFacts, precedents: readonly Precedent[], agreement: Agreement, t: Texts): View {
   const blocks: Block[] = [
     { type: 'header', text: t.dispute.header(companyName(lead)) },
     {
       type: 'fields',
       fields: [
-        { label: t.dispute.lead, value: [companyFacts(lead, t)] },
-        { label: t.offer.source, value: [[lead.source, lead.campaign].filter(Boolean).join(' · ')] },
+        { label: t.dispute.lead, value: [companyFacts(lead, agreement, t)] },
+        { label: t.offer.source, value: [sourceText(lead, agreement)] },
         { label: t.dispute.rejected, value: [{ person: rejection.rep }, ` – ${t.reasons[rejection.reason]}`] },
         { label: t.dispute.marketer, value: [{ person: dispute.openedBy }] },
       ],
     },
-    { type: 'list', items: lead.explanation.qualification.map((r) => [r]) },
+    { type: 'list', items: reasonItems(lead.explanation.qualification, agreement) },
   ];
   if (rejection.note) blocks.push({ type: 'text', text: [{ bold: `${t.rejection.note}: ` }, rejection.note] });
   blocks.push({ type: 'text', text: [{ bold: `${t.dispute.rationale} ` }, dispute.rationale] });

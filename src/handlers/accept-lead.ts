@@ -18,7 +18,7 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
   // The team's calendar, like the contact ladder that enforces this deadline.
   const contactDueAt = addWorkingMinutes(now, sla?.contactWithin ?? 9 * 60, calendarOf(deps.agreement));
   const done = await carryOut(deps, accept(found, { rep: input.actor, at: now, contactDueAt }), found, 'notOffered');
-  if ('refusal' in done) return { notice: await lostClaim(deps, input.leadId) };
+  if ('refusal' in done) return { notice: await lostClaim(deps, input.leadId, input.actor) };
   const { lead } = done;
   const card = offerView(lead, deps.agreement, t, { kind: 'accepted', rep: input.actor, contactDueAt });
   const ref = await deps.outbox.offerMessage(lead.id);
@@ -29,9 +29,10 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
 }
 
 /** Someone else was faster (or the offer is gone): say who has it. */
-async function lostClaim(deps: Deps, leadId: string) {
+async function lostClaim(deps: Deps, leadId: string, actor: string) {
   const t = textsOf(deps);
   const now = await deps.leads.find(leadId);
   const holder = now && HELD.includes(now.status) ? now.assignee : null;
+  if (holder === actor) return noticeView(t.notice.alreadyYours);
   return holder ? noticeView(t.notice.takenBy, { person: holder }) : refusalView(deps, 'notOffered', now);
 }

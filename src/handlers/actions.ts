@@ -50,7 +50,7 @@ export async function submitForm(deps: Deps, form: Form['id'], context: string, 
   if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
   if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
   const parsed = decideContext.safeParse(context);
-  if (!parsed.success) return { notice: noticeView(textsOf(deps).notice.alreadyDecided) };
+  if (!parsed.success) return { notice: noticeView(textsOf(deps).notice.badForm) };
   const [disputeId, outcome] = parsed.data;
   return submitDecide(deps, { disputeId, actor, outcome, values });
 }

@@ -44,7 +44,7 @@ export async function submitDispute(deps: Deps, input: { leadId: string; actor: 
   if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
 
   const precedents = await deps.disputes.precedents(rejection.reason, 5);
-  const card = disputeCardView(done.lead, rejection, dispute, precedents, t);
+  const card = disputeCardView(done.lead, rejection, dispute, precedents, deps.agreement, t);
   await tell(deps, 'send the dispute to the arbiter', () => deps.chat.dm(arbiter.email, card, deps.agreement.digest.channel));
   return { notice: noticeView(t.notice.disputeSent(arbiter.name)) };
 }

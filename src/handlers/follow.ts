@@ -22,6 +22,8 @@ export function refusalView(deps: Deps, refusal: Refusal, lead: Lead | null): Vi
     notOffered: () => t.notice.notOffered,
     notOpen: () => t.notice.notOffered,
     notYours: () => t.notice.notYours,
+    alreadyContacted: () => t.notice.alreadyContacted,
+    keptAfterContact: () => t.notice.keptAfterContact,
     notDisputable: () => t.notice.notDisputable,
     alreadyDecided: () => t.notice.alreadyDecided,
     contactFirst: () => t.notice.contactFirst,

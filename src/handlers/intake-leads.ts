@@ -4,6 +4,7 @@ import type { Lead } from '../domain/lead.ts';
 import { transition } from '../domain/lifecycle.ts';
 import { monthOf } from '../domain/month.ts';
 import { qualify } from '../domain/qualification.ts';
+import type { RoutingReason } from '../domain/reasons.ts';
 import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
 import type { LeadInput } from './intake.schema.ts';
 import { memberStates } from './member-states.ts';
@@ -77,7 +78,7 @@ async function prepare(input: LeadInput, agreement: Agreement, router: QueueRout
   };
   if (!q.qualified) return base;
   const choice = pickQueue({ source: input.source, ...company }, agreement.routing);
-  const routing = [...choice.reasons];
+  const routing: RoutingReason[] = [...choice.reasons];
   let assignee: string | null = null;
   if (choice.queue) {
     const rep = await router.pick(choice.queue);

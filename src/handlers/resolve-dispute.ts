@@ -2,6 +2,7 @@
 // both sides hear it; an overturned lead is offered to its queue again.
 import { decide } from '../domain/changes.ts';
 import { arbiterEligibility } from '../domain/disputes.ts';
+import { explain } from '../domain/texts.ts';
 import { decideForm, decisionView, disputeCardView, noticeView } from '../domain/views.ts';
 import { type Deps, type Reply, tell, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
@@ -15,7 +16,7 @@ async function decidable(deps: Deps, disputeId: string, actor: string) {
   const found = await deps.disputes.find(disputeId);
   if (!found) return { refusal: noticeView(t.notice.alreadyDecided) };
   const who = arbiterEligibility(actor, deps.agreement.people, { rejectingRep: found.rejection.rep, disputingMarketer: found.dispute.openedBy });
-  if (!who.eligible) return { refusal: noticeView(t.notice.notArbiter(who.reason)) };
+  if (!who.eligible) return { refusal: noticeView(t.notice.notArbiter(explain(who.reason, deps.agreement))) };
   if (found.dispute.outcome) return { refusal: noticeView(t.notice.alreadyDecided) };
   return { found };
 }
@@ -51,5 +52,5 @@ export async function submitDecide(deps: Deps, input: { disputeId: string; actor
   const notice = decisionView(done.lead, dispute, t);
   await tell(deps, 'tell the rep', () => deps.chat.dm(found.rejection.rep, notice));
   await tell(deps, 'tell the marketer', () => deps.chat.dm(dispute.openedBy, notice));
-  return { notice: noticeView(t.notice.decided), card: disputeCardView(done.lead, found.rejection, dispute, precedents, t) };
+  return { notice: noticeView(t.notice.decided), card: disputeCardView(done.lead, found.rejection, dispute, precedents, deps.agreement, t) };
 }

@@ -68,7 +68,7 @@ function newLead(over: Partial<NewLead> = {}): NewLead {
     sourceSystem: 'contract', externalId: `lead-${seq}-${randomUUID()}`, source: 'inbound', campaign: null, owner: MIA,
     status: 'qualified', stage: 'SQL', grade: 'A', score: 60, team: 'inside_sales', queue: NORD, assignee: ANNA,
     contact: { email: 'petra@customer.example', firstName: 'Petra' }, companyName: `Firma ${seq}`, employees: 120, country: 'DE',
-    industry: 'manufacturing', signals: ['demo_request'], explanation: { qualification: ['fits'], routing: ['picked Anna'] }, receivedAt: at(0), ...over,
+    industry: 'manufacturing', signals: ['demo_request'], explanation: { qualification: [{ code: 'text', text: 'fits' }], routing: [{ code: 'text', text: 'picked Anna' }] }, receivedAt: at(0), ...over,
   };
 }
 
@@ -222,8 +222,8 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
     it('sets every kind of field: dates, null, text, stage, explanation', async () => {
       const lead = await apply(markContacted(await accepted(), { rep: ANNA, at: at(30) }));
       expect(lead).toMatchObject({ status: 'contacted', contactedAt: at(30) });
-      const moved = await apply(handOver(lead, { rep: ANNA, at: at(40), queue: 'field-dach', routing: ['field sales owns it'] }));
-      expect(moved).toMatchObject({ status: 'offered', queue: 'field-dach', team: 'field_sales', stage: 'SRL', assignee: null, explanation: { qualification: ['fits'], routing: ['field sales owns it'] } });
+      const moved = await apply(handOver(lead, { rep: ANNA, at: at(40), queue: 'field-dach', routing: [{ code: 'queue.handover', team: 'field_sales' }] }));
+      expect(moved).toMatchObject({ status: 'offered', queue: 'field-dach', team: 'field_sales', stage: 'SRL', assignee: null, explanation: { qualification: [{ code: 'text', text: 'fits' }], routing: [{ code: 'queue.handover', team: 'field_sales' }] } });
       expect(await stores.leads.find(lead.id)).toEqual(moved);
     });
 

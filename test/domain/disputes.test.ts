@@ -14,19 +14,19 @@ const parties = { rejectingRep: 'ben@x.de', disputingMarketer: 'mia@x.de' };
 
 describe('arbiter eligibility', () => {
   it('a neutral arbiter may decide', () => {
-    expect(arbiterEligibility('Sophie@x.de', people, parties)).toEqual({ eligible: true, reason: 'Sophie is a neutral arbiter' });
+    expect(arbiterEligibility('Sophie@x.de', people, parties)).toEqual({ eligible: true, reason: { code: 'arbiter.neutral', person: 'sophie@x.de' } });
   });
   it('never the rejecting rep, never the disputing marketer', () => {
-    expect(arbiterEligibility('ben@x.de', people, parties)).toEqual({ eligible: false, reason: 'Ben rejected the lead and cannot judge the dispute' });
-    expect(arbiterEligibility('mia@x.de', people, parties)).toEqual({ eligible: false, reason: 'Mia opened the dispute and cannot judge it' });
+    expect(arbiterEligibility('ben@x.de', people, parties)).toEqual({ eligible: false, reason: { code: 'arbiter.rejected', person: 'ben@x.de' } });
+    expect(arbiterEligibility('mia@x.de', people, parties)).toEqual({ eligible: false, reason: { code: 'arbiter.opened', person: 'mia@x.de' } });
   });
   it('never a head of sales or marketing', () => {
-    expect(arbiterEligibility('jonas@x.de', people, parties).reason).toBe('Jonas is head of sales and not neutral');
-    expect(arbiterEligibility('tom@x.de', people, parties).reason).toBe('Tom is head of marketing and not neutral');
+    expect(arbiterEligibility('jonas@x.de', people, parties).reason).toEqual({ code: 'arbiter.head', person: 'jonas@x.de', head: 'sales' });
+    expect(arbiterEligibility('tom@x.de', people, parties).reason).toEqual({ code: 'arbiter.head', person: 'tom@x.de', head: 'marketing' });
   });
   it('not someone without the arbiter role', () => {
-    expect(arbiterEligibility('eva@x.de', people, parties).eligible).toBe(false);
-    expect(arbiterEligibility('nobody@x.de', people, parties).eligible).toBe(false);
+    expect(arbiterEligibility('eva@x.de', people, parties)).toEqual({ eligible: false, reason: { code: 'arbiter.none', person: 'eva@x.de' } });
+    expect(arbiterEligibility('nobody@x.de', people, parties)).toEqual({ eligible: false, reason: { code: 'arbiter.none', person: 'nobody@x.de' } });
   });
   it('lists only the neutral arbiters for a dispute', () => {
     expect(eligibleArbiters(people, parties).map((p) => p.name)).toEqual(['Sophie']);

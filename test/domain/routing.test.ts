@@ -43,8 +43,8 @@ describe('pickQueue', () => {
     expect(choice.team).toBe('inside_sales');
     expect(choice.queue?.id).toBe('inside-dach-nord');
     expect(choice.reasons).toEqual([
-      'source "inbound" is owned by inside sales',
-      'Inside Sales DACH Nord: country DE is in DE',
+      { code: 'queue.owner', source: 'inbound', team: 'inside_sales' },
+      { code: 'queue.chosen', queue: 'inside-dach-nord', checks: [{ code: 'filter.country', allowed: ['DE'], value: 'DE', ok: true }] },
     ]);
   });
 
@@ -52,9 +52,9 @@ describe('pickQueue', () => {
     const choice = pickQueue({ source: 'inbound', country: 'at' }, routing);
     expect(choice.queue?.id).toBe('inside-dach-sued');
     expect(choice.reasons).toEqual([
-      'source "inbound" is owned by inside sales',
-      'Inside Sales DACH Nord skipped: country AT is not in DE',
-      'Inside Sales Österreich & Schweiz: country AT is in AT, CH',
+      { code: 'queue.owner', source: 'inbound', team: 'inside_sales' },
+      { code: 'queue.skipped', queue: 'inside-dach-nord', checks: [{ code: 'filter.country', allowed: ['DE'], value: 'AT', ok: false }] },
+      { code: 'queue.chosen', queue: 'inside-dach-sued', checks: [{ code: 'filter.country', allowed: ['AT', 'CH'], value: 'AT', ok: true }] },
     ]);
   });
 
@@ -68,37 +68,43 @@ describe('pickQueue', () => {
     const choice = pickQueue({ source: 'inbound', country: 'FR' }, routing);
     expect(choice.queue).toBeNull();
     expect(choice.reasons).toEqual([
-      'source "inbound" is owned by inside sales',
-      'Inside Sales DACH Nord skipped: country FR is not in DE',
-      'Inside Sales Österreich & Schweiz skipped: country FR is not in AT, CH',
-      'no inside sales queue takes this lead',
+      { code: 'queue.owner', source: 'inbound', team: 'inside_sales' },
+      { code: 'queue.skipped', queue: 'inside-dach-nord', checks: [{ code: 'filter.country', allowed: ['DE'], value: 'FR', ok: false }] },
+      { code: 'queue.skipped', queue: 'inside-dach-sued', checks: [{ code: 'filter.country', allowed: ['AT', 'CH'], value: 'FR', ok: false }] },
+      { code: 'queue.none', team: 'inside_sales' },
     ]);
   });
 
   it('does not match a country filter when the lead has no country', () => {
     const choice = pickQueue({ source: 'inbound', country: null }, routing);
     expect(choice.queue).toBeNull();
-    expect(choice.reasons[1]).toBe('Inside Sales DACH Nord skipped: no country given, queue takes only DE');
+    expect(choice.reasons[1]).toEqual({ code: 'queue.skipped', queue: 'inside-dach-nord', checks: [{ code: 'filter.country', allowed: ['DE'], value: null, ok: false }] });
   });
 
   it('applies employee bounds and industry filters', () => {
     const big = pickQueue({ source: 'referral', employees: 5000, industry: 'Machinery' }, routing);
     expect(big.queue?.id).toBe('field-enterprise');
-    expect(big.reasons[1]).toBe('Field Sales Enterprise: 5000 employees, at least 1000; industry Machinery is in machinery, automotive');
+    expect(big.reasons[1]).toEqual({ code: 'queue.chosen', queue: 'field-enterprise', checks: [
+      { code: 'filter.minEmployees', min: 1000, value: 5000, ok: true },
+      { code: 'filter.industry', allowed: ['machinery', 'automotive'], value: 'Machinery', ok: true },
+    ] });
 
     const wrongIndustry = pickQueue({ source: 'referral', employees: 5000, industry: 'retail' }, routing);
     expect(wrongIndustry.queue).toBeNull();
     expect(wrongIndustry.reasons.slice(1)).toEqual([
-      'Field Sales Enterprise skipped: industry retail is not in machinery, automotive',
-      'Field Sales DACH skipped: 5000 employees, more than 999',
-      'no field sales queue takes this lead',
+      { code: 'queue.skipped', queue: 'field-enterprise', checks: [{ code: 'filter.industry', allowed: ['machinery', 'automotive'], value: 'retail', ok: false }] },
+      { code: 'queue.skipped', queue: 'field-dach', checks: [{ code: 'filter.maxEmployees', max: 999, value: 5000, ok: false }] },
+      { code: 'queue.none', team: 'field_sales' },
     ]);
 
     const small = pickQueue({ source: 'referral', employees: 999 }, routing);
     expect(small.queue?.id).toBe('field-dach');
     expect(small.reasons.slice(1)).toEqual([
-      'Field Sales Enterprise skipped: 999 employees, fewer than 1000; no industry given, queue takes only machinery, automotive',
-      'Field Sales DACH: 999 employees, at most 999',
+      { code: 'queue.skipped', queue: 'field-enterprise', checks: [
+        { code: 'filter.minEmployees', min: 1000, value: 999, ok: false },
+        { code: 'filter.industry', allowed: ['machinery', 'automotive'], value: null, ok: false },
+      ] },
+      { code: 'queue.chosen', queue: 'field-dach', checks: [{ code: 'filter.maxEmployees', max: 999, value: 999, ok: true }] },
     ]);
 
     const unknownSize = pickQueue({ source: 'referral' }, routing);
@@ -116,7 +122,10 @@ describe('pickQueue', () => {
     expect(pickQueue({ source: 'marketing_automation', country: 'CH' }, agreement.routing).queue?.id).toBe('inside-dach-sued');
     const field = pickQueue({ source: 'network_event', country: 'FR' }, agreement.routing);
     expect(field.queue?.id).toBe('field-dach');
-    expect(field.reasons).toEqual(['source "network_event" is owned by field sales', 'Field Sales DACH: takes every lead']);
+    expect(field.reasons).toEqual([
+      { code: 'queue.owner', source: 'network_event', team: 'field_sales' },
+      { code: 'queue.chosen', queue: 'field-dach', checks: [] },
+    ]);
   });
 });
 
@@ -129,14 +138,18 @@ describe('pickRep', () => {
   it('skips a rep at capacity and says so in the trace', () => {
     const choice = pickRep([{ ...anna, open: 25, capacity: 25 }, ben], NOW);
     expect(choice.rep).toBe('ben@example.com');
-    expect(choice.reasons).toContain('skipped Anna Weber: at capacity (25/25 open leads)');
+    expect(choice.reasons).toContainEqual({ code: 'rep.skipped', rep: 'anna@example.com', why: 'capacity', open: 25, capacity: 25 });
   });
 
   it('offers the lead to the whole queue when everyone is at capacity, leaving the ledger alone', () => {
     const members = [{ ...anna, open: 25, credit: 3, assigned: 2 }, { ...ben, open: 30, capacity: 30 }];
     const choice = pickRep(members, NOW);
     expect(choice.rep).toBeNull();
-    expect(choice.reasons.at(-1)).toMatch(/offered to the whole queue$/);
+    expect(choice.reasons).toEqual([
+      { code: 'rep.skipped', rep: 'anna@example.com', why: 'capacity', open: 25, capacity: 25 },
+      { code: 'rep.skipped', rep: 'ben@example.com', why: 'capacity', open: 30, capacity: 30 },
+      { code: 'rep.nobody' },
+    ]);
     expect(choice.ledger).toEqual([
       { email: 'anna@example.com', credit: 3, assigned: 2 },
       { email: 'ben@example.com', credit: 0, assigned: 0 },
@@ -162,16 +175,16 @@ describe('pickRep', () => {
     const lena = member('lena@example.com', 'Lena Bauer', { inHours: false, credit: 5 });
     const { counts } = simulate([anna, ben, lena], 10);
     expect(counts['lena@example.com']).toBe(0);
-    expect(pickRep([anna, lena], NOW).reasons).toContain('skipped Lena Bauer: outside working hours');
+    expect(pickRep([anna, lena], NOW).reasons).toContainEqual({ code: 'rep.skipped', rep: 'lena@example.com', why: 'hours' });
   });
 
   it('still picks someone when nobody is in working hours, and says so', () => {
     const choice = pickRep([{ ...anna, inHours: false }, { ...ben, inHours: false, awayUntil: new Date('2026-12-01') }], NOW);
     expect(choice.rep).toBe('anna@example.com');
     expect(choice.reasons).toEqual([
-      'nobody is in working hours now; the SLA clock waits for working time',
-      'picked Anna Weber: the only one who can take it (1 credited, 0 assigned, weight 1)',
-      'skipped Ben Koch: away until 2026-12-01',
+      { code: 'rep.offHours' },
+      { code: 'rep.picked', rep: 'anna@example.com', why: 'only', credited: 1, assigned: 0, weight: 1 },
+      { code: 'rep.skipped', rep: 'ben@example.com', why: 'away', until: '2026-12-01' },
     ]);
   });
 
@@ -193,12 +206,12 @@ describe('pickRep', () => {
     const choice = pickRep(members, NOW, { exclude: ['david@example.com'] });
     expect(choice.rep).toBe('anna@example.com');
     expect(choice.reasons).toEqual([
-      'picked Anna Weber: furthest behind their fair share (2.7 credited, 2 assigned, weight 2)',
-      'not picked Mia Schulz: not further behind (1.3 credited, 1 assigned, weight 1)',
-      'skipped Ben Koch: away until 2026-12-01',
-      'skipped Clara Huber: at capacity (25/25 open leads)',
-      'skipped David Fischer: excluded (had the lead before)',
-      'skipped Lena Bauer: outside working hours',
+      { code: 'rep.picked', rep: 'anna@example.com', why: 'behind', credited: 2.7, assigned: 2, weight: 2 },
+      { code: 'rep.notPicked', rep: 'mia@example.com', credited: 1.3, assigned: 1, weight: 1 },
+      { code: 'rep.skipped', rep: 'ben@example.com', why: 'away', until: '2026-12-01' },
+      { code: 'rep.skipped', rep: 'clara@example.com', why: 'capacity', open: 25, capacity: 25 },
+      { code: 'rep.skipped', rep: 'david@example.com', why: 'excluded' },
+      { code: 'rep.skipped', rep: 'lena@example.com', why: 'hours' },
     ]);
     // Only Anna and Mia could take the lead, so only they were credited.
     expect(choice.ledger.map((e) => [e.email, Math.round(e.credit * 100) / 100, e.assigned])).toEqual([
@@ -212,9 +225,14 @@ describe('pickRep', () => {
   });
 
   it('breaks ties by fewer open leads, then higher weight, then e-mail', () => {
-    expect(pickRep([{ ...anna, open: 3 }, { ...ben, open: 1 }], NOW).reasons[0])
-      .toBe('picked Ben Koch: level with Anna Weber on fair share (0.5 credited, 0 assigned, weight 1), fewer open leads (1 vs 3)');
+    expect(pickRep([{ ...anna, open: 3 }, { ...ben, open: 1 }], NOW).reasons[0]).toEqual({
+      code: 'rep.picked', rep: 'ben@example.com', why: 'tie', level: 'anna@example.com', tieBreak: 'open', mine: 1, theirs: 3, credited: 0.5, assigned: 0, weight: 1,
+    });
+    expect(pickRep([{ ...anna, credit: 1 / 3 }, { ...ben, weight: 2 }], NOW).reasons[0]).toEqual({
+      code: 'rep.picked', rep: 'ben@example.com', why: 'tie', level: 'anna@example.com', tieBreak: 'weight', mine: 2, theirs: 1, credited: 0.7, assigned: 0, weight: 2,
+    });
     expect(pickRep([{ ...ben }, { ...anna }], NOW).rep).toBe('anna@example.com');
+    expect(pickRep([{ ...ben }, { ...anna }], NOW).reasons[0]).toMatchObject({ code: 'rep.picked', why: 'tie', tieBreak: 'email', level: 'ben@example.com' });
   });
 
   it('is deterministic: same input, same output, whatever the member order', () => {

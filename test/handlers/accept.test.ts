@@ -58,7 +58,12 @@ describe('accepting a lead', () => {
     const winners = replies.filter((r) => !r.notice);
     expect(winners).toHaveLength(1);
     const { assignee } = await found(h, lead.id, 'accepted');
-    for (const r of replies.filter((x) => x.notice)) expect(noticeOf(r)).toContain(assignee!);
+    // The others hear who has it; the winner's own further clicks say it is theirs already.
+    for (const [i, r] of replies.entries()) {
+      if (!r.notice) continue;
+      if ((i % 2 ? ANNA : BEN) === assignee) expect(noticeOf(r)).toBe(h.t.notice.alreadyYours);
+      else expect(noticeOf(r)).toContain(assignee!);
+    }
     expect(h.stores.inspect.events(lead.id).filter((e) => e.type === 'accepted')).toHaveLength(1);
     expect(h.chat.dms).toHaveLength(1);
   });

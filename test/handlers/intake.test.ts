@@ -78,7 +78,7 @@ describe('intake', () => {
     await h.deps.people.setAway(ANNA, h.clock.now(), new Date('2026-03-10T00:00:00Z'));
     const outcomes = await intakeLeads(h.deps, [leadInput(), leadInput(), leadInput()]);
     expect(outcomes.map((o) => o.lead.assignee)).toEqual([BEN, BEN, BEN]);
-    expect(outcomes[0]!.lead.explanation.routing.join('\n')).toContain('2026-03-10');
+    expect(outcomes[0]!.lead.explanation.routing).toContainEqual({ code: 'rep.skipped', rep: ANNA, why: 'away', until: '2026-03-10' });
   });
 
   it('a rep back early (clearAway) is routed to again', async () => {

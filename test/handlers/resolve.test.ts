@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arbiterEligibility } from '../../src/domain/disputes.ts';
+import { explain } from '../../src/domain/texts.ts';
 import { runAction, submitForm } from '../../src/handlers/actions.ts';
 import { deliver } from '../../src/handlers/deliver.ts';
 import { startDecide, submitDecide } from '../../src/handlers/resolve-dispute.ts';
@@ -65,9 +66,9 @@ describe('resolving a dispute', () => {
     expect(start.form).toBeUndefined();
     const why = arbiterEligibility(ANNA, agreement.people, parties);
     expect(why.eligible).toBe(false);
-    expect(noticeOf(start)).toBe(h.t.notice.notArbiter(why.reason));
+    expect(noticeOf(start)).toBe(h.t.notice.notArbiter(explain(why.reason, agreement)));
     const submitted = await submitForm(h.deps, 'decide', `${disputeId}:overturned`, ANNA, because('I was wrong, give it back to me.'));
-    expect(noticeOf(submitted)).toBe(h.t.notice.notArbiter(why.reason));
+    expect(noticeOf(submitted)).toBe(h.t.notice.notArbiter(explain(why.reason, agreement)));
     await found(h, lead.id, 'disputed');
     expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ outcome: null }]);
   });
@@ -80,7 +81,7 @@ describe('resolving a dispute', () => {
     const { lead, disputeId } = await disputedLead(h);
     const reply = await submitDecide(h.deps, { disputeId, actor: MIA, outcome: 'overturned', values: because('Mine is good.') });
     expect(reply.card).toBeUndefined();
-    expect(noticeOf(reply)).toBe(h.t.notice.notArbiter(arbiterEligibility(MIA, agreement.people, parties).reason));
+    expect(noticeOf(reply)).toBe(h.t.notice.notArbiter(explain(arbiterEligibility(MIA, agreement.people, parties).reason, agreement)));
     await found(h, lead.id, 'disputed');
   });
 
@@ -93,7 +94,7 @@ describe('resolving a dispute', () => {
     for (const actor of [TOM, BEN]) {
       const reply = await submitDecide(h.deps, { disputeId, actor, outcome: 'upheld', values: because('No.') });
       expect(reply.card).toBeUndefined();
-      expect(noticeOf(reply)).toBe(h.t.notice.notArbiter(arbiterEligibility(actor, agreement.people, parties).reason));
+      expect(noticeOf(reply)).toBe(h.t.notice.notArbiter(explain(arbiterEligibility(actor, agreement.people, parties).reason, agreement)));
     }
     await found(h, lead.id, 'disputed');
     expect(h.chat.dmsTo(ANNA)).toEqual([]);

@@ -273,11 +273,18 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const randomFault = (method: string): Fault | undefined => {
     if (!random || !(random.plan.methods ?? WRITE_METHODS).includes(method)) return undefined;
     const { rates, slowMs = 300, retryAfter = 1 } = random.plan;
-    let u = random.next();
-    if ((u -= rates[500] ?? 0) < 0) return { status: 500 };
-    if ((u -= rates[429] ?? 0) < 0) return { status: 429, retryAfter };
-    if ((u -= rates.lost ?? 0) < 0) return { lost: true };
-    if ((u -= rates.slow ?? 0) < 0) return { slow: slowMs };
+    const u = random.next();
+    const table: [number | undefined, Fault][] = [
+      [rates[500], { status: 500 }],
+      [rates[429], { status: 429, retryAfter }],
+      [rates.lost, { lost: true }],
+      [rates.slow, { slow: slowMs }],
+    ];
+    let edge = 0;
+    for (const [rate, fault] of table) {
+      edge += rate ?? 0;
+      if (u < edge) return fault;
+    }
     return undefined;
   };
 
@@ -443,7 +450,7 @@ function tsOf(n: number): string {
 function cmpTs(a: string, b: string): number {
   const key = (ts: string) => {
     const [s = '0', f = ''] = ts.split('.');
-    return BigInt(s || '0') * 1_000_000n + BigInt((f + '000000').slice(0, 6));
+    return BigInt(s || '0') * 1_000_000n + BigInt(f.padEnd(6, '0').slice(0, 6));
   };
   const d = key(a) - key(b);
   return d < 0n ? -1 : d > 0n ? 1 : 0;

@@ -2,6 +2,7 @@
 // announced, so open pages update live.
 import { EventEmitter } from 'node:events';
 import type { Agreement } from '../../domain/agreement.ts';
+import { texts } from '../../domain/texts.ts';
 import type { View } from '../../domain/view.ts';
 import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
 
@@ -26,10 +27,11 @@ export const dmChannel = (email: string) => `dm:${email}`;
 
 /** The sandbox's channels: one per queue, plus marketing and the digest. */
 export function sandboxChannels(agreement: Agreement): { id: string; name: string; ref: ChannelRef }[] {
+  const t = texts(agreement.locale).sandbox;
   return [
     ...agreement.routing.queues.map((q) => ({ id: `queue:${q.id}`, name: q.name, ref: q.channel })),
-    { id: 'marketing', name: 'Marketing', ref: agreement.digest.marketingChannel },
-    { id: 'digest', name: agreement.locale === 'de' ? 'Abstimmung' : 'Alignment', ref: agreement.digest.channel },
+    { id: 'marketing', name: t.marketing, ref: agreement.digest.marketingChannel },
+    { id: 'digest', name: t.alignment, ref: agreement.digest.channel },
   ];
 }
 

@@ -1,14 +1,15 @@
-// Ready-made leads for the sandbox's "new lead" buttons: one of each kind a team sees.
+// Ready-made leads for the sandbox's "new lead" buttons: one of each kind a team sees. Their
+// labels are in the texts (sandbox.examples).
+import type { Texts } from '../../domain/texts.ts';
+
 export interface Example {
-  id: string;
-  label: { de: string; en: string };
+  id: keyof Texts['sandbox']['examples'];
   lead: (seq: number) => Record<string, unknown>;
 }
 
 export const EXAMPLES: Example[] = [
   {
     id: 'demo',
-    label: { de: 'Demo-Anfrage, 500 Mitarbeitende, München', en: 'Demo request, 500 employees, Munich' },
     lead: (seq) => ({
       externalId: `sandbox-demo-${seq}`, sourceSystem: 'sandbox', source: 'inbound', campaign: 'webinar-predictive-maintenance',
       owner: 'mia.schulz@example.com',
@@ -19,7 +20,6 @@ export const EXAMPLES: Example[] = [
   },
   {
     id: 'ebook',
-    label: { de: 'E-Book-Download eines Studenten', en: 'E-book download by a student' },
     lead: (seq) => ({
       externalId: `sandbox-ebook-${seq}`, sourceSystem: 'sandbox', source: 'marketing_automation', campaign: 'ebook-industrie-4-0',
       owner: 'mia.schulz@example.com',
@@ -30,7 +30,6 @@ export const EXAMPLES: Example[] = [
   },
   {
     id: 'referral',
-    label: { de: 'Empfehlung eines Bestandskunden', en: 'Referral from a customer' },
     lead: (seq) => ({
       externalId: `sandbox-referral-${seq}`, sourceSystem: 'sandbox', source: 'referral', campaign: 'kundenempfehlung',
       owner: 'mia.schulz@example.com',

@@ -1,6 +1,7 @@
 // Renders platform-neutral views and forms as HTML for the local sandbox chat. Every piece of
 // text is escaped here, so a lead named <script> or <!channel> is shown, never run or pinged.
 import type { Block, Form, FormErrors, Inline, Rich, View } from '../../domain/view.ts';
+import { texts } from '../../domain/texts.ts';
 import { formatIn } from '../time-format.ts';
 
 export interface SandboxDirectory {
@@ -16,7 +17,7 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 
 function formatTime(time: Date, opts: HtmlOptions): string {
-  return formatIn(time, opts.locale === 'de' ? 'de-DE' : 'en-US', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: opts.timeZone });
+  return formatIn(time, texts(opts.locale).digest.locale, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: opts.timeZone });
 }
 
 function inline(part: Inline, dir: SandboxDirectory, opts: HtmlOptions): string {
@@ -54,6 +55,7 @@ export function viewToHtml(view: View, dir: SandboxDirectory, opts: HtmlOptions,
 
 /** A form as an HTML <form>; the page posts its fields with the form's id and context. */
 export function formToHtml(form: Form, dir: SandboxDirectory, opts: HtmlOptions, errors: FormErrors = {}, values: Record<string, string> = {}): string {
+  const t = texts(opts.locale);
   const fields = form.fields.map((f) => {
     const id = `f-${form.id}-${f.name}`;
     const error = errors[f.name] ? `<p class="error" id="${id}-error" role="alert">${escapeHtml(errors[f.name] ?? '')}</p>` : '';
@@ -64,8 +66,8 @@ export function formToHtml(form: Form, dir: SandboxDirectory, opts: HtmlOptions,
       : f.multiline
         ? `<textarea id="${id}" name="${escapeHtml(f.name)}" rows="3"${f.maxLength ? ` maxlength="${f.maxLength}"` : ''}${f.placeholder ? ` placeholder="${escapeHtml(f.placeholder)}"` : ''}${described}>${escapeHtml(value)}</textarea>`
         : `<input id="${id}" name="${escapeHtml(f.name)}" value="${escapeHtml(value)}"${described}>`;
-    return `<div class="field"><label for="${id}">${escapeHtml(f.label)}${f.type === 'text' && f.optional ? ' <small>(optional)</small>' : ''}</label>${control}${error}</div>`;
+    return `<div class="field"><label for="${id}">${escapeHtml(f.label)}${f.type === 'text' && f.optional ? ` <small>(${escapeHtml(t.form.optional)})</small>` : ''}</label>${control}${error}</div>`;
   }).join('');
   const intro = form.intro ? `<p>${rich(form.intro, dir, opts)}</p>` : '';
-  return `<form class="modal" data-form="${escapeHtml(form.id)}" data-context="${escapeHtml(form.context)}"><h3>${escapeHtml(form.title)}</h3>${intro}${fields}<div class="actions"><button type="submit" class="primary">${escapeHtml(form.submit)}</button><button type="button" data-close>${opts.locale === 'de' ? 'Abbrechen' : 'Cancel'}</button></div></form>`;
+  return `<form class="modal" data-form="${escapeHtml(form.id)}" data-context="${escapeHtml(form.context)}"><h3>${escapeHtml(form.title)}</h3>${intro}${fields}<div class="actions"><button type="submit" class="primary">${escapeHtml(form.submit)}</button><button type="button" data-close>${escapeHtml(t.form.cancel)}</button></div></form>`;
 }

@@ -2,6 +2,7 @@
 // the sandbox's whole point, so it answers only on this machine unless told otherwise.
 import { readFileSync } from 'node:fs';
 import express, { type Request, type RequestHandler, type Router } from 'express';
+import { explain, type Locale, type Texts, texts } from '../../domain/texts.ts';
 import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
@@ -11,7 +12,7 @@ import { intakeLeads } from '../../handlers/intake-leads.ts';
 import { postDigestNow } from '../../handlers/post-digest.ts';
 import { type SandboxChat, type SandboxMessages, sandboxChannels } from './chat.ts';
 import { EXAMPLES } from './examples.ts';
-import { escapeHtml, formToHtml, type SandboxDirectory, viewToHtml } from './render.ts';
+import { escapeHtml, formToHtml, type HtmlOptions, type SandboxDirectory, viewToHtml } from './render.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
 
@@ -21,71 +22,87 @@ const onlyLocal = (allowRemote: boolean): RequestHandler => (req, res, next) => 
   res.status(403).json({ error: 'the sandbox answers only on this machine (set LEADRELAY_SANDBOX=remote to open it)' });
 };
 
-export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMessages, opts: { allowRemote: boolean }): Router {
-  const { agreement } = deps;
-  const people = new Map(agreement.people.map((p) => [p.email, p]));
-  const dir: SandboxDirectory = { nameOf: (email) => people.get(email)?.name ?? email };
-  const html = { timeZone: agreement.sla.timeZone, locale: agreement.locale };
-  const channels = sandboxChannels(agreement);
-  const actor = z.string().transform((s) => s.toLowerCase()).refine((s) => people.has(s), 'is not a person in the agreement');
-  const intake = intakeBodySchema(agreement);
+/** What every route needs: the handlers' deps, the chat and how to render for the page. */
+interface Sandbox {
+  deps: Deps;
+  chat: SandboxChat;
+  messages: SandboxMessages;
+  t: Texts;
+  dir: SandboxDirectory;
+  html: HtmlOptions;
+  channels: ReturnType<typeof sandboxChannels>;
+  people: ReadonlySet<string>;
+}
 
-  const router = express.Router();
-  const local = onlyLocal(opts.allowRemote);
-  router.use('/sandbox', local);
-  router.use('/sandbox/api', express.json({ limit: '100kb' }));
+/** The page with its labels in the agreement's language: `{{name}}` is a text of `sandbox`, escaped. */
+export function sandboxPage(t: Texts, lang: Locale): string {
+  const labels: Record<string, string> = { ...t.sandbox, examples: '' };
+  return asset('index.html')
+    .replace(/<html lang="\w+">/, `<html lang="${lang}">`)
+    .replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(labels[name] ?? ''));
+}
 
-  const page = asset('index.html');
+function pageRoutes(router: Router, s: Sandbox, local: RequestHandler) {
+  const page = sandboxPage(s.t, s.deps.agreement.locale);
   router.get('/', local, (_req, res) => { res.type('html').send(page); });
   router.get('/sandbox/app.js', (_req, res) => { res.type('js').send(asset('app.js')); });
   router.get('/sandbox/app.css', (_req, res) => { res.type('css').send(asset('app.css')); });
+}
 
+function readRoutes(router: Router, s: Sandbox) {
+  const { agreement } = s.deps;
   router.get('/sandbox/api/state', (_req, res) => {
     res.json({
       company: agreement.company,
       locale: agreement.locale,
+      labels: { chart: s.t.sandbox.chart },
       people: agreement.people.map((p) => ({ email: p.email, name: p.name, roles: p.roles })),
-      channels: channels.map((c) => ({ id: c.id, name: c.name })),
-      examples: EXAMPLES.map((e) => ({ id: e.id, label: e.label[agreement.locale] })),
+      channels: s.channels.map((c) => ({ id: c.id, name: c.name })),
+      examples: EXAMPLES.map((e) => ({ id: e.id, label: s.t.sandbox.examples[e.id] })),
     });
   });
 
+  const channelId = z.string().refine((c) => s.channels.some((x) => x.id === c) || (c.startsWith('dm:') && s.people.has(c.slice(3))));
   router.get('/sandbox/api/channel/:id', async (req, res) => {
-    const id = z.string().refine((c) => channels.some((x) => x.id === c) || (c.startsWith('dm:') && people.has(c.slice(3)))).safeParse(req.params.id);
+    const id = channelId.safeParse(req.params.id);
     if (!id.success) {
       res.status(404).json({ error: 'no such channel' });
       return;
     }
-    const all = await messages.list(id.data);
-    const top = all.filter((m) => !m.thread);
+    const all = await s.messages.list(id.data);
+    const html = (m: (typeof all)[number]) => viewToHtml(m.view, s.dir, s.html, m.id);
     res.json({
-      messages: top.map((m) => ({
+      messages: all.filter((m) => !m.thread).map((m) => ({
         id: m.id,
         at: m.createdAt,
-        html: viewToHtml(m.view, dir, html, m.id),
-        replies: all.filter((r) => r.thread === m.id).map((r) => ({
-          id: r.id, at: r.createdAt, html: viewToHtml(r.view, dir, html, r.id), file: r.hasFile ? `/sandbox/files/${r.id}` : null,
-        })),
+        html: html(m),
+        replies: all.filter((r) => r.thread === m.id).map((r) => ({ id: r.id, at: r.createdAt, html: html(r), file: r.hasFile ? `/sandbox/files/${r.id}` : null })),
       })),
     });
   });
 
   router.get('/sandbox/files/:id', async (req, res) => {
     const id = z.uuid().safeParse(req.params.id);
-    const file = id.success ? await messages.file(id.data) : null;
+    const file = id.success ? await s.messages.file(id.data) : null;
     if (!file) {
       res.status(404).end();
       return;
     }
     res.type('png').send(Buffer.from(file));
   });
+}
+
+/** Buttons, forms and commands, each as the person the page acts as. */
+function actRoutes(router: Router, s: Sandbox) {
+  const { deps } = s;
+  const actor = z.string().transform((v) => v.toLowerCase()).refine((v) => s.people.has(v), 'is not a person in the agreement');
 
   /** What the page shows the person who acted; a card replaces the message the button was on. */
   async function answer(reply: Reply, messageId: string | undefined) {
-    if (reply.card && messageId) await chat.update({ platform: 'sandbox', channel: '', id: messageId }, reply.card);
+    if (reply.card && messageId) await s.chat.update({ platform: 'sandbox', channel: '', id: messageId }, reply.card);
     return {
-      notice: reply.notice ? viewToHtml(reply.notice, dir, html) : null,
-      form: reply.form ? formToHtml(reply.form, dir, html) : null,
+      notice: reply.notice ? viewToHtml(reply.notice, s.dir, s.html) : null,
+      form: reply.form ? formToHtml(reply.form, s.dir, s.html) : null,
     };
   }
 
@@ -124,10 +141,16 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
       res.status(400).json({ error: 'invalid command' });
       return;
     }
-    res.json({ notice: viewToHtml(await runCommand(deps, { actor: body.data.as, text: body.data.text.replace(/^\/leads\s*/, '') }), dir, html) });
+    const view = await runCommand(deps, { actor: body.data.as, text: body.data.text.replace(/^\/leads\s*/, '') });
+    res.json({ notice: viewToHtml(view, s.dir, s.html) });
   });
+}
 
-  const leadBody = z.object({ example: z.enum(EXAMPLES.map((e) => e.id) as [string, ...string[]]) });
+/** The "try it" buttons: an example lead through the real intake, and the digest now. */
+function tryRoutes(router: Router, s: Sandbox) {
+  const { deps } = s;
+  const intake = intakeBodySchema(deps.agreement);
+  const leadBody = z.object({ example: z.enum(EXAMPLES.map((e) => e.id)) });
   router.post('/sandbox/api/leads', async (req, res) => {
     const body = leadBody.safeParse(req.body);
     const example = body.success ? EXAMPLES.find((e) => e.id === body.data.example) : undefined;
@@ -137,14 +160,18 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
       return;
     }
     const [outcome] = await intakeLeads(deps, parsed.leads);
-    res.json({ notice: outcome ? `<p>${escapeHtml(outcome.lead.explanation.qualification.at(-1) ?? '')}</p>` : null });
+    // The verdict: the grade, or why the lead stays in nurturing.
+    const verdict = outcome?.lead.explanation.qualification.at(-1);
+    res.json({ notice: verdict ? `<p>${escapeHtml(explain(verdict, deps.agreement))}</p>` : null });
   });
 
   router.post('/sandbox/api/digest', async (_req, res) => {
     await postDigestNow(deps);
     res.json({ notice: null });
   });
+}
 
+function eventStream(router: Router, chat: SandboxChat) {
   router.get('/sandbox/events', (req: Request, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
@@ -156,6 +183,27 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
       chat.off('change', send);
     });
   });
+}
 
+export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMessages, opts: { allowRemote: boolean }): Router {
+  const { agreement } = deps;
+  const names = new Map(agreement.people.map((p) => [p.email, p.name]));
+  const s: Sandbox = {
+    deps, chat, messages,
+    t: texts(agreement.locale),
+    dir: { nameOf: (email) => names.get(email) ?? email },
+    html: { timeZone: agreement.sla.timeZone, locale: agreement.locale },
+    channels: sandboxChannels(agreement),
+    people: new Set(names.keys()),
+  };
+  const router = express.Router();
+  const local = onlyLocal(opts.allowRemote);
+  router.use('/sandbox', local);
+  router.use('/sandbox/api', express.json({ limit: '100kb' }));
+  pageRoutes(router, s, local);
+  readRoutes(router, s);
+  actRoutes(router, s);
+  tryRoutes(router, s);
+  eventStream(router, chat);
   return router;
 }

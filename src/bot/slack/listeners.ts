@@ -21,7 +21,14 @@ interface Origin {
 }
 
 // What a modal carries between opening and submission (Slack's private_metadata).
-const modalMeta = z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() });
+const modalMeta = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+    return z.NEVER;
+  }
+}).pipe(z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() }));
 const idValue = z.uuid();
 
 /** What every listener needs: the app, the use cases, who is who, and how to answer. */
@@ -103,7 +110,7 @@ function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void
 /** Submitted modals (the forms a button opened). */
 function registerViews({ app, deps, dir, show }: Listening): void {
   app.view(/^form\./, async ({ ack, body, view }) => {
-    const meta = modalMeta.safeParse(JSON.parse(view.private_metadata || '{}'));
+    const meta = modalMeta.safeParse(view.private_metadata);
     const actor = dir.emailOf(body.user.id);
     if (!meta.success || !actor) {
       await ack();

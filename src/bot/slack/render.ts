@@ -12,7 +12,8 @@ import type {
   RichTextSection,
 } from '@slack/types';
 import type { Block, Form, FormField, Inline, Rich, View } from '../../domain/view.ts';
-import { formatIn } from '../time-format.ts';
+import { texts } from '../../domain/texts.ts';
+import { cut, formatTime, LOOK_ALIKES } from '../format.ts';
 
 export interface Directory {
   nameOf(email: string): string;
@@ -42,15 +43,6 @@ const MAX_PLACEHOLDER = 150;
 const MAX_OPTION = 75;
 const DATE_FORMAT = '{date_short_pretty} {time}';
 
-const TIME_FORMATS: Record<RenderOptions['locale'], [string, Intl.DateTimeFormatOptions]> = {
-  de: ['de-DE', { weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }],
-  en: ['en-US', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' }],
-};
-
-// Look-alikes rather than an inserted U+200B: whether Slack's parser treats U+200B as a word
-// boundary is undocumented, while a different code point is inert for certain.
-const LOOK_ALIKES: Record<string, string> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
-
 /** Slack's own escaping: without `<`, nothing can become a mention, link or date token. */
 function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -61,14 +53,6 @@ export function escapeMrkdwn(text: string): string {
   return escapeEntities(text)
     .replace(/[*_~`]/g, (c) => LOOK_ALIKES[c] ?? c)
     .replace(/^(\s*)&gt;/gm, '$1＞'); // Slack quotes a line starting with an escaped `>` too
-}
-
-/** Cuts to at most max UTF-16 units, ending in "…", without splitting a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max < 1) return '';
-  const head = text.slice(0, max - 1);
-  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}…`;
 }
 
 /** Escapes, cutting the raw text (never an entity) until the escaped text fits. */
@@ -93,12 +77,6 @@ function slackId(dir: Directory, email: string): string | undefined {
 }
 
 const seconds = (time: Date) => Math.floor(time.getTime() / 1000);
-
-/** The time as the configured locale writes it in the configured zone: the fallback where Slack cannot localise. */
-function formatTime(time: Date, opts: RenderOptions): string {
-  const [locale, format] = TIME_FORMATS[opts.locale];
-  return formatIn(time, locale, { ...format, timeZone: opts.timeZone });
-}
 
 function mrkdwnOf(part: Inline, dir: Directory, opts: RenderOptions): string {
   if (typeof part === 'string') return escapeMrkdwn(part);
@@ -264,7 +242,7 @@ export function renderModal(form: Form, dir: Directory, opts: RenderOptions): Mo
     private_metadata: form.context,
     title: plain(cut(form.title, MAX_TITLE)),
     submit: plain(cut(form.submit, MAX_TITLE)),
-    close: plain(opts.locale === 'de' ? 'Abbrechen' : 'Cancel'),
+    close: plain(texts(opts.locale).form.cancel),
     blocks: [...introBlocks, ...form.fields.map(inputOf)],
   };
 }

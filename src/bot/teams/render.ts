@@ -3,7 +3,8 @@
 // needed (headers, facts, DATE/TIME functions) it is neutralised by escapeMarkdown first. Cards
 // never carry <at> tags or msteams.entities, so nothing a lead contains can mention anyone.
 import type { Block, Button, Form, FormErrors, FormField, Inline, Rich, View } from '../../domain/view.ts';
-import { formatIn } from '../time-format.ts';
+import { texts } from '../../domain/texts.ts';
+import { cut, formatTime, LOOK_ALIKES } from '../format.ts';
 
 export interface TeamsDirectory {
   nameOf(email: string): string;
@@ -21,22 +22,9 @@ type TextStyle = Record<string, string | boolean>;
 /** Teams refuses activities over about 28 KB; the margin leaves room for the activity around the card. */
 export const MAX_CARD_BYTES = 25_000;
 
-const LABELS = {
-  de: { cancel: 'Abbrechen', required: 'Pflichtfeld' },
-  en: { cancel: 'Cancel', required: 'Required' },
-};
-
-const TIME_FORMATS: Record<CardOptions['locale'], [string, Intl.DateTimeFormatOptions]> = {
-  de: ['de-DE', { weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }],
-  en: ['en-US', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }],
-};
-
 const ZWSP = '\u200b';
-// Look-alikes, as in the Slack renderer: a different code point is inert in every client's parser,
-// while backslash escapes are not documented for Teams. `[`/`]` suffice to break links.
-const LOOK_ALIKES: Record<string, string> = {
-  '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ', '[': '［', ']': '］', '<': '＜', '>': '＞', '\\': '∖',
-};
+// Teams parses links and tags in markdown too: `[`/`]` suffice to break links.
+const MARKDOWN_LOOK_ALIKES: Record<string, string> = { ...LOOK_ALIKES, '[': '［', ']': '］', '<': '＜', '>': '＞', '\\': '∖' };
 // Lists, headings, rules and code indents only start a line; a zero-width space in front keeps them text.
 const BLOCK_START = /^(?=[ \t]*(?:[-+#=|]|\d+[.)])|[ ]{0,3}\t|[ ]{4})/gm;
 
@@ -45,21 +33,13 @@ const noFunctions = (text: string) => text.replace(/\{(?=\{)/g, `{${ZWSP}`);
 
 /** Makes untrusted text inert inline in TextBlock/FactSet markdown: no emphasis, link, tag or function. */
 export function escapeMarkdown(text: string): string {
-  return noFunctions(text.replace(/\r\n?/g, '\n').replace(/[*_~`[\]<>\\]/g, (c) => LOOK_ALIKES[c] ?? c));
+  return noFunctions(text.replace(/\r\n?/g, '\n').replace(/[*_~`[\]<>\\]/g, (c) => MARKDOWN_LOOK_ALIKES[c] ?? c));
 }
 
 /** Neutralises block-level markdown in a TextBlock's assembled text (our own markup never starts a line with it). */
 const neutraliseLines = (text: string) => text.replace(BLOCK_START, ZWSP);
 /** A whole TextBlock or fact text from one untrusted string. */
 const inert = (text: string) => neutraliseLines(escapeMarkdown(text));
-
-/** Cuts to at most max UTF-16 units, ending in "…", without splitting a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max < 1) return '';
-  const head = text.slice(0, max - 1);
-  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}…`;
-}
 
 /** Rendering state: `cap` bounds every text taken from the view, to make an oversized card fit. */
 interface Ctx {
@@ -74,10 +54,7 @@ const isoSeconds = (time: Date) => time.toISOString().replace(/\.\d+Z$/, 'Z');
 const dateFunctions = (time: Date) => `{{DATE(${isoSeconds(time)}, SHORT)}} {{TIME(${isoSeconds(time)})}}`;
 
 /** The time as the configured locale writes it in the configured zone, with the zone's name. */
-function formatTime(time: Date, opts: CardOptions): string {
-  const [locale, format] = TIME_FORMATS[opts.locale];
-  return formatIn(time, locale, { ...format, timeZone: opts.timeZone });
-}
+const zonedTime = (time: Date, opts: CardOptions) => formatTime(time, opts, { timeZoneName: 'short' });
 
 /** Our own `**…**` around escaped text; edge whitespace stays outside, as `** x**` would not be bold. */
 function bold(raw: string): string {
@@ -91,7 +68,7 @@ function markdownOf(part: Inline, ctx: Ctx, times: 'functions' | 'formatted'): s
   if ('bold' in part) return bold(capped(ctx, part.bold));
   if ('person' in part) return bold(capped(ctx, ctx.dir.nameOf(part.person)));
   if ('code' in part) return escapeMarkdown(capped(ctx, part.code));
-  return times === 'functions' ? dateFunctions(part.time) : escapeMarkdown(formatTime(part.time, ctx.opts));
+  return times === 'functions' ? dateFunctions(part.time) : escapeMarkdown(zonedTime(part.time, ctx.opts));
 }
 
 const markdown = (rich: Rich, ctx: Ctx, times: 'functions' | 'formatted') =>
@@ -236,7 +213,7 @@ export function viewToCard(view: View, dir: TeamsDirectory, opts: CardOptions, m
 
 function inputOf(field: FormField, ctx: Ctx, value: string | undefined): Element {
   const common = { id: field.name, label: capped(ctx, field.label) };
-  const required = { isRequired: true, errorMessage: LABELS[ctx.opts.locale].required };
+  const required = { isRequired: true, errorMessage: texts(ctx.opts.locale).form.required };
   if (field.type === 'choice') {
     return {
       type: 'Input.ChoiceSet',
@@ -290,7 +267,7 @@ export function formToCard(
       type: 'ActionSet',
       actions: [
         execute(capped(ctx, form.submit), `form.${form.id}`, data),
-        execute(LABELS[opts.locale].cancel, 'form.cancel', data, { associatedInputs: 'none' }),
+        execute(texts(opts.locale).form.cancel, 'form.cancel', data, { associatedInputs: 'none' }),
       ],
     });
     return card(body, capped(ctx, form.title));

@@ -46,7 +46,7 @@ async function open(id) {
 async function load() {
   const { messages } = await api(`channel/${encodeURIComponent(current)}`);
   $('messages').innerHTML = messages.map((m) => `<article class="message" data-id="${m.id}">${m.html}${m.replies.length
-    ? `<div class="replies">${m.replies.map((r) => `<div class="reply">${r.html}${r.file ? `<img class="chart" alt="Chart" src="${r.file}">` : ''}</div>`).join('')}</div>` : ''}</article>`).join('');
+    ? `<div class="replies">${m.replies.map((r) => `<div class="reply">${r.html}${r.file ? `<img class="chart" alt="${state.labels.chart}" src="${r.file}">` : ''}</div>`).join('')}</div>` : ''}</article>`).join('');
 }
 
 function notice(html) {
