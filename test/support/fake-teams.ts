@@ -250,7 +250,7 @@ export async function startFakeTeams(): Promise<FakeTeams> {
     switch (r.kind) {
       case 'create': {
         const members: { id?: string; aadObjectId?: string }[] = Array.isArray(body?.members) ? body.members : [];
-        const one = body?.isGroup !== true && members.length === 1 ? (members[0]?.id ?? members[0]?.aadObjectId) : undefined;
+        const one = body?.isGroup !== true && members.length === 1 ? members[0]?.id || members[0]?.aadObjectId || undefined : undefined;
         const id = (one && personalChats.get(one)) ?? `a:conv-${seq}`;
         if (one) personalChats.set(one, id);
         const answer: { id: string; activityId?: string; serviceUrl: string } = { id, serviceUrl: `${base}/` };

@@ -20,11 +20,13 @@ export function slackFlow(app: App, fake: FakeSlack) {
   /** The offer message posted for a lead (the last, when it was offered more than once). */
   const offers = (leadId: string) => fake.callsTo('chat.postMessage').filter((c) => buttonsOf(c).some((b) => b.action_id === 'lead.accept' && b.value === leadId));
 
+  /** Waits for the n-th offer of a lead in its channel, and for leadrelay to have recorded it
+   * (a person cannot click within the milliseconds between the two). */
   async function waitForOffer(leadId: string, n = 1): Promise<SlackCall> {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       const found = offers(leadId);
-      if (found.length >= n) return found[n - 1]!;
+      if (found.length >= n && (await app.stores.leads.find(leadId))?.status !== 'qualified') return found[n - 1]!;
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error(`no offer #${n} for ${leadId}; posted: ${fake.callsTo('chat.postMessage').map((c) => c.args.channel).join(', ')}`);
