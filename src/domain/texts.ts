@@ -1,5 +1,5 @@
 // Every sentence the bot says, in German and English. Views take these; nothing else holds wording.
-import type { Agreement, Team } from './agreement.ts';
+import type { Agreement, Role, Team } from './agreement.ts';
 import type { FilterCheck, FitCheck, Reason, Share } from './reasons.ts';
 import type { RejectReason } from './rejections.ts';
 
@@ -163,6 +163,7 @@ const de = {
     nurture: 'Nicht kaufbereite oder unpassende Leads gehen zurück ins Nurturing – nie in den Papierkorb.',
     arbiters: (names: string) => `Schlichtung bei Streit: ${names}.`,
   },
+  roles: { rep: 'Vertrieb', marketer: 'Marketing', manager: 'Leitung', arbiter: 'Schlichtung' } satisfies Record<Role, string>,
   statuses: {
     received: 'eingegangen', nurture: 'Nurturing', qualified: 'qualifiziert', offered: 'angeboten', accepted: 'angenommen',
     contacted: 'kontaktiert', handed_over: 'übergeben', won: 'gewonnen', lost: 'verloren', rejected: 'abgelehnt',
@@ -484,6 +485,7 @@ const en: Texts = {
     nurture: 'Leads that are not ready or not a fit go back to nurturing – never to the bin.',
     arbiters: (names) => `Disputes are decided by: ${names}.`,
   },
+  roles: { rep: 'sales rep', marketer: 'Marketing', manager: 'manager', arbiter: 'arbiter' },
   statuses: {
     received: 'received', nurture: 'nurturing', qualified: 'qualified', offered: 'offered', accepted: 'accepted',
     contacted: 'contacted', handed_over: 'handed over', won: 'won', lost: 'lost', rejected: 'rejected',

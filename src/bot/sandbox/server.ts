@@ -56,7 +56,7 @@ function readRoutes(router: Router, s: Sandbox) {
       company: agreement.company,
       locale: agreement.locale,
       labels: { chart: s.t.sandbox.chart },
-      people: agreement.people.map((p) => ({ email: p.email, name: p.name, roles: p.roles })),
+      people: agreement.people.map((p) => ({ email: p.email, name: p.name, roles: p.roles.map((r) => s.t.roles[r]) })),
       channels: s.channels.map((c) => ({ id: c.id, name: c.name })),
       examples: EXAMPLES.map((e) => ({ id: e.id, label: s.t.sandbox.examples[e.id] })),
     });
