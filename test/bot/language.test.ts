@@ -44,7 +44,7 @@ function pieces(value: unknown, path = ''): [string, string[]][] {
 }
 
 /** Texts the same in both languages on purpose: words German takes over as they are. */
-const SAME = ['offer.score', 'rep.status', 'dispute.lead', 'sandbox.marketing', 'roles.marketer'];
+const SAME = ['offer.score', 'rep.status', 'dispute.lead', 'roles.marketer', 'sandbox.marketing'];
 
 const words = (s: string) => s.trim();
 const meaningful = (s: string) => /\p{L}{3}/u.test(s);
