@@ -1,36 +1,17 @@
-// Teams: Accept invoke (adaptiveCard/action) → HTTP answer latency, 200 concurrent invokes on
-// distinct leads. The app (real CloudAdapter, embedded PostgreSQL) runs here; "Teams" — the fake
-// Bot Connector and the clients — runs in a child process, as on the other side of the network.
-// Run: npm run bench:teams
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadEnv } from '../src/infra/config.ts';
-import { start } from '../src/main.ts';
-import { agreementFile } from '../test/support/app.ts';
+// Teams invoke → answer: leadrelay beside a bare botbuilder bot (CloudAdapter without credentials,
+// as leadrelay with LEADRELAY_TEAMS_INSECURE, answering adaptiveCard/action with a static card),
+// on the same burst — 200 Accept invokes at the same instant over 40 offers, 5 per offer (members
+// of the queue race for each claim). Order: bare, leadrelay, bare again; each app in its own
+// process, the Teams side (fake Bot Connector and the clicking clients) in another (bench/teams-side.ts).
+// Unlike Slack's ack, Teams waits for the card it shows next, so leadrelay answers after the claim.
+// Run: npm run bench:teams   (BENCH_ROUNDS, BENCH_PROFILE_DIR: see bench/compare.ts)
+import { compare, OFFERS, PER_OFFER } from './compare.ts';
 
-const side = fork(fileURLToPath(new URL('./teams-side.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], env: process.env });
-const message = <T>(): Promise<T> => new Promise((resolve) => side.once('message', (m) => resolve(m as T)));
-await message<{ ready: true }>();
-const config = agreementFile((a) => {
-  a.routing.queues[0].channel = { teams: '19:nord@thread.tacv2' };
-  for (const p of a.people) {
-    delete p.slackId;
-    p.teamsId = `aad-${p.email.split('@')[0]}`;
-  }
+await compare({
+  platform: 'teams',
+  side: './teams-side.ts',
+  title: `teams invoke→answer, ${OFFERS * PER_OFFER} simultaneous invokes over ${OFFERS} offers`,
+  labels: { bare: 'bare bot', app: 'leadrelay' },
+  goal: 2,
 });
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leadrelay-bench-'));
-const token = 'bench-token-0123456789abcdef';
-const app = await start(loadEnv({
-  ...process.env, PORT: '0', HOST: '127.0.0.1', LEADRELAY_DATA_DIR: dataDir, LEADRELAY_INTAKE_TOKEN: token,
-  LEADRELAY_CONFIG: config, LEADRELAY_TEAMS_INSECURE: '1', LEADRELAY_SANDBOX: 'off',
-}), { log: () => {} });
-side.send({ base: `http://127.0.0.1:${app.port}`, token });
-const { lines } = await message<{ lines: string[] }>();
-for (const line of lines) console.log(line);
-await app.stop();
-side.kill();
-rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);

@@ -1,48 +1,89 @@
-// The Teams side of bench/teams-invokes.ts: a fake Bot Connector, a marketing tool sending leads,
-// and reps clicking Accept at once.
-import { performance } from 'node:perf_hooks';
+// The Teams side of bench/teams-invokes.ts, in its own process: a fake Bot Connector, a marketing
+// tool sending leads (so leadrelay posts offers), and reps clicking Accept (Universal Actions
+// invokes) all at once.
+//   { cmd: 'offers', kind, base, token, count } → the offers' lead id and activity id
+//   { cmd: 'warm', base }                       → 100 invokes on a lead that does not exist
+//   { cmd: 'burst', base, offers, perOffer }    → the answer times of offers × perOffer invokes sent at once
+import { randomUUID } from 'node:crypto';
 import { startFakeTeams } from '../test/support/fake-teams.ts';
 import { adaptiveCardAction, conversationUpdate, postActivity, TENANT_ID } from '../test/support/teams-activities.ts';
+import { burst, interleave, pct, serve, settled, sleep } from './lib.ts';
 
-const LEADS = Number(process.env.BENCH_LEADS ?? 200);
+interface Offer {
+  id: string;
+  activity: string;
+}
+
 const NORD = '19:nord@thread.tacv2';
+const channel = { id: NORD, conversationType: 'channel' as const, tenantId: TENANT_ID };
 const fake = await startFakeTeams();
 process.send?.({ ready: true });
-const { base, token } = await new Promise<{ base: string; token: string }>((resolve) => process.once('message', (m) => resolve(m as never)));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
-await postActivity(base, conversationUpdate({
-  membersAdded: [{ id: '28:leadrelay' }], serviceUrl: fake.serviceUrl, conversation: { id: NORD, conversationType: 'channel', tenantId: TENANT_ID },
-  channelData: { team: { id: NORD }, channel: { id: NORD }, tenant: { id: TENANT_ID } },
-}));
-const leads: { id: string; activity: string }[] = [];
-for (let i = 0; i < LEADS; i++) {
-  const res = await fetch(`${base}/api/leads`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ externalId: `bench-${i}`, sourceSystem: 'bench', source: 'inbound', owner: 'mia.schulz@example.com', contact: { email: `p${i}@example.com` }, company: { name: `Firma ${i} GmbH`, employees: 120, country: 'DE', industry: 'manufacturing' }, signals: ['demo_request'] }),
-  });
-  const { lead } = (await res.json()) as { lead: { id: string } };
-  const [post] = await fake.waitFor((c) => c.method === 'POST' && c.conversationId === NORD && JSON.stringify(c.body).includes(lead.id), 1, 10_000);
-  leads.push({ id: lead.id, activity: String(post?.answer?.id) });
+let leadSeq = 0;
+async function makeOffers(kind: string, base: string, token: string, count: number): Promise<{ offers: Offer[]; intakeMs: number[] }> {
+  if (kind === 'bare') return { offers: Array.from({ length: count }, (_, i) => ({ id: randomUUID(), activity: String(1700000000000 + i) })), intakeMs: [] };
+  // The bot is added to the team, so it knows where the queue's channel is.
+  const added = await postActivity(base, conversationUpdate({
+    membersAdded: [{ id: '28:leadrelay' }], serviceUrl: fake.serviceUrl, conversation: { id: NORD, conversationType: 'channel', tenantId: TENANT_ID },
+    channelData: { team: { id: NORD }, channel: { id: NORD }, tenant: { id: TENANT_ID } },
+  }));
+  if (added.status >= 300) throw new Error(`conversationUpdate answered ${added.status}`);
+  const out: Offer[] = [];
+  const intakeMs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = leadSeq++;
+    const sent = Date.now();
+    const res = await fetch(`${base}/api/leads`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ externalId: `bench-${process.pid}-${n}`, sourceSystem: 'bench', source: 'inbound', owner: 'mia.schulz@example.com', contact: { email: `p${n}@example.com` }, company: { name: `Firma ${n} GmbH`, employees: 120, country: 'DE', industry: 'manufacturing' }, signals: ['demo_request'] }),
+    });
+    if (!res.ok) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
+    const { lead } = (await res.json()) as { lead: { id: string } };
+    const [post] = await fake.waitFor((c) => c.method === 'POST' && c.conversationId === NORD && JSON.stringify(c.body).includes(lead.id), 1, 15_000);
+    intakeMs.push((post?.at ?? Date.now()) - sent);
+    out.push({ id: lead.id, activity: String(post?.answer?.id) });
+  }
+  return { offers: out, intakeMs };
 }
-await new Promise((r) => setTimeout(r, 500));
-const channel = { id: NORD, conversationType: 'channel' as const, tenantId: TENANT_ID };
-const invoke = (l: { id: string; activity: string }, who: string) => adaptiveCardAction({
-  from: { id: `29:${who}`, aadObjectId: `aad-${who}` }, serviceUrl: fake.serviceUrl, conversation: channel, replyToId: l.activity,
-  verb: 'lead.accept', data: { action: 'lead.accept', value: l.id, message: l.activity },
+
+// Two members of the offer's queue race for each offer (their AAD ids are in the agreement).
+const CLICKERS = ['anna.weber', 'ben.koch'];
+const invoke = (base: string, o: Offer, who: string) => ({
+  url: `${base}/api/messages`,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(adaptiveCardAction({
+    from: { id: `29:${who}`, aadObjectId: `aad-${who}` }, serviceUrl: fake.serviceUrl, conversation: channel, replyToId: o.activity,
+    verb: 'lead.accept', data: { action: 'lead.accept', value: o.id, message: o.activity },
+  })),
 });
-// Warm-up on leads that do not exist.
-await Promise.all(Array.from({ length: 50 }, () => postActivity(base, invoke({ id: '00000000-0000-4000-8000-000000000000', activity: '1' }, 'anna.weber'))));
-const bodies = leads.map((l, i) => invoke(l, i % 2 ? 'anna.weber' : 'ben.koch'));
-const acks: number[] = [];
-const started = performance.now();
-await Promise.all(bodies.map(async (body) => {
-  const t0 = performance.now();
-  const res = await postActivity(base, body);
-  acks.push(performance.now() - t0);
-  if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
-}));
-const wall = performance.now() - started;
-process.send?.({
-  lines: [`Teams invoke → answer: ${LEADS} concurrent Accept invokes on distinct leads at the same instant: p50 ${pct(acks, 50).toFixed(1)} ms, p99 ${pct(acks, 99).toFixed(1)} ms, all answered after ${wall.toFixed(0)} ms`],
+
+serve(async (m) => {
+  const base = String(m.base);
+  if (m.cmd === 'offers') {
+    const { offers, intakeMs } = await makeOffers(String(m.kind), base, String(m.token), Number(m.count));
+    await sleep(500);
+    await settled(() => fake.calls.length);
+    return { offers, intakeP50: pct(intakeMs, 50), intakeP99: pct(intakeMs, 99) };
+  }
+  if (m.cmd === 'warm') {
+    const missing: Offer = { id: '00000000-0000-4000-8000-000000000000', activity: '1' };
+    for (let i = 0; i < 2; i++) {
+      const { answers } = await burst(Array.from({ length: 50 }, (_, k) => invoke(base, missing, CLICKERS[k % 2]!)));
+      if (answers.some((a) => a.status !== 200)) throw new Error(`warm-up invoke answered ${answers.find((a) => a.status !== 200)?.status}`);
+      await settled(() => fake.calls.length);
+    }
+    return { ok: true };
+  }
+  if (m.cmd === 'burst') {
+    const list = m.offers as Offer[];
+    const requests = interleave(list.length, Number(m.perOffer), (i, k) => invoke(base, list[i]!, CLICKERS[k % CLICKERS.length]!));
+    const start = Number(process.hrtime.bigint() / 1000n);
+    const { answers, acks, wall } = await burst(requests);
+    const answered = Number(process.hrtime.bigint() / 1000n);
+    const statuses: Record<string, number> = {};
+    for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+    const settledMs = await settled(() => fake.calls.length);
+    return { acks, wall, statuses, settledMs, at: { start, answered, settled: answered + Math.round(settledMs * 1000) } };
+  }
+  throw new Error(`unknown command ${m.cmd}`);
 });
