@@ -169,7 +169,8 @@ async function wireUseCases(opts: {
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
   if (!chat) return { deps: null, worker: null, scheduler: null, digests };
   const deps: Deps = { agreement, ...stores, chat, clock, log, digests };
-  const worker = new OutboxWorker(() => deliver(deps), log);
+  const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
+  const worker = new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, log });
   const scheduler = await AgendaScheduler.create({
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,

@@ -2,8 +2,9 @@
 import { accept } from '../domain/changes.ts';
 import { HELD } from '../domain/lifecycle.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
+import type { View } from '../domain/view.ts';
 import { noticeView, offerView, repLeadView } from '../domain/views.ts';
-import { calendarOf, type Deps, isMember, queueOf, type Reply, tell, textsOf } from './deps.ts';
+import { calendarOf, type Deps, isMember, queueOf, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 
 export async function acceptLead(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
@@ -17,15 +18,17 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
   const sla = deps.agreement.sla.grades[found.grade ?? ''];
   // The team's calendar, like the contact ladder that enforces this deadline.
   const contactDueAt = addWorkingMinutes(now, sla?.contactWithin ?? 9 * 60, calendarOf(deps.agreement));
-  const done = await carryOut(deps, accept(found, { rep: input.actor, at: now, contactDueAt }), found, 'notOffered');
-  if ('refusal' in done) return { notice: await lostClaim(deps, input.leadId, input.actor) };
-  const { lead } = done;
-  const card = offerView(lead, deps.agreement, t, { kind: 'accepted', rep: input.actor, contactDueAt });
-  const ref = await deps.outbox.offerMessage(lead.id);
-  if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
   const insideSales = queue?.team === 'inside_sales';
-  await tell(deps, 'send the rep the lead', () => deps.chat.dm(input.actor, repLeadView(lead, deps.agreement, t, { insideSales }), queue?.channel));
-  return {};
+  let offer: View | undefined;
+  const done = await carryOut(deps, accept(found, { rep: input.actor, at: now, contactDueAt }), found, 'notOffered', (lead) => {
+    offer = offerView(lead, deps.agreement, t, { kind: 'accepted', rep: input.actor, contactDueAt });
+    return [
+      { op: 'update', parent: { offerOf: lead.id }, view: offer },
+      { op: 'dm', to: input.actor, view: repLeadView(lead, deps.agreement, t, { insideSales }), fallback: queue?.channel },
+    ];
+  });
+  if ('refusal' in done) return { notice: await lostClaim(deps, input.leadId, input.actor) };
+  return offer ? { offer } : {};
 }
 
 /** Someone else was faster (or the offer is gone): say who has it. */

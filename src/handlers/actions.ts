@@ -46,11 +46,15 @@ export function checkForm(deps: Deps, form: Form['id'], values: Record<string, s
 // The decide form carries "<dispute id>:<outcome>" through the platform: parsed, never trusted.
 const decideContext = z.string().transform((s) => s.split(':')).pipe(z.tuple([z.uuid(), z.enum(OUTCOMES)]));
 
+export function parseDecideContext(context: string) {
+  const parsed = decideContext.safeParse(context);
+  return parsed.success ? { disputeId: parsed.data[0], outcome: parsed.data[1] } : null;
+}
+
 export async function submitForm(deps: Deps, form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
   if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
   if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
-  const parsed = decideContext.safeParse(context);
-  if (!parsed.success) return { notice: noticeView(textsOf(deps).notice.badForm) };
-  const [disputeId, outcome] = parsed.data;
-  return submitDecide(deps, { disputeId, actor, outcome, values });
+  const decide = parseDecideContext(context);
+  if (!decide) return { notice: noticeView(textsOf(deps).notice.badForm) };
+  return submitDecide(deps, { ...decide, actor, values });
 }

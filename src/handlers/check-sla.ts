@@ -5,11 +5,11 @@ import { addWorkingMinutes, type DueStep, escalationSchedule, stepsDue } from '.
 import type { Lead } from '../domain/lead.ts';
 import { pickRep } from '../domain/routing.ts';
 import { noticeView } from '../domain/views.ts';
-import { calendarOf, type Deps, queueOf, tell, textsOf } from './deps.ts';
+import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
 import { carryOut } from './follow.ts';
 import { memberStates } from './member-states.ts';
 import { monthOf } from '../domain/month.ts';
-import type { SlaJob } from './ports.ts';
+import type { OutMessage, SlaJob } from './ports.ts';
 
 export const slaKey = (job: SlaJob) => `${job.kind}:${job.leadId}`;
 
@@ -49,50 +49,47 @@ export async function checkSla(deps: Deps, job: SlaJob): Promise<void> {
   await scheduleSla(deps, lead, job.kind, done);
 }
 
-/** Runs one step if no one ran it before; true when the lead moved on. */
+/** Runs one step if no one ran it before; true when the lead moved on. The step is recorded
+ * once, with the messages it sends. */
 async function fire(deps: Deps, lead: Lead, step: DueStep, now: Date): Promise<boolean> {
-  const queue = queueOf(deps.agreement, lead);
   const claim = step.kind === 'claim';
   // Before the offer reached the chat the delay was the system's; after that, people's.
   const systemDelayMs = claim && lead.offerRound <= 1 && lead.offeredAt ? Math.max(0, lead.offeredAt.getTime() - lead.receivedAt.getTime()) : 0;
   const since = (claim ? lead.offeredAt : lead.acceptedAt) ?? now;
-  const recorded = await deps.escalations.record({
+  const record = (messages: OutMessage[]) => deps.escalations.record({
     leadId: lead.id, kind: step.kind, round: lead.offerRound, atPercent: step.at, action: step.action,
     rep: lead.assignee, queue: lead.queue, systemDelayMs, peopleDelayMs: Math.max(0, now.getTime() - since.getTime()),
-  }, now);
-  if (!recorded) return false;
-
-  const t = textsOf(deps);
-  const company = lead.companyName ?? '—';
-  const dueAt = (claim ? lead.claimDueAt : lead.contactDueAt) ?? now;
-  switch (step.action) {
-    case 'remind': {
-      if (claim) {
-        const ref = await deps.outbox.offerMessage(lead.id);
-        const view = noticeView(t.escalation.claimReminder, { time: dueAt }, ...(lead.assignee ? [t.escalation.suggestedWas, { person: lead.assignee }] : []));
-        if (ref) await tell(deps, 'remind in the thread', () => deps.chat.reply(ref, view));
-      } else if (lead.assignee) {
-        const rep = lead.assignee;
-        await tell(deps, 'remind the rep', () => deps.chat.dm(rep, noticeView(t.escalation.contactReminder(company), { time: dueAt })));
-      }
-      return false;
-    }
-    case 'manager': {
-      const text = claim ? t.escalation.claimBreach(company, queue?.name ?? '—') : t.escalation.contactBreach(company);
-      const who = lead.assignee ? [claim ? t.escalation.suggestedWas : t.escalation.heldBy, { person: lead.assignee }] : [];
-      const manager = queue?.manager;
-      if (manager) await tell(deps, 'tell the manager', () => deps.chat.dm(manager, noticeView(text, { time: dueAt }, '.', ...who)));
-      return false;
-    }
-    default:
-      return claim ? reassign(deps, lead, now) : requeue(deps, lead, now);
+  }, now, messages);
+  if (step.action === 'remind' || step.action === 'manager') {
+    await record(step.action === 'remind' ? reminder(deps, lead, claim, now) : managerNotice(deps, lead, claim, now));
+    return false;
   }
+  return claim ? reassign(deps, lead, now, record) : (await record([])) && requeue(deps, lead, now);
 }
 
-async function reassign(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
+function reminder(deps: Deps, lead: Lead, claim: boolean, now: Date): OutMessage[] {
+  const t = textsOf(deps);
+  if (claim) {
+    const who = lead.assignee ? [t.escalation.suggestedWas, { person: lead.assignee }] : [];
+    return [{ op: 'reply', parent: { offerOf: lead.id }, view: noticeView(t.escalation.claimReminder, { time: lead.claimDueAt ?? now }, ...who) }];
+  }
+  if (!lead.assignee) return [];
+  return [{ op: 'dm', to: lead.assignee, view: noticeView(t.escalation.contactReminder(lead.companyName ?? '—'), { time: lead.contactDueAt ?? now }) }];
+}
+
+function managerNotice(deps: Deps, lead: Lead, claim: boolean, now: Date): OutMessage[] {
   const t = textsOf(deps);
   const queue = queueOf(deps.agreement, lead);
-  const ref = await deps.outbox.offerMessage(lead.id);
+  const company = lead.companyName ?? '—';
+  const text = claim ? t.escalation.claimBreach(company, queue?.name ?? '—') : t.escalation.contactBreach(company);
+  const who = lead.assignee ? [claim ? t.escalation.suggestedWas : t.escalation.heldBy, { person: lead.assignee }] : [];
+  const dueAt = (claim ? lead.claimDueAt : lead.contactDueAt) ?? now;
+  return queue?.manager ? [{ op: 'dm', to: queue.manager, view: noticeView(text, { time: dueAt }, '.', ...who) }] : [];
+}
+
+async function reassign(deps: Deps, lead: Lead, now: Date, record: (messages: OutMessage[]) => Promise<boolean>): Promise<boolean> {
+  const t = textsOf(deps);
+  const queue = queueOf(deps.agreement, lead);
   if (!queue) return false;
   const { sla } = deps.agreement;
   const stored = await deps.people.members(queue.id, queue.members.map((m) => m.email), monthOf(now, sla.timeZone), now);
@@ -100,28 +97,26 @@ async function reassign(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
   // The slow (or absent) rep is left out; the others are picked by the routing rules.
   const choice = pickRep(members, now, { exclude: lead.assignee ? [lead.assignee] : [] });
   if (!choice.rep) {
-    if (ref) await tell(deps, 'say nobody is free', () => deps.chat.reply(ref, noticeView(t.escalation.nobodyToReassign)));
+    await record([{ op: 'reply', parent: { offerOf: lead.id }, view: noticeView(t.escalation.nobodyToReassign) }]);
     return false;
   }
+  if (!(await record([]))) return false;
   const to = choice.rep;
-  const minutes = sla.grades[lead.grade ?? '']?.claimWithin ?? 60;
-  const claimDueAt = addWorkingMinutes(now, minutes, calendarOf(deps.agreement));
-  const done = await carryOut(deps, reassignChange(lead, { to, at: now, claimDueAt, routing: choice.reasons }), lead, 'notOffered');
-  if ('refusal' in done) return false;
+  const claimDueAt = addWorkingMinutes(now, sla.grades[lead.grade ?? '']?.claimWithin ?? 60, calendarOf(deps.agreement));
   const company = lead.companyName ?? '—';
-  const before = lead.assignee ? [t.escalation.reassignedFrom, { person: lead.assignee }] : [];
-  if (ref) await tell(deps, 'announce the reassignment', () => deps.chat.reply(ref, noticeView(t.escalation.reassigned, { person: to }, ...before)));
-  await tell(deps, 'tell the new rep', () => deps.chat.dm(to, noticeView(t.escalation.reassignedToYou(company))));
   const old = lead.assignee;
-  if (old) await tell(deps, 'tell the previous rep', () => deps.chat.dm(old, noticeView(t.escalation.reassignedAway(company))));
-  return true;
+  const done = await carryOut(deps, reassignChange(lead, { to, at: now, claimDueAt, routing: choice.reasons }), lead, 'notOffered', () => [
+    { op: 'reply', parent: { offerOf: lead.id }, view: noticeView(t.escalation.reassigned, { person: to }, ...(old ? [t.escalation.reassignedFrom, { person: old }] : [])) },
+    { op: 'dm', to, view: noticeView(t.escalation.reassignedToYou(company)) },
+    ...(old ? [{ op: 'dm' as const, to: old, view: noticeView(t.escalation.reassignedAway(company)) }] : []),
+  ]);
+  return !('refusal' in done);
 }
 
 async function requeue(deps: Deps, lead: Lead, now: Date): Promise<boolean> {
   const t = textsOf(deps);
   const rep = lead.assignee;
-  const done = await carryOut(deps, requeueChange(lead, { at: now }), lead, 'notOpen');
-  if ('refusal' in done) return false;
-  if (rep) await tell(deps, 'tell the rep', () => deps.chat.dm(rep, noticeView(t.escalation.requeued(lead.companyName ?? '—'))));
-  return true;
+  const done = await carryOut(deps, requeueChange(lead, { at: now }), lead, 'notOpen', () =>
+    rep ? [{ op: 'dm', to: rep, view: noticeView(t.escalation.requeued(lead.companyName ?? '—')) }] : []);
+  return !('refusal' in done);
 }

@@ -1,43 +1,82 @@
-// Use case: post what waits in the outbox — offers to their queue's channel, the monthly digest
-// to the digest channel. Runs when a commit queued something, and as a sweeper for anything left
-// behind (a crash, a chat outage). A failed post is retried later, never dropped.
+// Use case: send what waits in the outbox — offers to their queue's channel, digests, and every
+// message a change wrote (DMs, card updates, thread replies, files). Runs when a commit queued
+// something, when a retry or a dead worker's lease comes due, and as a sweeper. A failed send is
+// retried later, never dropped; one whose answer was lost is looked for before it is sent again.
 import { offerPosted } from '../domain/changes.ts';
 import { errorMessage } from '../domain/errors.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { offerView } from '../domain/views.ts';
 import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
 import { followUp } from './follow.ts';
-import type { PendingDelivery } from './ports.ts';
-import { renderDigest, sendDigest } from './post-digest.ts';
+import { type MessageRef, type PendingDelivery, type Send, SendError } from './ports.ts';
+import { chartMessage, renderDigest } from './post-digest.ts';
 
 export interface DeliveryRun {
+  taken: number;
+  limit: number;
   posted: number;
   failed: number;
 }
 
-/** Backoff after failed attempts: 5 s, 10 s, 20 s … capped at 10 minutes. */
-export function backoffMs(attempts: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 600_000);
+export interface DeliveryOptions {
+  limit?: number;
+  /** How long a taken delivery stays invisible to other workers; the worker renews it while sending. */
+  leaseMs?: number;
+  /** The first retry's delay; each further retry doubles it, up to 10 minutes. */
+  retryMs?: number;
 }
 
-export async function deliver(deps: Deps, opts: { limit?: number; leaseMs?: number } = {}): Promise<DeliveryRun> {
-  const run: DeliveryRun = { posted: 0, failed: 0 };
-  const due = await deps.outbox.takeDue(deps.clock.now(), opts.limit ?? 25, opts.leaseMs ?? 60_000);
+/** Backoff after failed attempts: retryMs, twice that, four times … capped at 10 minutes. */
+export function backoffMs(attempts: number, retryMs = 5_000): number {
+  return Math.min(retryMs * 2 ** Math.max(0, attempts - 1), 600_000);
+}
+
+/** A message the platform refuses for good (deleted, bot removed) is given up after this many
+ * tries — with the backoff, over about a quarter of an hour, so a fixed setting still gets it. */
+const REFUSED_ATTEMPTS = 6;
+
+/** A parent message not posted yet: look again shortly, without counting it as a failure. */
+class NotYet extends Error {}
+
+export async function deliver(deps: Deps, opts: DeliveryOptions = {}, onTaken?: (ids: string[]) => void): Promise<DeliveryRun> {
+  const limit = opts.limit ?? 25;
+  const due = await deps.outbox.takeDue(deps.clock.now(), limit, opts.leaseMs ?? 10_000);
+  const run: DeliveryRun = { taken: due.length, limit, posted: 0, failed: 0 };
+  onTaken?.(due.map((d) => d.id));
   for (const delivery of due) {
     try {
-      const posted = delivery.kind === 'offer' ? await postOffer(deps, delivery) : await postDigest(deps, delivery);
-      if (posted) run.posted++;
+      if (await send(deps, delivery)) run.posted++;
     } catch (error) {
+      const now = deps.clock.now().getTime();
+      if (error instanceof NotYet) {
+        await deps.outbox.retryLater(delivery.id, error.message, new Date(now + 1_000));
+        continue;
+      }
       run.failed++;
-      const message = errorMessage(error);
-      await deps.outbox.retryLater(delivery.id, message, new Date(deps.clock.now().getTime() + backoffMs(delivery.attempts)));
-      deps.log?.(`${delivery.key} not posted (attempt ${delivery.attempts}): ${message}`);
+      if (error instanceof SendError && error.refused && delivery.attempts >= REFUSED_ATTEMPTS) {
+        await deps.outbox.drop(delivery.id, `refused ${delivery.attempts} times: ${errorMessage(error)}`);
+        deps.log?.(`${delivery.key} given up after ${delivery.attempts} refusals: ${errorMessage(error)}`);
+        continue;
+      }
+      // A rate limit says when to come back; anything else backs off.
+      const wait = (error instanceof SendError ? error.retryAfterMs : undefined) ?? backoffMs(delivery.attempts, opts.retryMs);
+      await deps.outbox.retryLater(delivery.id, errorMessage(error), new Date(now + wait));
+      deps.log?.(`${delivery.key} not sent (attempt ${delivery.attempts}, again in ${Math.round(wait / 1000)} s): ${errorMessage(error)}`);
     }
   }
   return run;
 }
 
-async function postOffer(deps: Deps, delivery: PendingDelivery & { kind: 'offer' }): Promise<boolean> {
+function send(deps: Deps, delivery: PendingDelivery): Promise<boolean> {
+  const how: Send = { id: delivery.id, maybeSent: delivery.attempts > 1, since: delivery.createdAt };
+  switch (delivery.kind) {
+    case 'offer': return postOffer(deps, delivery, how);
+    case 'digest': return postDigest(deps, delivery, how);
+    case 'message': return sendMessage(deps, delivery, how);
+  }
+}
+
+async function postOffer(deps: Deps, delivery: PendingDelivery & { kind: 'offer' }, how: Send): Promise<boolean> {
   const lead = delivery.leadId ? await deps.leads.find(delivery.leadId) : null;
   const queue = lead && queueOf(deps.agreement, lead);
   if (!lead || !queue || lead.erasedAt || (lead.status !== 'qualified' && lead.status !== 'offered')) {
@@ -49,18 +88,60 @@ async function postOffer(deps: Deps, delivery: PendingDelivery & { kind: 'offer'
   // The claim clock starts when the offer reaches the chat: time before that is the system's.
   const claimDueAt = addWorkingMinutes(now, sla?.claimWithin ?? 60, calendarOf(deps.agreement));
   const view = offerView({ ...lead, claimDueAt }, deps.agreement, textsOf(deps), { kind: 'open', origin: delivery.origin, by: delivery.by ?? undefined });
-  const ref = await deps.chat.post(queue.channel, view);
+  const ref = await deps.chat.post(queue.channel, view, how);
   const change = offerPosted(lead, { at: now, claimDueAt, channel: ref.channel, platform: ref.platform });
   const offered = await deps.outbox.posted(delivery.key, ref, now, 'refused' in change ? null : change);
   if (offered && !('refused' in change)) await followUp(deps, offered, change.follows, lead);
   return true;
 }
 
-async function postDigest(deps: Deps, delivery: PendingDelivery & { kind: 'digest' }): Promise<boolean> {
+async function postDigest(deps: Deps, delivery: PendingDelivery & { kind: 'digest' }, how: Send): Promise<boolean> {
   const digest = await renderDigest(deps, delivery.month);
-  const ref = await deps.chat.post(deps.agreement.digest.channel, digest.view);
-  // Recorded before the chart goes up: the message is out, so a failed chart must not post it again.
+  const ref = delivery.to
+    ? await deps.chat.dm(delivery.to, digest.view, undefined, how)
+    : await deps.chat.post(deps.agreement.digest.channel, digest.view, how);
+  if (!ref) {
+    await deps.outbox.drop(delivery.id, `${delivery.to} cannot be reached`);
+    return false;
+  }
+  // The chart follows as its own message, so a failed upload never posts the digest again.
+  await deps.outbox.enqueue([chartMessage(delivery.key, delivery.month, digest.chart)]);
   await deps.outbox.posted(delivery.key, ref, deps.clock.now(), null);
-  await sendDigest(deps, ref, delivery.month, digest.chart);
+  return true;
+}
+
+async function parentRef(deps: Deps, delivery: PendingDelivery & { kind: 'message' }): Promise<MessageRef> {
+  const ref = delivery.parentKey ? await deps.outbox.refOf(delivery.parentKey) : null;
+  if (!ref) throw new NotYet(`waiting for ${delivery.parentKey} to be posted`);
+  return ref;
+}
+
+async function sendMessage(deps: Deps, delivery: PendingDelivery & { kind: 'message' }, how: Send): Promise<boolean> {
+  const { message } = delivery;
+  let ref: MessageRef | null;
+  switch (message.op) {
+    case 'post':
+      ref = await deps.chat.post(message.channel, message.view, how);
+      break;
+    case 'dm':
+      ref = await deps.chat.dm(message.to, message.view, message.fallback, how);
+      break;
+    case 'reply':
+      ref = await deps.chat.reply(await parentRef(deps, delivery), message.view, how);
+      break;
+    case 'update':
+      ref = await parentRef(deps, delivery);
+      await deps.chat.update(ref, message.view);
+      break;
+    case 'attach':
+      ref = await parentRef(deps, delivery);
+      await deps.chat.attach(ref, { filename: message.file.filename, title: message.file.title, bytes: Buffer.from(message.file.base64, 'base64') });
+      break;
+  }
+  if (!ref) {
+    await deps.outbox.drop(delivery.id, 'the person cannot be reached on any chat platform');
+    return false;
+  }
+  await deps.outbox.posted(delivery.key, ref, deps.clock.now(), null, delivery.version);
   return true;
 }

@@ -5,7 +5,6 @@ import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
 import type { Chat, Clock, Digests, Scheduler, Stores } from './ports.ts';
-import { errorMessage } from '../domain/errors.ts';
 
 export interface Deps extends Stores {
   agreement: Agreement;
@@ -27,6 +26,9 @@ export interface Reply {
   errors?: FormErrors;
   /** Replace the message the button was on. */
   card?: View;
+  /** The offer card as the change left it. The outbox updates it for everyone; a platform whose
+   * answer replaces the clicked card (Teams) shows it to the clicker at once. */
+  offer?: View;
 }
 
 export const textsOf = (deps: Pick<Deps, 'agreement'>): Texts => texts(deps.agreement.locale);
@@ -48,13 +50,4 @@ export function queueOf(agreement: Agreement, lead: Pick<Lead, 'queue'>): Queue 
 
 export function isMember(queue: Queue | undefined, email: string): boolean {
   return queue?.members.some((m) => m.email === email) ?? false;
-}
-
-/** Chat calls after a commit must not undo the commit: a failed notice is logged, not thrown. */
-export async function tell(deps: Deps, what: string, send: () => Promise<unknown>): Promise<void> {
-  try {
-    await send();
-  } catch (error) {
-    (deps.log ?? console.error)(`could not ${what}: ${errorMessage(error)}`);
-  }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { openDispute } from '../domain/changes.ts';
 import { eligibleArbiters } from '../domain/disputes.ts';
 import { disputeCardView, disputeForm, noticeView } from '../domain/views.ts';
-import { type Deps, personOf, type Reply, tell, textsOf } from './deps.ts';
+import { type Deps, personOf, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 import { disputeSchema, parseForm } from './forms.schema.ts';
 
@@ -40,11 +40,10 @@ export async function submitDispute(deps: Deps, input: { leadId: string; actor: 
   const rationale = form.value.rationale;
   const dispute = { id: randomUUID(), openedBy: input.actor, rationale, arbiter: arbiter.email, outcome: null, decisionRationale: null };
   const decision = openDispute(checked.lead, { disputeId: dispute.id, rejection, marketer: input.actor, rationale, arbiter: arbiter.email, at: deps.clock.now() });
-  const done = await carryOut(deps, decision, checked.lead, 'notDisputable');
-  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
-
   const precedents = await deps.disputes.precedents(rejection.reason, 5);
-  const card = disputeCardView(done.lead, rejection, dispute, precedents, deps.agreement, t);
-  await tell(deps, 'send the dispute to the arbiter', () => deps.chat.dm(arbiter.email, card, deps.agreement.digest.channel));
+  const done = await carryOut(deps, decision, checked.lead, 'notDisputable', (lead) => [
+    { op: 'dm', to: arbiter.email, view: disputeCardView(lead, rejection, dispute, precedents, deps.agreement, t), fallback: deps.agreement.digest.channel },
+  ]);
+  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
   return { notice: noticeView(t.notice.disputeSent(arbiter.name)) };
 }

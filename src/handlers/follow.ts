@@ -1,12 +1,13 @@
 // What follows a stored lead change, the same for every use case: clocks stop and start, the
 // capacity signal is checked; a refusal becomes the notice the person sees.
-import type { Decision, Follows, LeadChange, Refusal } from '../domain/changes.ts';
+import { type Decision, type Follows, type LeadChange, project, type Refusal } from '../domain/changes.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView } from '../domain/views.ts';
 import { checkCapacity } from './capacity.ts';
 import { scheduleSla, stopSla } from './check-sla.ts';
 import { type Deps, textsOf } from './deps.ts';
+import type { OutMessage } from './ports.ts';
 
 export async function followUp(deps: Deps, lead: Lead, follows: Follows, before: Lead): Promise<void> {
   for (const kind of follows.stop ?? []) await stopSla(deps, lead.id, kind);
@@ -32,11 +33,16 @@ export function refusalView(deps: Deps, refusal: Refusal, lead: Lead | null): Vi
   return noticeView(texts[refusal]());
 }
 
-/** Stores a decided change and carries out what follows; the stored lead, or the refusal to
- * show (`moved` when the lead changed in the meantime, e.g. another click was faster). */
-export async function carryOut(deps: Deps, decision: Decision, before: Lead, moved: Refusal): Promise<{ lead: Lead; change: LeadChange } | { refusal: Refusal }> {
+/** Stores a decided change with the messages it sends and carries out what follows; the stored
+ * lead, or the refusal to show (`moved` when the lead changed in the meantime, e.g. another
+ * click was faster: then nothing is stored and nothing sent). */
+export async function carryOut(
+  deps: Deps, decision: Decision, before: Lead, moved: Refusal,
+  messages: (after: Lead, change: LeadChange) => OutMessage[] = () => [],
+): Promise<{ lead: Lead; change: LeadChange } | { refusal: Refusal }> {
   if ('refused' in decision) return { refusal: decision.refused };
-  const lead = await deps.leads.apply(decision);
+  // The messages show the lead as the change leaves it, and are stored with the change.
+  const lead = await deps.leads.apply(decision, messages(project(before, decision), decision));
   if (!lead) return { refusal: moved };
   await followUp(deps, lead, decision.follows, before);
   return { lead, change: decision };

@@ -47,9 +47,10 @@ export interface Leads {
   find(id: string): Promise<Lead | null>;
   /** The lead with its event log (the audit trail). */
   history(id: string): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
-  /** Applies a change decided in src/domain/changes.ts, with its events, records and queued
-   * offer, in one transaction; null when the lead is no longer where the change expects it. */
-  apply(change: LeadChange): Promise<Lead | null>;
+  /** Applies a change decided in src/domain/changes.ts, with its events, records, queued offer
+   * and the chat messages it sends, in one transaction; null (and nothing written, nothing
+   * sent) when the lead is no longer where the change expects it. */
+  apply(change: LeadChange, messages?: readonly OutMessage[]): Promise<Lead | null>;
   /** A rep's open accepted leads (accepted or contacted), the most urgent first. */
   openOf(rep: string): Promise<Lead[]>;
   /** How many accepted leads are open in a queue (the capacity signal). */
@@ -96,10 +97,12 @@ export interface EscalationRecord {
 export interface Escalations {
   /** The ladder steps (percent) already fired for this deadline. */
   done(leadId: string, kind: SlaClock, round: number): Promise<number[]>;
-  /** Records a fired step once: false when it was recorded before (another process, a retry). */
-  record(e: EscalationRecord, at: Date): Promise<boolean>;
-  /** Records a capacity notice when the queue's state flips; null when nothing changed. */
-  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date): Promise<'at_capacity' | 'recovered' | null>;
+  /** Records a fired step once, with the messages it sends: false (nothing sent) when it was
+   * recorded before (another process, a retry). */
+  record(e: EscalationRecord, at: Date, messages?: readonly OutMessage[]): Promise<boolean>;
+  /** Records a capacity notice when the queue's state flips, with the notice's messages; null
+   * when nothing changed. */
+  capacityFlip(queue: string, atCapacity: boolean, open: number, limit: number, at: Date, messages?: Record<'at_capacity' | 'recovered', readonly OutMessage[]>): Promise<'at_capacity' | 'recovered' | null>;
 }
 
 /** An SLA clock to check: the claim of an offer, or the first contact after an accept. */
@@ -127,41 +130,96 @@ export interface ChannelRef {
   teams?: string | undefined;
 }
 
-/** What handlers need from a chat platform. */
+/** One send of an outbox message: its id marks it on the platform (Slack message metadata);
+ * `maybeSent` says an earlier attempt may have been carried out (its answer was lost, or its
+ * process died), so the platform looks for it before sending again. */
+export interface Send {
+  id: string;
+  maybeSent: boolean;
+  /** When the message was first queued: how far back to look. */
+  since: Date;
+}
+
+/** A send that failed. `unknown`: the request may have been carried out (no answer came).
+ * `refused`: the platform refused it for good (a deleted message, a channel the bot left). */
+export class SendError extends Error {
+  constructor(message: string, readonly outcome: 'notSent' | 'unknown', readonly retryAfterMs?: number, readonly refused = false) {
+    super(message);
+  }
+}
+
+/** How the outbox worker reaches a chat platform. Only the delivery worker calls it. */
 export interface Chat {
-  post(channel: ChannelRef, view: View): Promise<MessageRef>;
+  post(channel: ChannelRef, view: View, send?: Send): Promise<MessageRef>;
   update(ref: MessageRef, view: View): Promise<void>;
   /** A reply under a message (a thread in Slack). */
-  reply(ref: MessageRef, view: View): Promise<MessageRef>;
+  reply(ref: MessageRef, view: View, send?: Send): Promise<MessageRef>;
   /** A file (the digest's chart) under a message. */
   attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void>;
   /** A direct message to a person of the agreement; null when the platform cannot reach them.
    * Where a platform may fail to (Teams, before the person installed the app), it says so in
    * `fallback` — without the message's content, which may be personal data. */
-  dm(email: string, view: View, fallback?: ChannelRef): Promise<MessageRef | null>;
+  dm(email: string, view: View, fallback?: ChannelRef, send?: Send): Promise<MessageRef | null>;
 }
+
+/** The message a new message answers or replaces: the lead's current offer card, or a message
+ * queued earlier by its outbox key. */
+export type Parent = { offerOf: string } | { key: string };
+
+/** A chat message leadrelay sends, queued in the outbox with the change that causes it. */
+export type OutMessage =
+  | { op: 'post'; channel: ChannelRef; view: View }
+  | { op: 'dm'; to: string; view: View; fallback?: ChannelRef | undefined }
+  | { op: 'reply'; parent: Parent; view: View }
+  /** Updates of one message coalesce: only the latest view must reach the chat. */
+  | { op: 'update'; parent: Parent; view: View }
+  | { op: 'attach'; parent: Parent; file: { filename: string; title: string; base64: string } };
 
 /** The month's numbers, computed where the data is (SQL). */
 export interface Digests {
   numbers(month: string, now: Date): Promise<DigestNumbers>;
 }
 
-/** A message waiting in the outbox: an offer of a lead, or the monthly digest. */
+/** A digest to post: the monthly one to the digest channel, or on demand to one person. */
+export interface DigestOrder {
+  key: string;
+  month: string;
+  /** A person's e-mail; the digest channel when absent. */
+  to?: string | undefined;
+}
+
+/** A message waiting in the outbox: an offer of a lead, a digest, or a message of a change. */
 export type PendingDelivery = {
   id: string;
   key: string;
   leadId: string | null;
   queue: string | null;
   attempts: number;
-} & ({ kind: 'offer'; origin: OfferOrigin; by: string | null } | { kind: 'digest'; month: string });
+  /** Bumped when a coalescing update replaces the view while it waits or is being sent. */
+  version: number;
+  createdAt: Date;
+} & (
+  | { kind: 'offer'; origin: OfferOrigin; by: string | null }
+  | { kind: 'digest'; month: string; to: string | null }
+  | { kind: 'message'; message: OutMessage; parentKey: string | null }
+);
 
 export interface Outbox {
   /** Takes up to `limit` due deliveries and leases them, so no other worker posts them meanwhile. */
   takeDue(now: Date, limit: number, leaseMs: number): Promise<PendingDelivery[]>;
-  /** Queues a message once per key (e.g. "digest:2026-10"); false when that key was queued before. */
-  enqueue(message: { key: string; kind: 'digest'; month: string }): Promise<boolean>;
-  /** Posted: records where, and applies the lead's change (it went on offer), in one transaction. */
-  posted(key: string, ref: MessageRef, at: Date, change: LeadChange | null): Promise<Lead | null>;
+  /** Keeps the lease of deliveries still being sent. */
+  renew(ids: readonly string[], until: Date): Promise<void>;
+  /** When the next delivery comes due (a retry, an expired lease); null when none is pending. */
+  nextDueAt(): Promise<Date | null>;
+  /** Queues a digest once per key (e.g. "digest:2026-10"); false when that key was queued before. */
+  enqueueDigest(order: DigestOrder): Promise<boolean>;
+  /** Queues messages that no state change carries (answers to a command). */
+  enqueue(messages: readonly OutMessage[]): Promise<void>;
+  /** Posted: records where (unless a newer version of the message arrived meanwhile, which is then
+   * sent next), and applies the lead's change (it went on offer), in one transaction. */
+  posted(key: string, ref: MessageRef, at: Date, change: LeadChange | null, version?: number): Promise<Lead | null>;
+  /** Where a message queued under this key was posted; null while it is not. */
+  refOf(key: string): Promise<MessageRef | null>;
   retryLater(id: string, error: string, at: Date): Promise<void>;
   /** Nothing to post any more (the lead moved on or was erased). */
   drop(id: string, why: string): Promise<void>;

@@ -1,12 +1,13 @@
 // Use case: the monthly alignment digest — posted to the digest channel on the agreed day, or on
 // demand to whoever asks (/leads digest [YYYY-MM]).
+import { randomUUID } from 'node:crypto';
 import { monthChartPng } from '../domain/chart.ts';
 import { digestView } from '../domain/digest.ts';
 import { monthOf, previousMonth } from '../domain/month.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView } from '../domain/views.ts';
-import { type Deps, tell, textsOf } from './deps.ts';
-import type { MessageRef } from './ports.ts';
+import { type Deps, textsOf } from './deps.ts';
+import type { OutMessage } from './ports.ts';
 
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -17,30 +18,28 @@ export async function renderDigest(deps: Deps, month: string) {
   return { numbers, view: digestView(numbers, deps.agreement, textsOf(deps)), chart: monthChartPng(numbers.daily, { target }) };
 }
 
-export async function sendDigest(deps: Deps, ref: MessageRef | null, month: string, chart: Uint8Array): Promise<void> {
-  if (ref) await tell(deps, 'attach the digest chart', () => deps.chat.attach(ref, { filename: `leadrelay-${month}.png`, title: `leadrelay ${month}`, bytes: chart }));
+/** The chart goes under the digest message as its own outbox message. */
+export function chartMessage(parentKey: string, month: string, chart: Uint8Array): OutMessage {
+  return { op: 'attach', parent: { key: parentKey }, file: { filename: `leadrelay-${month}.png`, title: `leadrelay ${month}`, base64: Buffer.from(chart).toString('base64') } };
 }
 
 /** The scheduled digest: queued once per month, however often the job runs, and posted from the
  * outbox, so a failed post is retried rather than lost. */
 export async function postMonthlyDigest(deps: Deps): Promise<boolean> {
   const month = previousMonth(deps.clock.now(), deps.agreement.sla.timeZone);
-  return deps.outbox.enqueue({ key: `digest:${month}`, kind: 'digest', month });
+  return deps.outbox.enqueueDigest({ key: `digest:${month}`, month });
 }
 
 /** "Post digest now" (the sandbox): the current month so far, to the digest channel. */
 export async function postDigestNow(deps: Deps): Promise<void> {
   const month = monthOf(deps.clock.now(), deps.agreement.sla.timeZone);
-  const { view, chart } = await renderDigest(deps, month);
-  await sendDigest(deps, await deps.chat.post(deps.agreement.digest.channel, view), month, chart);
+  await deps.outbox.enqueueDigest({ key: `digest:${month}:now:${randomUUID()}`, month });
 }
 
 /** On demand, to the person who asked; answers with what to show them right away. */
 export async function digestFor(deps: Deps, actor: string, requested: string | undefined): Promise<View> {
   const month = requested ?? monthOf(deps.clock.now(), deps.agreement.sla.timeZone);
   if (!MONTH.test(month)) return noticeView(textsOf(deps).digest.badMonth);
-  const { view, chart } = await renderDigest(deps, month);
-  const ref = await deps.chat.dm(actor, view);
-  await sendDigest(deps, ref, month, chart);
+  await deps.outbox.enqueueDigest({ key: `digest:${month}:${randomUUID()}`, month, to: actor });
   return noticeView(textsOf(deps).digest.sent(month));
 }

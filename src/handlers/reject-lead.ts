@@ -2,8 +2,9 @@
 // nurturing; the marketer who owns the lead hears it at once, with a way to dispute.
 import { reject } from '../domain/changes.ts';
 import { recyclesToNurture } from '../domain/rejections.ts';
+import type { View } from '../domain/view.ts';
 import { noticeView, offerView, rejectForm, rejectionNoticeView } from '../domain/views.ts';
-import { type Deps, isMember, queueOf, type Reply, tell, textsOf } from './deps.ts';
+import { type Deps, isMember, queueOf, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 import { parseForm, rejectSchema } from './forms.schema.ts';
 
@@ -36,14 +37,15 @@ export async function submitReject(deps: Deps, input: { leadId: string; actor: s
   if (!checked.lead) return { notice: checked.refusal };
 
   const rejection = { rep: input.actor, reason: form.value.reason, note: form.value.note };
-  const done = await carryOut(deps, reject(checked.lead, { ...rejection, at: deps.clock.now() }), checked.lead, 'notOffered');
-  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
-  const { lead } = done;
-
   const nurture = recyclesToNurture(rejection.reason);
-  const ref = await deps.outbox.offerMessage(lead.id);
-  const card = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason: rejection.reason, nurture });
-  if (ref) await tell(deps, 'update the offer', () => deps.chat.update(ref, card));
-  await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, rejectionNoticeView(lead, rejection, t, { nurture, disputable: true }), deps.agreement.digest.marketingChannel));
-  return {};
+  let offer: View | undefined;
+  const done = await carryOut(deps, reject(checked.lead, { ...rejection, at: deps.clock.now() }), checked.lead, 'notOffered', (lead) => {
+    offer = offerView(lead, deps.agreement, t, { kind: 'rejected', rep: input.actor, reason: rejection.reason, nurture });
+    return [
+      { op: 'update', parent: { offerOf: lead.id }, view: offer },
+      { op: 'dm', to: lead.owner, view: rejectionNoticeView(lead, rejection, t, { nurture, disputable: true }), fallback: deps.agreement.digest.marketingChannel },
+    ];
+  });
+  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, checked.lead) };
+  return offer ? { offer } : {};
 }

@@ -5,7 +5,8 @@ import type { Lead } from '../domain/lead.ts';
 import { pickQueue } from '../domain/routing.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView, repLeadView } from '../domain/views.ts';
-import { type Deps, queueOf, type Reply, tell, textsOf } from './deps.ts';
+import { type Deps, queueOf, type Reply, textsOf } from './deps.ts';
+import type { OutMessage } from './ports.ts';
 import { carryOut, refusalView } from './follow.ts';
 
 type Input = { leadId: string; actor: string };
@@ -16,12 +17,12 @@ function cardFor(deps: Deps, lead: Lead): View {
 }
 
 /** Reads the lead, decides, stores; the stored lead or the notice to show instead. */
-async function act(deps: Deps, input: Input, decide: (lead: Lead, at: Date) => Decision | View): Promise<{ lead: Lead; before: Lead } | { notice: View }> {
+async function act(deps: Deps, input: Input, decide: (lead: Lead, at: Date) => Decision | View, messages?: (after: Lead) => OutMessage[]): Promise<{ lead: Lead; before: Lead } | { notice: View }> {
   const before = await deps.leads.find(input.leadId);
   if (!before) return { notice: refusalView(deps, 'notYours', null) };
   const decision = decide(before, deps.clock.now());
   if ('blocks' in decision) return { notice: decision };
-  const done = await carryOut(deps, decision, before, 'notYours');
+  const done = await carryOut(deps, decision, before, 'notYours', messages);
   if ('refusal' in done) return { notice: refusalView(deps, done.refusal, before) };
   return { lead: done.lead, before };
 }
@@ -63,9 +64,9 @@ export async function giveBack(deps: Deps, input: Input): Promise<Reply> {
 /** Give a lead up as unreachable: only after the agreed attempts; then back to nurture, and the marketer hears it. */
 export async function giveUp(deps: Deps, input: Input): Promise<Reply> {
   const t = textsOf(deps);
-  const done = await act(deps, input, (lead, at) => giveUpChange(lead, { rep: input.actor, at, requiredAttempts: deps.agreement.sla.followUpAttempts }));
+  const done = await act(deps, input, (lead, at) => giveUpChange(lead, { rep: input.actor, at, requiredAttempts: deps.agreement.sla.followUpAttempts }), (lead) => [
+    { op: 'dm', to: lead.owner, view: noticeView(t.escalation.givenUpMarketer(lead.companyName ?? '—', lead.attempts)) },
+  ]);
   if ('notice' in done) return done;
-  const { lead, before } = done;
-  await tell(deps, 'tell the marketer', () => deps.chat.dm(lead.owner, noticeView(t.escalation.givenUpMarketer(before.companyName ?? '—', before.attempts))));
-  return { notice: noticeView(t.escalation.givenUp), card: cardFor(deps, lead) };
+  return { notice: noticeView(t.escalation.givenUp), card: cardFor(deps, done.lead) };
 }

@@ -4,7 +4,7 @@ import { decide } from '../domain/changes.ts';
 import { arbiterEligibility } from '../domain/disputes.ts';
 import { explain } from '../domain/texts.ts';
 import { decideForm, decisionView, disputeCardView, noticeView } from '../domain/views.ts';
-import { type Deps, type Reply, tell, textsOf } from './deps.ts';
+import { type Deps, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 import { decideSchema, parseForm } from './forms.schema.ts';
 
@@ -45,12 +45,11 @@ export async function submitDecide(deps: Deps, input: { disputeId: string; actor
   const precedents = await deps.disputes.precedents(found.rejection.reason, 5);
   const rationale = form.value.rationale;
   const decision = decide(before, { disputeId: input.disputeId, decided: found.dispute.outcome !== null, arbiter: input.actor, outcome: input.outcome, rationale, at: deps.clock.now() });
-  const done = await carryOut(deps, decision, before, 'alreadyDecided');
-  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, before) };
-
   const dispute = { ...found.dispute, arbiter: input.actor, outcome: input.outcome, decisionRationale: rationale };
-  const notice = decisionView(done.lead, dispute, t);
-  await tell(deps, 'tell the rep', () => deps.chat.dm(found.rejection.rep, notice));
-  await tell(deps, 'tell the marketer', () => deps.chat.dm(dispute.openedBy, notice));
+  const done = await carryOut(deps, decision, before, 'alreadyDecided', (lead) => [
+    { op: 'dm', to: found.rejection.rep, view: decisionView(lead, dispute, t) },
+    { op: 'dm', to: dispute.openedBy, view: decisionView(lead, dispute, t) },
+  ]);
+  if ('refusal' in done) return { notice: refusalView(deps, done.refusal, before) };
   return { notice: noticeView(t.notice.decided), card: disputeCardView(done.lead, found.rejection, dispute, precedents, deps.agreement, t) };
 }

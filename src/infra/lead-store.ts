@@ -5,7 +5,8 @@ import { type ChangeRecord, type LeadChange, offerKey, statusAfter } from '../do
 import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
 import { HELD, OPEN_FOR_REP } from '../domain/lifecycle.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
-import type { IntakeTx, Leads, LedgerRow, NewLead, StoredMember } from '../handlers/ports.ts';
+import type { IntakeTx, Leads, LedgerRow, NewLead, OutMessage, StoredMember } from '../handlers/ports.ts';
+import { queueMessages } from './outbox-store.ts';
 import type { Db } from './prisma.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -51,18 +52,20 @@ export class PrismaLeads implements Leads {
     return { lead: toLead(lead), events: events.map(toEvent) };
   }
 
-  async apply(change: LeadChange): Promise<Lead | null> {
-    // A bare status change (a claim, an attempt) is one statement; records need a transaction.
-    if (change.records.length === 0 && !change.follows.offer) return updateLead(this.db, change);
+  async apply(change: LeadChange, messages: readonly OutMessage[] = []): Promise<Lead | null> {
+    // A bare status change (an attempt) is one statement; records and messages need a transaction.
+    const queues = Boolean(change.follows.offer) || messages.length > 0;
+    if (change.records.length === 0 && !queues) return updateLead(this.db, change);
     try {
       const lead = await this.db.$transaction(async (tx) => {
         const changed = await updateLead(tx, change);
         if (!changed) return null;
         for (const record of change.records) await writeRecord(tx, changed, record, change.at);
         if (change.follows.offer) await queueOffer(tx, changed, change.follows.offer);
+        await queueMessages(tx, changed.id, messages);
         return changed;
       });
-      if (lead && change.follows.offer) this.onQueued();
+      if (lead && queues) this.onQueued();
       return lead;
     } catch (error) {
       if (error instanceof Void) return null;

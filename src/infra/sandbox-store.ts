@@ -3,19 +3,7 @@ import type { SandboxMessage, SandboxMessages } from '../bot/sandbox/chat.ts';
 import type { View } from '../domain/view.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
-
-/** JSON turns { time: Date } into { time: string }: turn it back. */
-function revive(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(revive);
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (Object.keys(o).length === 1 && typeof o.time === 'string') return { time: new Date(o.time) };
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, revive(v)]));
-  }
-  return value;
-}
-
-export const reviveView = (json: unknown): View => revive(json) as View;
+import { reviveView } from './view-json.ts';
 
 export class PrismaSandboxMessages implements SandboxMessages {
   constructor(private readonly db: Db) {}
@@ -41,7 +29,7 @@ export class PrismaSandboxMessages implements SandboxMessages {
       select: { id: true, channel: true, thread: true, view: true, createdAt: true, file: false },
     });
     const withFile = new Set((await this.db.sandboxMessage.findMany({ where: { channel, file: { not: null } }, select: { id: true } })).map((r) => r.id));
-    return rows.map((r) => ({ ...r, view: reviveView(r.view), hasFile: withFile.has(r.id) }));
+    return rows.map((r) => ({ ...r, view: reviveView<View>(r.view), hasFile: withFile.has(r.id) }));
   }
 
   async file(id: string): Promise<Uint8Array | null> {

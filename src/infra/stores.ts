@@ -14,7 +14,7 @@ export function prismaStores(db: Db, onQueued: () => void = () => {}): Stores {
     leads,
     disputes: new PrismaDisputes(db),
     people: new PrismaPeople(db),
-    escalations: new PrismaEscalations(db),
+    escalations: new PrismaEscalations(db, onQueued),
     outbox: new PrismaOutbox(db, leads, onQueued),
   };
 }

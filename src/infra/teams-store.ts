@@ -3,7 +3,7 @@ import type { TeamsState } from '../bot/teams/chat.ts';
 import type { View } from '../domain/view.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
-import { reviveView } from './sandbox-store.ts';
+import { reviveView } from './view-json.ts';
 
 export class PrismaTeamsState implements TeamsState {
   constructor(private readonly db: Db) {}
@@ -29,6 +29,6 @@ export class PrismaTeamsState implements TeamsState {
 
   async view(id: string): Promise<View | null> {
     const row = await this.db.teamsMessage.findUnique({ where: { id } });
-    return row ? reviveView(row.view) : null;
+    return row ? reviveView<View>(row.view) : null;
   }
 }

@@ -402,15 +402,61 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       expect(await stores.outbox.pendingCount()).toBe(1);
     });
 
-    it('enqueue queues a key once and wakes the outbox once', async () => {
-      expect(await stores.outbox.enqueue({ key: 'digest:2026-02', kind: 'digest', month: '2026-02' })).toBe(true);
-      expect(await stores.outbox.enqueue({ key: 'digest:2026-02', kind: 'digest', month: '2026-02' })).toBe(false);
+    it('a digest is queued once per key and wakes the outbox once', async () => {
+      expect(await stores.outbox.enqueueDigest({ key: 'digest:2026-02', month: '2026-02' })).toBe(true);
+      expect(await stores.outbox.enqueueDigest({ key: 'digest:2026-02', month: '2026-02' })).toBe(false);
       expect(queued).toBe(1);
       const [digest] = await stores.outbox.takeDue(soon(), 10, 60_000);
-      expect(digest).toEqual({ id: expect.any(String), key: 'digest:2026-02', kind: 'digest', month: '2026-02', leadId: null, queue: null, attempts: 1 });
+      expect(digest).toEqual({ id: expect.any(String), key: 'digest:2026-02', kind: 'digest', month: '2026-02', to: null, leadId: null, queue: null, attempts: 1, version: 0, createdAt: expect.any(Date) });
       expect(await stores.outbox.posted('digest:2026-02', ref('d1'), at(1), null)).toBeNull();
-      expect(await stores.outbox.enqueue({ key: 'digest:2026-02', kind: 'digest', month: '2026-02' })).toBe(false);
+      expect(await stores.outbox.enqueueDigest({ key: 'digest:2026-02', month: '2026-02' })).toBe(false);
       expect(await stores.outbox.pendingCount()).toBe(0);
+    });
+
+    it('messages are written with their change, and nothing when the change does not apply', async () => {
+      const lead = await offered();
+      const dm = { op: 'dm' as const, to: ANNA, view: { fallback: 'x', blocks: [] } };
+      expect(await stores.leads.apply(must(accept(lead, { rep: ANNA, at: at(5), contactDueAt: null })), [dm])).not.toBeNull();
+      // The same claim decided on the same (now stale) read by another rep: nothing written, nothing sent.
+      expect(await stores.leads.apply(must(accept(lead, { rep: BEN, at: at(6), contactDueAt: null })), [{ ...dm, to: BEN }])).toBeNull();
+      const messages = (await stores.outbox.takeDue(soon(), 50, 60_000)).filter((d) => d.kind === 'message');
+      expect(messages.map((d) => d.kind === 'message' && d.message)).toEqual([dm]);
+    });
+
+    it('updates of one message coalesce: the latest view, a new version while one is being sent', async () => {
+      const lead = await offered();
+      const view = (fallback: string) => ({ fallback, blocks: [] });
+      await stores.outbox.enqueue([{ op: 'update', parent: { offerOf: lead.id }, view: view('v1') }]);
+      await stores.outbox.enqueue([{ op: 'update', parent: { offerOf: lead.id }, view: view('v2') }]);
+      const [first] = (await stores.outbox.takeDue(soon(), 50, 60_000)).filter((d) => d.kind === 'message');
+      expect(first).toMatchObject({ key: `update:offer:${lead.id}:1`, version: 1, parentKey: `offer:${lead.id}:1`, message: { op: 'update', view: view('v2') } });
+      // v3 arrives while v2 is being sent: v2's "posted" does not settle it, v3 goes next.
+      await stores.outbox.enqueue([{ op: 'update', parent: { offerOf: lead.id }, view: view('v3') }]);
+      expect(await stores.outbox.posted(present(first).key, ref('m1'), at(1), null, present(first).version)).toBeNull();
+      const [next] = (await stores.outbox.takeDue(new Date(Date.now() + 120_000), 50, 60_000)).filter((d) => d.kind === 'message');
+      expect(next).toMatchObject({ version: 2, message: { view: view('v3') } });
+      await stores.outbox.posted(present(next).key, ref('m1'), at(2), null, present(next).version);
+      expect(await stores.outbox.pendingCount()).toBe(1); // the offer itself, never posted here
+    });
+
+    it('a reply or update of a lead without an offer is left out; refOf tells where a key was posted', async () => {
+      await stores.outbox.enqueue([{ op: 'reply', parent: { offerOf: '00000000-0000-4000-8000-000000000000' }, view: { fallback: 'x', blocks: [] } }]);
+      expect(await stores.outbox.pendingCount()).toBe(0);
+      expect(await stores.outbox.enqueueDigest({ key: 'digest:2026-03', month: '2026-03' })).toBe(true);
+      expect(await stores.outbox.refOf('digest:2026-03')).toBeNull();
+      await stores.outbox.takeDue(soon(), 10, 60_000);
+      await stores.outbox.posted('digest:2026-03', ref('d9'), at(1), null);
+      expect(await stores.outbox.refOf('digest:2026-03')).toEqual(ref('d9'));
+    });
+
+    it('nextDueAt is the earliest pending delivery; renew moves a lease on', async () => {
+      expect(await stores.outbox.nextDueAt()).toBeNull();
+      await stores.outbox.enqueueDigest({ key: 'digest:2026-04', month: '2026-04' });
+      const [taken] = await stores.outbox.takeDue(soon(), 10, 10_000);
+      const until = new Date(Date.now() + 3_600_000);
+      await stores.outbox.renew([present(taken).id], until);
+      expect((await stores.outbox.nextDueAt())?.getTime()).toBe(until.getTime());
+      expect(await stores.outbox.takeDue(new Date(until.getTime() - 1), 10, 10_000)).toEqual([]);
     });
   });
 

@@ -1,6 +1,6 @@
 // The Slack app: Bolt on leadrelay's HTTP server (/slack/events), or Socket Mode with an app token.
 // Listeners stay thin: who clicked → one handler → render its reply.
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Agreement } from '../../domain/agreement.ts';
 import type { Deps } from '../../handlers/deps.ts';
@@ -27,7 +27,8 @@ export interface SlackBot {
 export function createSlackBot(config: SlackConfig, agreement: Agreement): SlackBot {
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    // Interactive replies must not wait half an hour (the SDK default); the outbox retries offers durably.
+    // Interactive replies must not wait half an hour (the SDK default); chat messages go through
+    // the outbox's own client (below).
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
   };
   const socketMode = Boolean(config.appToken);
@@ -42,7 +43,13 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
     app = new App({ token: config.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
   }
   const dir = slackDirectory(agreement);
-  const chat = new SlackChat(app.client, dir, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
+  // The outbox's own client: no retries of its own (a blind re-post after a lost answer is a
+  // duplicate), and a 429 comes back at once with its Retry-After for the outbox to honour.
+  const writer = new webApi.WebClient(config.botToken, {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logLevel: webApi.LogLevel.ERROR,
+  });
+  const chat = new SlackChat(app.client, writer, dir, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
   let inFlight: Limiter | null = null;
   return {
     chat,

@@ -1,13 +1,36 @@
-// The Chat port on Slack's Web API.
+// The Chat port on Slack's Web API. Writes go through a client that never retries by itself: the
+// outbox retries, and before it sends again after an unknown outcome it looks for the message by
+// the delivery id it carries in its metadata, and adopts it instead of posting a second one.
 import type { webApi } from '@slack/bolt';
 import type { View } from '../../domain/view.ts';
-import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
+import { type ChannelRef, type Chat, type MessageRef, type Send, SendError } from '../../handlers/ports.ts';
 import type { SlackDirectory } from './directory.ts';
 import { type RenderOptions, renderMessage } from './render.ts';
+
+export const DELIVERY_EVENT = 'leadrelay_delivery';
+
+interface Found {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: { delivery?: unknown } };
+}
+
+/** What a failed Web API call means for the message. */
+export function sendError(error: unknown): SendError {
+  const e = error as { code?: string; retryAfter?: number; message?: string; statusCode?: number };
+  const message = e.message ?? String(error);
+  switch (e.code) {
+    case 'slack_webapi_rate_limited_error': return new SendError(message, 'notSent', (e.retryAfter ?? 1) * 1000);
+    // channel_not_found, message_not_found, not_in_channel, …: refused until someone fixes it.
+    case 'slack_webapi_platform_error': return new SendError(message, 'notSent', undefined, true);
+    // No answer, a timeout, or a 5xx: Slack may have posted it.
+    default: return new SendError(message, 'unknown');
+  }
+}
 
 export class SlackChat implements Chat {
   constructor(
     private readonly client: webApi.WebClient,
+    private readonly writer: webApi.WebClient,
     private readonly dir: SlackDirectory,
     private readonly opts: RenderOptions,
   ) {}
@@ -16,31 +39,73 @@ export class SlackChat implements Chat {
     return renderMessage(view, this.dir, this.opts);
   }
 
-  async post(channel: ChannelRef, view: View): Promise<MessageRef> {
-    if (!channel.slack) throw new Error('this channel has no Slack id in the agreement');
-    const res = await this.client.chat.postMessage({ channel: channel.slack, ...this.render(view), unfurl_links: false, unfurl_media: false });
-    return { platform: 'slack', channel: res.channel ?? channel.slack, id: res.ts ?? '' };
+  post(channel: ChannelRef, view: View, send?: Send): Promise<MessageRef> {
+    if (!channel.slack) throw new SendError('this channel has no Slack id in the agreement', 'notSent');
+    return this.postOnce(channel.slack, channel.slack, undefined, view, send);
   }
 
   async update(ref: MessageRef, view: View): Promise<void> {
     if (ref.platform !== 'slack') return;
-    await this.client.chat.update({ channel: ref.channel, ts: ref.id, ...this.render(view) });
+    // The same update twice shows the same card: safe to retry.
+    await this.write(() => this.writer.chat.update({ channel: ref.channel, ts: ref.id, ...this.render(view) }));
   }
 
-  async reply(ref: MessageRef, view: View): Promise<MessageRef> {
-    const res = await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.id, ...this.render(view), unfurl_links: false });
-    return { platform: 'slack', channel: res.channel ?? ref.channel, id: res.ts ?? '' };
+  reply(ref: MessageRef, view: View, send?: Send): Promise<MessageRef> {
+    return this.postOnce(ref.channel, ref.channel, ref.id, view, send);
   }
 
   async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    await this.client.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: Buffer.from(file.bytes), filename: file.filename, title: file.title });
+    await this.write(() => this.writer.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: Buffer.from(file.bytes), filename: file.filename, title: file.title }));
   }
 
-  async dm(email: string, view: View): Promise<MessageRef | null> {
+  async dm(email: string, view: View, _fallback?: ChannelRef, send?: Send): Promise<MessageRef | null> {
     const user = this.dir.slackIdOf(email);
     if (!user) return null;
-    // Posting to a user id lands in the app's direct message with them.
-    const res = await this.client.chat.postMessage({ channel: user, ...this.render(view), unfurl_links: false });
-    return { platform: 'slack', channel: res.channel ?? user, id: res.ts ?? '' };
+    // Posting to a user id lands in the app's direct message with them; its history is read
+    // from the direct message's own channel id.
+    return this.postOnce(user, send?.maybeSent ? await this.imOf(user) : user, undefined, view, send);
+  }
+
+  private async postOnce(channel: string, historyOf: string, threadTs: string | undefined, view: View, send?: Send): Promise<MessageRef> {
+    if (send?.maybeSent) {
+      const ts = await this.find(historyOf, threadTs, send);
+      if (ts) return { platform: 'slack', channel: historyOf, id: ts };
+    }
+    const metadata = send ? { event_type: DELIVERY_EVENT, event_payload: { delivery: send.id } } : undefined;
+    const res = await this.write(() => this.writer.chat.postMessage({
+      channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...this.render(view), ...(metadata ? { metadata } : {}), unfurl_links: false, unfurl_media: false,
+    }));
+    return { platform: 'slack', channel: res.channel ?? channel, id: res.ts ?? '' };
+  }
+
+  /** The message carrying this delivery id, posted since it was queued; undefined when none is. */
+  private async find(channel: string, threadTs: string | undefined, send: Send): Promise<string | undefined> {
+    const mine = (m: Found) => m.metadata?.event_type === DELIVERY_EVENT && m.metadata.event_payload?.delivery === send.id;
+    const oldest = String(Math.floor(send.since.getTime() / 1000) - 60);
+    let cursor: string | undefined;
+    // Bounded: a busy channel is read back to the delivery's creation, at most 5 pages.
+    for (let page = 0; page < 5; page++) {
+      const res = await this.write(() => threadTs
+        ? this.client.conversations.replies({ channel, ts: threadTs, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) })
+        : this.client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }));
+      const found = ((res.messages ?? []) as Found[]).find(mine);
+      if (found?.ts) return found.ts;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!res.has_more || !cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  private async imOf(user: string): Promise<string> {
+    const res = await this.write(() => this.client.conversations.open({ users: user }));
+    return res.channel?.id ?? user;
+  }
+
+  private async write<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw sendError(error);
+    }
   }
 }

@@ -3,7 +3,7 @@
 import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import type { View } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
-import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
+import { type ChannelRef, type Chat, type MessageRef, SendError } from '../../handlers/ports.ts';
 import { type CardOptions, cardSize, MAX_CARD_BYTES, type TeamsDirectory, viewToCard } from './render.ts';
 
 /** Where conversation references and sent views are kept (src/infra/teams-store.ts). */
@@ -20,6 +20,27 @@ export const messageKey = (conversationId: string, activityId: string) => `${con
 export interface TeamsIdentity {
   appId: string;
   botId: string;
+}
+
+/** What a failed Bot Connector call means for the message. The connector client retries 5xx,
+ * 429 and lost connections on its own (it cannot be turned off): after a lost answer that retry
+ * may already have posted a second copy, and Teams offers no way to look for the first. */
+export function teamsSendError(error: unknown): SendError {
+  if (error instanceof SendError) return error;
+  const e = error as { statusCode?: number; message?: string; response?: { headers?: { get?(name: string): string | undefined } } };
+  const message = e.message ?? String(error);
+  if (e.statusCode === 429) return new SendError(message, 'notSent', Number(e.response?.headers?.get?.('retry-after') ?? 1) * 1000);
+  // Refused for good (the message is gone, the bot is not in the conversation): retrying rarely helps.
+  if (e.statusCode && e.statusCode < 500 && e.statusCode !== 408) return new SendError(message, 'notSent', undefined, true);
+  return new SendError(message, 'unknown');
+}
+
+async function faults<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw teamsSendError(error);
+  }
 }
 
 export class TeamsChat implements Chat {
@@ -42,10 +63,23 @@ export class TeamsChat implements Chat {
     return CardFactory.adaptiveCard(card);
   }
 
+  /** A proactive turn whose errors reach the caller (the adapter would only log them). */
+  private async inTurn(reference: Partial<ConversationReference>, fn: (context: TurnContext) => Promise<void>): Promise<void> {
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.id.appId, reference, async (context) => {
+      try {
+        await fn(context);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure) throw failure;
+  }
+
   private async send(reference: Partial<ConversationReference>, view: View): Promise<MessageRef> {
     let sent: MessageRef | null = null;
     const channelId = reference.conversation?.conversationType === 'channel' ? reference.conversation.id : undefined;
-    await this.adapter.continueConversationAsync(this.id.appId, reference, async (context: TurnContext) => {
+    await this.inTurn(reference, async (context: TurnContext) => {
       const res = await context.sendActivity(MessageFactory.attachment(this.card(view, undefined, channelId)));
       sent = { platform: 'teams', channel: context.activity.conversation.id, id: res?.id ?? '' };
     });
@@ -67,15 +101,15 @@ export class TeamsChat implements Chat {
     };
   }
 
-  async post(channel: ChannelRef, view: View): Promise<MessageRef> {
+  private async postCard(channel: ChannelRef, view: View): Promise<MessageRef> {
     if (!channel.teams) throw new Error('this channel has no Teams id in the agreement');
     return this.send(await this.channelReference(channel.teams), view);
   }
 
-  async update(ref: MessageRef, view: View): Promise<void> {
+  private async updateCard(ref: MessageRef, view: View): Promise<void> {
     if (ref.platform !== 'teams') return;
     const reference = await this.referenceOf(ref.channel);
-    await this.adapter.continueConversationAsync(this.id.appId, reference, async (context) => {
+    await this.inTurn(reference, async (context) => {
       await context.updateActivity({ type: 'message', id: ref.id, attachments: [this.card(view, ref.id)] });
     });
     await this.state.saveView(messageKey(ref.channel, ref.id), view);
@@ -87,21 +121,21 @@ export class TeamsChat implements Chat {
     return this.channelReference(conversationId.split(';')[0] ?? conversationId);
   }
 
-  async reply(ref: MessageRef, view: View): Promise<MessageRef> {
+  private async replyCard(ref: MessageRef, view: View): Promise<MessageRef> {
     const reference = await this.referenceOf(ref.channel);
     // A reply in a channel thread: the conversation id names the thread's first message.
     const thread = { ...reference, conversation: { ...reference.conversation, id: `${ref.channel};messageid=${ref.id}` } } as Partial<ConversationReference>;
     return this.send(thread, view);
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
+  private async attachChart(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
     // Teams bots cannot drop a file into a channel; a small PNG travels inside a card.
     const card = viewToCard({ fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, this.dir, this.opts);
     (card.body as object[]).push({ type: 'Image', url: `data:image/png;base64,${Buffer.from(file.bytes).toString('base64')}`, altText: file.title });
     if (cardSize(card) > MAX_CARD_BYTES) return;
     const reference = await this.referenceOf(ref.channel);
     const thread = { ...reference, conversation: { ...reference.conversation, id: `${ref.channel};messageid=${ref.id}` } } as Partial<ConversationReference>;
-    await this.adapter.continueConversationAsync(this.id.appId, thread, async (context) => {
+    await this.inTurn(thread, async (context) => {
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
     });
   }
@@ -114,11 +148,30 @@ export class TeamsChat implements Chat {
       if (saved) return await this.send(saved as Partial<ConversationReference>, view);
       return await this.createPersonalChat(user, view);
     } catch (error) {
-      // Not installed for that person (Teams answers 403): say so where their team sees it.
+      // Not installed for that person (Teams answers 403 or 404): say so where their team sees
+      // it. Anything else is a fault the outbox retries.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 403 && status !== 404) throw teamsSendError(error);
       if (fallback?.teams) await this.post(fallback, noticeView(this.texts.cannotDm(this.dir.nameOf(email)))).catch(() => {});
-      if (!fallback?.teams) throw error;
+      if (!fallback?.teams) throw teamsSendError(error);
       return null;
     }
+  }
+
+  async post(channel: ChannelRef, view: View): Promise<MessageRef> {
+    return faults(() => this.postCard(channel, view));
+  }
+
+  async update(ref: MessageRef, view: View): Promise<void> {
+    return faults(() => this.updateCard(ref, view));
+  }
+
+  async reply(ref: MessageRef, view: View): Promise<MessageRef> {
+    return faults(() => this.replyCard(ref, view));
+  }
+
+  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
+    return faults(() => this.attachChart(ref, file));
   }
 
   private async createPersonalChat(user: string, view: View): Promise<MessageRef> {
@@ -126,14 +179,20 @@ export class TeamsChat implements Chat {
     if (!any?.serviceUrl) throw new Error('leadrelay has not met this tenant yet');
     const tenantId = any.conversation?.tenantId;
     let sent: MessageRef | null = null;
+    let failure: unknown;
     await this.adapter.createConversationAsync(this.id.appId, 'msteams', any.serviceUrl, '', {
       isGroup: false, bot: { id: this.id.botId, name: 'leadrelay' }, members: [{ id: user, name: '' }],
       tenantId, channelData: { tenant: { id: tenantId } }, activity: undefined as never,
     }, async (context) => {
-      await this.state.saveReference(`user:${user}`, TurnContext.getConversationReference(context.activity));
-      const res = await context.sendActivity(MessageFactory.attachment(this.card(view)));
-      sent = { platform: 'teams', channel: context.activity.conversation.id, id: res?.id ?? '' };
+      try {
+        await this.state.saveReference(`user:${user}`, TurnContext.getConversationReference(context.activity));
+        const res = await context.sendActivity(MessageFactory.attachment(this.card(view)));
+        sent = { platform: 'teams', channel: context.activity.conversation.id, id: res?.id ?? '' };
+      } catch (error) {
+        failure = error;
+      }
     });
+    if (failure) throw failure;
     if (!sent) throw new Error('Teams did not open a chat');
     const ref: MessageRef = sent;
     await this.state.saveView(messageKey(ref.channel, ref.id), view);

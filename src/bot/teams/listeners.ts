@@ -4,10 +4,9 @@ import { ActivityTypes, CardFactory, MessageFactory, type TurnContext, TurnConte
 import type { Form, View } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
 import { z } from '../../domain/zod-messages.ts';
-import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
+import { checkForm, isActionId, isFormId, parseDecideContext, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, isMember, queueOf, type Reply, textsOf } from '../../handlers/deps.ts';
-import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
 import { limiter } from '../limiter.ts';
 import type { TeamsPeople } from './app.ts';
 import { messageKey, type TeamsChat, type TeamsIdentity, type TeamsState } from './chat.ts';
@@ -15,8 +14,6 @@ import { formToCard, viewToCard } from './render.ts';
 import { errorMessage } from '../../domain/errors.ts';
 
 export interface TurnDeps {
-  /** Chat calls held back until the invoke is answered. */
-  held?: DeferredChat;
   deps: Deps;
   /** References this bot saved already: a click must not cost four writes (they rarely change). */
   known: Set<string>;
@@ -46,29 +43,7 @@ async function remember(context: TurnContext, state: TeamsState, known: Set<stri
   }
 }
 
-/** Holds a turn's chat calls until the invoke is answered: Teams waits for that answer, while
- * updating the channel card and sending direct messages can follow a moment later. */
-class DeferredChat implements Chat {
-  private readonly calls: (() => Promise<unknown>)[] = [];
-  private readonly views = new Map<string, View>();
-  constructor(private readonly inner: Chat) {}
-  post(channel: ChannelRef, view: View) { return this.inner.post(channel, view); }
-  reply(ref: MessageRef, view: View) { return this.inner.reply(ref, view); }
-  attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }) { return this.inner.attach(ref, file); }
-  async update(ref: MessageRef, view: View) {
-    this.views.set(messageKey(ref.channel, ref.id), view);
-    this.calls.push(() => this.inner.update(ref, view));
-  }
-  async dm(email: string, view: View, fallback?: ChannelRef) {
-    this.calls.push(() => this.inner.dm(email, view, fallback));
-    return null;
-  }
-  /** What a message shows once the held updates are sent. */
-  viewOf(key: string): View | undefined { return this.views.get(key); }
-  async flush(log: (line: string) => void) {
-    for (const call of this.calls) await call().catch((e: unknown) => log(`teams: ${errorMessage(e)}`));
-  }
-}
+/** Work after an invoke's answer (a rep's own card kept in its chat), a few at a time. */
 export const afterAnswer = limiter(8);
 
 /** The card the clicker sees next: a form, the message's new state, or the old one with a note. */
@@ -92,8 +67,8 @@ async function refreshed(t: TurnDeps, actor: string, current: View | null, messa
 
 async function formAgain(t: TurnDeps, form: Form['id'], context: string, actor: string): Promise<Form | undefined> {
   if (form === 'decide') {
-    const [dispute = '', outcome] = context.split(':');
-    return (await runAction(t.deps, outcome === 'upheld' ? 'dispute.uphold' : 'dispute.overturn', dispute, actor)).form;
+    const decide = parseDecideContext(context);
+    return decide ? (await runAction(t.deps, decide.outcome === 'upheld' ? 'dispute.uphold' : 'dispute.overturn', decide.disputeId, actor)).form : undefined;
   }
   return (await runAction(t.deps, form === 'reject' ? 'lead.reject' : 'lead.dispute', context, actor)).form;
 }
@@ -124,15 +99,17 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
       return again ? formToCard(again, t.people, opts, checked.errors, values, current ?? undefined) : answer(t, {}, current, messageId);
     }
     const reply = await submitForm(t.deps, form, ctx, actor, values);
-    // After a form, the card shows the message as it is now (a rejection updated it for everyone).
-    const now = messageId ? (t.held?.viewOf(messageKey(conversation, messageId)) ?? (await t.state.view(messageKey(conversation, messageId)))) : null;
+    // After a form, the card shows the message as it is now (a rejection is on its way to everyone).
+    const now = reply.offer ?? (messageId ? await t.state.view(messageKey(conversation, messageId)) : null);
     return answer(t, { ...reply, form: undefined }, now ?? current, messageId);
   }
   if (!isActionId(name) || !data.value) return answer(t, {}, current, messageId);
   const reply = await runAction(t.deps, name, data.value, actor);
-  if (reply.card && messageId) await t.deps.chat.update({ platform: 'teams', channel: conversation, id: messageId }, reply.card);
+  // A rep's own card (their direct message) keeps its new state after the answer.
+  const card = reply.card;
+  if (card && messageId) void afterAnswer(() => t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, card).catch((e: unknown) => t.deps.log?.(`teams: ${errorMessage(e)}`)));
   const key = messageId && messageKey(conversation, messageId);
-  const now = key && !reply.form ? (t.held?.viewOf(key) ?? (await t.state.view(key))) : null;
+  const now = reply.offer ?? (key && !reply.form ? await t.state.view(key) : null);
   return answer(t, reply, now ?? current, messageId);
 }
 
@@ -141,10 +118,7 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   await remember(context, t.state, t.known);
   if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
     const value = invokeValue.safeParse(a.value);
-    const deferred = new DeferredChat(t.deps.chat);
-    const turn: TurnDeps = { ...t, deps: { ...t.deps, chat: deferred }, held: deferred };
-    const card = value.success ? await act(turn, context, value.data.action.data ?? {}, value.data.action.verb) : null;
-    void afterAnswer(() => deferred.flush(t.deps.log ?? console.error));
+    const card = value.success ? await act(t, context, value.data.action.data ?? {}, value.data.action.verb) : null;
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
       : { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'not a leadrelay card action' } };
