@@ -49,7 +49,7 @@ export async function deliver(deps: Deps, opts: DeliveryOptions = {}, onTaken?: 
     } catch (error) {
       const now = deps.clock.now().getTime();
       if (error instanceof NotYet) {
-        await deps.outbox.retryLater(delivery.id, error.message, new Date(now + 1_000));
+        await deps.outbox.retryLater(delivery.id, error.message, new Date(now + 1_000), true);
         continue;
       }
       run.failed++;

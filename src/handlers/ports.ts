@@ -220,7 +220,9 @@ export interface Outbox {
   posted(key: string, ref: MessageRef, at: Date, change: LeadChange | null, version?: number): Promise<Lead | null>;
   /** Where a message queued under this key was posted; null while it is not. */
   refOf(key: string): Promise<MessageRef | null>;
-  retryLater(id: string, error: string, at: Date): Promise<void>;
+  /** Not sent this time: due again at `at`. `waited` (its parent is not posted yet) is no failed
+   * attempt, so it neither lengthens the backoff nor makes the message look maybe-sent. */
+  retryLater(id: string, error: string, at: Date, waited?: boolean): Promise<void>;
   /** Nothing to post any more (the lead moved on or was erased). */
   drop(id: string, why: string): Promise<void>;
   pendingCount(): Promise<number>;

@@ -119,8 +119,11 @@ export class PrismaOutbox implements Outbox {
     return row?.status === 'posted' ? (row.messageRef as MessageRef | null) : null;
   }
 
-  async retryLater(id: string, error: string, at: Date): Promise<void> {
-    await this.db.delivery.updateMany({ where: { id, status: 'pending' }, data: { nextAttemptAt: at, lastError: error.slice(0, 500) } });
+  async retryLater(id: string, error: string, at: Date, waited = false): Promise<void> {
+    await this.db.delivery.updateMany({
+      where: { id, status: 'pending' },
+      data: { nextAttemptAt: at, lastError: error.slice(0, 500), ...(waited ? { attempts: { decrement: 1 } } : {}) },
+    });
   }
 
   async drop(id: string, why: string): Promise<void> {

@@ -127,7 +127,7 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       const [routed, unrouted] = await stores.leads.intake((tx) => tx.insert([newLead(), newLead({ queue: null, assignee: null, status: 'nurture', team: null })]));
       expect(queued).toBe(1);
       const due = await stores.outbox.takeDue(soon(), 10, 60_000);
-      expect(due).toEqual([{ id: expect.any(String), key: offerKey(present(routed).id, 1), kind: 'offer', leadId: present(routed).id, queue: NORD, attempts: 1, origin: 'new', by: null }]);
+      expect(due).toEqual([{ id: expect.any(String), key: offerKey(present(routed).id, 1), kind: 'offer', leadId: present(routed).id, queue: NORD, attempts: 1, version: 0, createdAt: expect.any(Date), origin: 'new', by: null }]);
       expect(present(unrouted).queue).toBeNull();
     });
 
@@ -322,7 +322,7 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       await apply(giveBack(lead, { rep: ANNA, at: at(10) }));
       expect(queued).toBe(1);
       const due = await stores.outbox.takeDue(soon(), 10, 60_000);
-      expect(due.find((d) => d.key === offerKey(lead.id, 2))).toEqual({ id: expect.any(String), key: offerKey(lead.id, 2), kind: 'offer', leadId: lead.id, queue: NORD, attempts: 1, origin: 'givenBack', by: ANNA });
+      expect(due.find((d) => d.key === offerKey(lead.id, 2))).toEqual({ id: expect.any(String), key: offerKey(lead.id, 2), kind: 'offer', leadId: lead.id, queue: NORD, attempts: 1, version: 0, createdAt: expect.any(Date), origin: 'givenBack', by: ANNA });
 
       const handed = await apply(markContacted(await accepted(), { rep: ANNA, at: at(11) }));
       await apply(handOver(handed, { rep: ANNA, at: at(12), queue: 'field-dach', routing: [] }));

@@ -12,13 +12,21 @@ describe('accepting a lead', () => {
     const h = harness();
     const lead = await offeredLead(h);
     h.clock.advance({ minutes: 2 });
-    expect(await acceptLead(h.deps, { leadId: lead.id, actor: BEN })).toEqual({});
+    const reply = await acceptLead(h.deps, { leadId: lead.id, actor: BEN });
+    // The clicker sees the accepted card at once (Teams replaces the clicked card with it) …
+    expect(Object.keys(reply)).toEqual(['offer']);
+    expect(buttonsOf(reply.offer!)).toEqual([]);
+    expect(viewText(reply.offer!)).toContain(`${h.t.offer.acceptedBy}${BEN}`);
 
     const accepted = await found(h, lead.id, 'accepted');
     expect(accepted).toMatchObject({ assignee: BEN, acceptedAt: h.clock.now(), contactDueAt: new Date(h.clock.now().getTime() + 60 * 60_000) });
+    // … everyone else once the outbox updated the card in the channel.
+    expect(h.chat.updates).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
     const offer = await h.deps.outbox.offerMessage(lead.id);
     expect(h.chat.updates).toHaveLength(1);
     expect(h.chat.updates[0]!.ref).toEqual(offer);
+    expect(h.chat.updates[0]!.view).toEqual(reply.offer);
     expect(buttonsOf(h.chat.updates[0]!.view)).toEqual([]); // no Accept button any more
     expect(viewText(h.chat.updates[0]!.view)).toContain(h.t.offer.acceptedBy);
     expect(viewText(h.chat.updates[0]!.view)).toContain(BEN);
@@ -40,13 +48,16 @@ describe('accepting a lead', () => {
     const h = harness();
     const lead = await offeredLead(h);
     await acceptLead(h.deps, { leadId: lead.id, actor: ANNA });
+    await h.deliver();
     const before = await h.deps.leads.history(lead.id);
     h.clock.advance({ minutes: 1 });
 
     const reply = await acceptLead(h.deps, { leadId: lead.id, actor: BEN });
     expect(noticeOf(reply)).toContain(h.t.notice.takenBy);
     expect(noticeOf(reply)).toContain(ANNA);
+    expect(reply.offer).toBeUndefined();
     expect(await h.deps.leads.history(lead.id)).toEqual(before);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.updates).toHaveLength(1);
     expect(h.chat.dmsTo(BEN)).toEqual([]);
   });
@@ -58,6 +69,7 @@ describe('accepting a lead', () => {
     const winners = replies.filter((r) => !r.notice);
     expect(winners).toHaveLength(1);
     const { assignee } = await found(h, lead.id, 'accepted');
+    expect(viewText(winners[0]!.offer!)).toContain(`${h.t.offer.acceptedBy}${assignee}`);
     // The others hear who has it; the winner's own further clicks say it is theirs already.
     for (const [i, r] of replies.entries()) {
       if (!r.notice) continue;
@@ -65,7 +77,10 @@ describe('accepting a lead', () => {
       else expect(noticeOf(r)).toContain(assignee!);
     }
     expect(h.stores.inspect.events(lead.id).filter((e) => e.type === 'accepted')).toHaveLength(1);
+    await h.deliver();
     expect(h.chat.dms).toHaveLength(1);
+    expect(h.chat.dms[0]!.email).toBe(assignee);
+    expect(h.chat.updates).toHaveLength(1);
   });
 
   it('a rep outside the queue cannot accept', async () => {
@@ -120,13 +135,17 @@ describe('accepting a lead', () => {
     const first = await offeredLead(h);
     const second = await offeredLead(h);
     await acceptLead(h.deps, { leadId: first.id, actor: ANNA });
+    await h.deliver();
     expect(h.chat.postsTo(MARKETING_CHANNEL)).toEqual([]);
     await acceptLead(h.deps, { leadId: second.id, actor: ANNA });
-    expect(h.chat.postsTo(MARKETING_CHANNEL)).toHaveLength(1);
+    await h.deliver();
+    expect(h.chat.postsTo(MARKETING_CHANNEL).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.atCapacity('Inside Sales DACH Nord', 2, 2, 2))]);
     expect(h.stores.inspect.capacityNotices()).toMatchObject([{ queue: 'inside-dach-nord', kind: 'at_capacity', open: 2, limit: 2 }]);
 
     await giveBack(h.deps, { leadId: first.id, actor: ANNA });
+    await h.deliver();
     expect(h.chat.postsTo(MARKETING_CHANNEL)).toHaveLength(2);
+    expect(viewText(h.chat.postsTo(MARKETING_CHANNEL)[1]!)).toContain(h.t.escalation.recovered('Inside Sales DACH Nord', 1, 2));
     expect(h.stores.inspect.capacityNotices().map((n) => n.kind)).toEqual(['at_capacity', 'recovered']);
   });
 });

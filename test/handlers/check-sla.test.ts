@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { acceptLead } from '../../src/handlers/accept-lead.ts';
 import { checkSla } from '../../src/handlers/check-sla.ts';
-import { deliver } from '../../src/handlers/deliver.ts';
 import { markContacted } from '../../src/handlers/rep-actions.ts';
 import type { SlaJob } from '../../src/handlers/ports.ts';
 import { viewText } from '../support/memory-chat.ts';
 import { acceptedLead, ANNA, BEN, EVA, found, type Harness, harness, NORD_CHANNEL, offeredLead } from '../support/handler-deps.ts';
 
-/** Moves the clock to the job's time and runs it, like the scheduler would (twice: a duplicate run must change nothing). */
+/** Moves the clock to the job's time and runs it, like the scheduler would (twice: a duplicate run must change nothing).
+ * What the step sent is in the outbox: `h.deliver()` shows what people see. */
 async function fireNext(h: Harness, key: string): Promise<SlaJob> {
   const next = h.scheduler.job(key);
   if (!next) throw new Error(`nothing scheduled for ${key}`);
@@ -28,16 +28,20 @@ describe('the SLA ladders', () => {
     const key = `claim:${lead.id}`;
 
     await fireNext(h, key); // 50%: a reminder in the offer's thread
+    await h.deliver();
     expect(h.chat.repliesTo(offer).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.claimReminder)]);
     expect(h.chat.dms).toEqual([]);
 
     await fireNext(h, key); // 100%: the queue's manager
+    await h.deliver();
     expect(h.chat.dmsTo(EVA).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.claimBreach(lead.companyName!, 'Inside Sales DACH Nord'))]);
     expect(h.chat.repliesTo(offer)).toHaveLength(1);
 
     await fireNext(h, key); // 150%: the next rep
+    await h.deliver();
     const moved = await found(h, lead.id, 'offered');
     expect(moved).toMatchObject({ assignee: other(suggested), offerRound: 2, offeredAt: h.clock.now() });
+    expect(h.chat.repliesTo(offer)).toHaveLength(2);
     expect(h.chat.repliesTo(offer).map(viewText)[1]).toContain(h.t.escalation.reassigned);
     expect(h.chat.dmsTo(other(suggested)).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.reassignedToYou(lead.companyName!))]);
     expect(h.chat.dmsTo(suggested).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.reassignedAway(lead.companyName!))]);
@@ -56,7 +60,10 @@ describe('the SLA ladders', () => {
     h.clock.advance({ hours: 1 });
     await checkSla(h.deps, { leadId: lead.id, kind: 'claim' });
     await checkSla(h.deps, { leadId: lead.id, kind: 'claim' });
+    await h.deliver();
     expect(h.stores.inspect.escalations(lead.id).map((e) => `${e.round}:${e.action}`)).toEqual(['1:remind', '1:manager', '1:reassign']);
+    const offer = (await h.deps.outbox.offerMessage(lead.id))!;
+    expect(h.chat.repliesTo(offer).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.claimReminder), expect.stringContaining(h.t.escalation.reassigned)]);
     expect(h.chat.dmsTo(EVA)).toHaveLength(1);
     expect(h.stores.inspect.events(lead.id).filter((e) => e.type === 'reassigned')).toHaveLength(1);
   });
@@ -68,6 +75,7 @@ describe('the SLA ladders', () => {
     const offer = (await h.deps.outbox.offerMessage(lead.id))!;
     h.clock.advance({ hours: 1 });
     await checkSla(h.deps, { leadId: lead.id, kind: 'claim' });
+    await h.deliver();
     expect(await found(h, lead.id, 'offered')).toMatchObject({ assignee: lead.assignee, offerRound: 1 });
     expect(h.chat.repliesTo(offer).map(viewText).at(-1)).toContain(h.t.escalation.nobodyToReassign);
   });
@@ -77,9 +85,11 @@ describe('the SLA ladders', () => {
     const lead = await offeredLead(h);
     const job = h.scheduler.job(`claim:${lead.id}`)!.job;
     await acceptLead(h.deps, { leadId: lead.id, actor: ANNA });
+    await h.deliver();
     h.clock.advance({ hours: 1 });
     const said = h.chat.calls.length;
     await checkSla(h.deps, job);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.calls).toHaveLength(said);
     expect(h.stores.inspect.escalations(lead.id).filter((e) => e.kind === 'claim')).toEqual([]);
   });
@@ -90,17 +100,20 @@ describe('the SLA ladders', () => {
     const key = `contact:${lead.id}`;
 
     await fireNext(h, key);
+    await h.deliver();
     expect(h.chat.dmsTo(ANNA).slice(1).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.contactReminder(lead.companyName!))]);
     await fireNext(h, key);
+    await h.deliver();
     expect(h.chat.dmsTo(EVA).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.contactBreach(lead.companyName!))]);
+    expect(h.chat.dmsTo(ANNA)).toHaveLength(2);
     await fireNext(h, key);
 
     expect(await found(h, lead.id, 'offered')).toMatchObject({ assignee: null, acceptedAt: null, contactDueAt: null });
-    expect(h.chat.dmsTo(ANNA).map(viewText).at(-1)).toContain(h.t.escalation.requeued(lead.companyName!));
-    expect(h.stores.inspect.deliveries({ leadId: lead.id, status: 'pending' })).toMatchObject([{ data: { origin: 'requeued', by: ANNA } }]);
+    expect(h.stores.inspect.deliveries({ leadId: lead.id, kind: 'offer', status: 'pending' })).toMatchObject([{ data: { origin: 'requeued', by: ANNA } }]);
     expect(h.stores.inspect.escalations(lead.id).map((e) => e.action)).toEqual(['remind', 'manager', 'requeue']);
 
-    await deliver(h.deps);
+    await h.deliver();
+    expect(h.chat.dmsTo(ANNA).map(viewText).slice(2)).toEqual([expect.stringContaining(h.t.escalation.requeued(lead.companyName!))]);
     expect(h.chat.postsTo(NORD_CHANNEL)).toHaveLength(2);
     expect(viewText(h.chat.postsTo(NORD_CHANNEL)[1]!)).toContain(h.t.offer.requeued);
   });

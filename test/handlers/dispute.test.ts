@@ -20,6 +20,7 @@ describe('disputing a rejection', () => {
     const lead = await rejectedLead(h, 'duplicate', ANNA, 'Seen in the CRM');
     const reply = await submitForm(h.deps, 'dispute', lead.id, MIA, { rationale });
     expect(noticeOf(reply)).toBe(h.t.notice.disputeSent('Sophie Wagner'));
+    expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
 
     await found(h, lead.id, 'disputed');
     const [dispute] = h.stores.inspect.disputes(lead.id);
@@ -54,6 +55,8 @@ describe('disputing a rejection', () => {
     const reply = await submitDispute(h.deps, { leadId: lead.id, actor: TOM, values: { rationale: 'again' } });
     expect(noticeOf(reply)).toBe(h.t.notice.notDisputable);
     expect(h.stores.inspect.disputes(lead.id)).toHaveLength(1);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+    expect(h.chat.dmsTo(SOPHIE)).toHaveLength(1);
   });
 
   it('an upheld rejection cannot be disputed again', async () => {
@@ -103,6 +106,7 @@ describe('disputing a rejection', () => {
     expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale } }))).toBe(h.t.notice.noArbiter);
     await found(h, lead.id, 'rejected');
     expect(h.stores.inspect.disputes()).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.dmsTo(PAUL)).toEqual([]);
   });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptLead } from '../../src/handlers/accept-lead.ts';
 import { checkSla } from '../../src/handlers/check-sla.ts';
-import { deliver } from '../../src/handlers/deliver.ts';
 import { eraseLead, getLead } from '../../src/handlers/lead-record.ts';
 import { submitDecide } from '../../src/handlers/resolve-dispute.ts';
 import { ANNA, disputedLead, found, harness, intake, offeredLead } from '../support/handler-deps.ts';
@@ -38,7 +37,7 @@ describe('erasing a lead (GDPR)', () => {
     const lead = await intake(h);
     await eraseLead(h.deps, lead.id, null);
     expect(await h.deps.outbox.pendingCount()).toBe(0);
-    expect(await deliver(h.deps)).toEqual({ posted: 0, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.posts).toEqual([]);
     await found(h, lead.id, 'qualified');
   });
@@ -52,8 +51,6 @@ describe('erasing a lead (GDPR)', () => {
     expect(h.scheduler.calls.filter((c) => c.op === 'cancel').map((c) => c.key)).toEqual(expect.arrayContaining([`claim:${lead.id}`, `contact:${lead.id}`]));
   });
 
-  // Fails today: checkSla does not look at erasedAt (src/handlers/check-sla.ts, deadlineOf), so a
-  // job the scheduler had already taken escalates the erased lead, reassigns it and restarts its clock.
   it('a claim check already on its way when the lead is erased escalates nothing and restarts no clock', async () => {
     const h = harness();
     const lead = await offeredLead(h);
@@ -62,10 +59,26 @@ describe('erasing a lead (GDPR)', () => {
     h.clock.advance({ hours: 1 });
     const said = h.chat.calls.length;
     await checkSla(h.deps, job);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.calls.slice(said)).toEqual([]);
     expect(h.stores.inspect.escalations(lead.id)).toEqual([]);
     expect(await found(h, lead.id)).toMatchObject({ assignee: lead.assignee, offerRound: 1 });
     expect(h.scheduler.job(`claim:${lead.id}`)).toBeUndefined();
+  });
+
+  it('what a change queued for the chat before the erasure is never sent: no contact data reaches the rep', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    await acceptLead(h.deps, { leadId: lead.id, actor: ANNA }); // the card's update and the rep's DM wait in the outbox …
+    await eraseLead(h.deps, lead.id, null); // … when the lead is erased
+    const said = h.chat.calls.length;
+    expect(await h.deps.outbox.pendingCount()).toBe(0);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+    expect(h.chat.calls.slice(said)).toEqual([]);
+    expect(h.stores.inspect.deliveries({ leadId: lead.id }).filter((d) => d.kind === 'message')).toMatchObject([
+      { status: 'failed', lastError: 'personal data erased' },
+      { status: 'failed', lastError: 'personal data erased' },
+    ]);
   });
 
   it('erasing twice changes nothing the second time', async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { deliver } from '../../src/handlers/deliver.ts';
 import { intakeLeads } from '../../src/handlers/intake-leads.ts';
 import { ANNA, BEN, DAVID, harness, LENA, leadInput, MIA, NORD } from '../support/handler-deps.ts';
 
@@ -42,7 +41,7 @@ describe('intake', () => {
     expect(outcome!.lead).toMatchObject({ status: 'nurture', queue: null, assignee: null });
     expect(h.stores.inspect.deliveries()).toEqual([]);
     expect(h.queued()).toBe(0);
-    expect(await deliver(h.deps)).toEqual({ posted: 0, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.posts).toEqual([]);
   });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, deliver } from '../../src/handlers/deliver.ts';
-import { postMonthlyDigest } from '../../src/handlers/post-digest.ts';
+import { noticeView } from '../../src/domain/views.ts';
+import { digestFor, postDigestNow, postMonthlyDigest } from '../../src/handlers/post-digest.ts';
 import { viewText } from '../support/memory-chat.ts';
-import { DIGEST_CHANNEL, harness } from '../support/handler-deps.ts';
+import { DIGEST_CHANNEL, harness, MIA, textOf } from '../support/handler-deps.ts';
 
 describe('the monthly digest', () => {
   it("queues last month's digest once, however often the job runs", async () => {
@@ -22,12 +23,16 @@ describe('the monthly digest', () => {
   it('is posted to the digest channel with its chart', async () => {
     const h = harness({ now: '2026-03-01T08:00:00Z' });
     await postMonthlyDigest(h.deps);
-    expect(await deliver(h.deps)).toEqual({ posted: 1, failed: 0 });
+    expect(await deliver(h.deps)).toEqual({ taken: 1, limit: 25, posted: 1, failed: 0 });
     expect(h.digestRequests).toEqual(['2026-02']);
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
     expect(viewText(h.chat.postsTo(DIGEST_CHANNEL)[0]!)).toContain(h.agreement.company);
+    // The chart follows as its own message, under the posted digest.
+    expect(h.stores.inspect.deliveries({ status: 'pending' })).toMatchObject([{ kind: 'message', data: { parentKey: 'digest:2026-02', message: { op: 'attach' } } }]);
+    expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
     expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref, file: { filename: 'leadrelay-2026-02.png' } }]);
     expect(h.chat.attaches[0]!.file.bytes.length).toBeGreaterThan(0);
+    expect(h.chat.posts).toHaveLength(1);
     expect(await h.deps.outbox.pendingCount()).toBe(0);
   });
 
@@ -35,43 +40,94 @@ describe('the monthly digest', () => {
     const h = harness({ now: '2026-03-01T08:00:00Z' });
     expect(await postMonthlyDigest(h.deps)).toBe(true);
     h.chat.failNext('post');
-    expect(await deliver(h.deps)).toEqual({ posted: 0, failed: 1 });
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 1 });
     expect(h.chat.posts).toEqual([]);
-    expect(h.stores.inspect.deliveries({ kind: 'digest' })).toMatchObject([{ status: 'pending', lastError: 'post failed (test)' }]);
+    expect(h.chat.attaches).toEqual([]);
+    expect(h.stores.inspect.deliveries()).toMatchObject([{ kind: 'digest', status: 'pending', lastError: 'post failed (test)' }]);
 
     // The job runs again (a restart, the next day): still one digest for February.
     expect(await postMonthlyDigest(h.deps)).toBe(false);
     h.clock.advance(backoffMs(1));
-    expect(await deliver(h.deps)).toEqual({ posted: 1, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 }); // the digest, then its chart
     expect(await postMonthlyDigest(h.deps)).toBe(false);
     h.clock.advance({ days: 1 });
     expect(await postMonthlyDigest(h.deps)).toBe(false);
-    expect(await deliver(h.deps)).toEqual({ posted: 0, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
 
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
     expect(h.chat.attaches).toHaveLength(1);
     expect(h.stores.inspect.deliveries({ kind: 'digest' })).toMatchObject([{ key: 'digest:2026-02', status: 'posted' }]);
   });
 
-  it('a failed chart does not post the digest a second time', async () => {
+  it('a failed chart does not post the digest a second time, and is itself sent again', async () => {
     const h = harness({ now: '2026-03-01T08:00:00Z' });
     await postMonthlyDigest(h.deps);
     h.chat.failNext('attach');
-    expect(await deliver(h.deps)).toEqual({ posted: 1, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 1, failed: 1 });
+    expect(h.chat.attaches).toEqual([]);
+    expect(h.logs.join('\n')).toContain('attach failed (test)');
     h.clock.advance({ hours: 1 });
-    expect(await deliver(h.deps)).toEqual({ posted: 0, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
-    expect(h.logs.join('\n')).toContain('attach the digest chart');
+    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref, file: { filename: 'leadrelay-2026-02.png' } }]);
+    expect(await h.deps.outbox.pendingCount()).toBe(0);
   });
 
   it('next month gets its own digest', async () => {
     const h = harness({ now: '2026-03-01T08:00:00Z' });
     await postMonthlyDigest(h.deps);
-    await deliver(h.deps);
+    await h.deliver();
     h.clock.set('2026-04-01T07:00:00Z');
     expect(await postMonthlyDigest(h.deps)).toBe(true);
-    await deliver(h.deps);
+    await h.deliver();
     expect(h.digestRequests).toEqual(['2026-02', '2026-03']);
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(2);
+    expect(h.chat.attaches.map((a) => [a.ref, a.file.filename])).toEqual([
+      [h.chat.posts[0]!.ref, 'leadrelay-2026-02.png'],
+      [h.chat.posts[1]!.ref, 'leadrelay-2026-03.png'],
+    ]);
+  });
+});
+
+describe('the digest on demand', () => {
+  it('/leads digest: the asker is told at once, and the outbox sends them the month with its chart', async () => {
+    const h = harness();
+    expect(textOf(await digestFor(h.deps, MIA, '2026-02'))).toBe(textOf(noticeView(h.t.digest.sent('2026-02'))));
+    expect(h.chat.calls).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
+    expect(h.digestRequests).toEqual(['2026-02']);
+    expect(h.chat.dms).toHaveLength(1);
+    expect(h.chat.dms[0]).toMatchObject({ email: MIA });
+    expect(viewText(h.chat.dms[0]!.view)).toContain(h.agreement.company);
+    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.dms[0]!.ref, file: { filename: 'leadrelay-2026-02.png' } }]);
+    expect(h.chat.posts).toEqual([]);
+  });
+
+  it('without a month, the current one; every request is its own message', async () => {
+    const h = harness();
+    await digestFor(h.deps, MIA, undefined);
+    await digestFor(h.deps, MIA, undefined);
+    await h.deliver();
+    expect(h.digestRequests).toEqual(['2026-03', '2026-03']);
+    expect(h.chat.dmsTo(MIA)).toHaveLength(2);
+    expect(h.chat.attaches).toHaveLength(2);
+  });
+
+  it('a malformed month is refused and nothing is queued', async () => {
+    const h = harness();
+    expect(textOf(await digestFor(h.deps, MIA, '2026-13'))).toBe(textOf(noticeView(h.t.digest.badMonth)));
+    expect(await h.deps.outbox.pendingCount()).toBe(0);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+    expect(h.chat.calls).toEqual([]);
+  });
+
+  it('"post digest now": the month so far, to the digest channel, with its chart', async () => {
+    const h = harness();
+    await postDigestNow(h.deps);
+    expect(h.chat.calls).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
+    expect(h.digestRequests).toEqual(['2026-03']);
+    expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
+    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref, file: { filename: 'leadrelay-2026-03.png' } }]);
   });
 });

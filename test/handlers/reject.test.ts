@@ -21,7 +21,13 @@ describe('rejecting a lead', () => {
     const h = harness();
     const lead = await offeredLead(h);
     const reply = await submitForm(h.deps, 'reject', lead.id, ANNA, { reason: 'not_sales_ready', note: '  Call again in Q3  ' });
-    expect(reply).toEqual({});
+    // The clicker sees the card as the rejection left it at once; everyone else once the outbox updated it.
+    expect(Object.keys(reply)).toEqual(['offer']);
+    expect(buttonsOf(reply.offer!)).toEqual([]);
+    expect(viewText(reply.offer!)).toContain(`${h.t.offer.rejectedBy}${ANNA}`);
+    expect(viewText(reply.offer!)).toContain(h.t.offer.backToNurture);
+    expect(h.chat.calls).toHaveLength(1); // only the offer's post
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
 
     await found(h, lead.id, 'nurture');
     expect(h.stores.inspect.events(lead.id).slice(-2)).toMatchObject([
@@ -33,7 +39,9 @@ describe('rejecting a lead', () => {
     expect(notice?.fallback).toEqual({ slack: MARKETING_CHANNEL, teams: 'marketing' });
     expect(buttonsOf(notice!.view)).toEqual([{ action: 'lead.dispute', value: lead.id }]);
     expect(viewText(notice!.view)).toContain(h.t.rejection.nurture);
-    expect(viewText(h.chat.updates[0]!.view)).toContain(h.t.offer.backToNurture);
+    expect(h.chat.updates).toHaveLength(1);
+    expect(h.chat.updates[0]!.ref).toEqual(await h.deps.outbox.offerMessage(lead.id));
+    expect(h.chat.updates[0]!.view).toEqual(reply.offer);
     expect(h.scheduler.job(`claim:${lead.id}`)).toBeUndefined();
   });
 
@@ -47,8 +55,11 @@ describe('rejecting a lead', () => {
   it('a duplicate stays rejected, and the marketer may still dispute it', async () => {
     const h = harness();
     const lead = await offeredLead(h);
-    await submitReject(h.deps, { leadId: lead.id, actor: BEN, values: { reason: 'duplicate', note: '' } });
+    const reply = await submitReject(h.deps, { leadId: lead.id, actor: BEN, values: { reason: 'duplicate', note: '' } });
+    expect(viewText(reply.offer!)).toContain(h.t.offer.staysRejected);
     await found(h, lead.id, 'rejected');
+    await h.deliver();
+    expect(h.chat.dmsTo(MIA)).toHaveLength(1);
     const [notice] = h.chat.dmsTo(MIA);
     expect(viewText(notice!)).toContain(h.t.rejection.closed);
     expect(buttonsOf(notice!)).toEqual([{ action: 'lead.dispute', value: lead.id }]);
@@ -61,6 +72,7 @@ describe('rejecting a lead', () => {
     expect(reply).toEqual({ errors: { note: h.t.reject.noteRequired } });
     await found(h, lead.id, 'offered');
     expect(h.stores.inspect.rejections()).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.dms).toEqual([]);
   });
 
@@ -97,8 +109,11 @@ describe('rejecting a lead', () => {
     await acceptLead(h.deps, { leadId: lead.id, actor: BEN });
     const reply = await submitReject(h.deps, { leadId: lead.id, actor: ANNA, values: { reason: 'duplicate', note: '' } });
     expect(noticeOf(reply)).toBe(h.t.notice.notOffered);
+    expect(reply.offer).toBeUndefined();
     expect(await found(h, lead.id, 'accepted')).toMatchObject({ assignee: BEN });
     expect(h.stores.inspect.rejections()).toEqual([]);
+    await h.deliver();
+    expect(h.chat.updates.map((u) => viewText(u.view))).toEqual([expect.stringContaining(`${h.t.offer.acceptedBy}${BEN}`)]);
     expect(h.chat.dmsTo(MIA)).toEqual([]);
   });
 
@@ -107,7 +122,10 @@ describe('rejecting a lead', () => {
     const lead = await offeredLead(h);
     const replies = await Promise.all([ANNA, BEN].map((rep) => submitReject(h.deps, { leadId: lead.id, actor: rep, values: { reason: 'duplicate', note: '' } })));
     expect(replies.filter((r) => r.notice)).toHaveLength(1);
+    expect(replies.filter((r) => r.offer)).toHaveLength(1);
     expect(h.stores.inspect.rejections(lead.id)).toHaveLength(1);
+    await h.deliver();
     expect(h.chat.dmsTo(MIA)).toHaveLength(1);
+    expect(h.chat.updates).toHaveLength(1);
   });
 });

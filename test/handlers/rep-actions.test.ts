@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptLead } from '../../src/handlers/accept-lead.ts';
 import { runAction } from '../../src/handlers/actions.ts';
-import { deliver } from '../../src/handlers/deliver.ts';
 import { giveBack, giveUp, handOver, logAttempt, markContacted } from '../../src/handlers/rep-actions.ts';
 import { buttonsOf, viewText } from '../support/memory-chat.ts';
 import { acceptedLead, ANNA, BEN, DAVID, FIELD_CHANNEL, found, harness, MIA, noticeOf, offeredLead } from '../support/handler-deps.ts';
@@ -27,6 +26,9 @@ describe("a rep's actions on an accepted lead", () => {
       expect(noticeOf(await action(h.deps, { leadId: lead.id, actor: BEN }))).toBe(h.t.notice.notYours);
     }
     expect(await h.deps.leads.history(lead.id)).toEqual(before);
+    const said = h.chat.calls.length;
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+    expect(h.chat.calls).toHaveLength(said);
   });
 
   it('a lead nobody accepted yet has no rep actions', async () => {
@@ -55,6 +57,7 @@ describe("a rep's actions on an accepted lead", () => {
     const reply = await giveUp(h.deps, { leadId: lead.id, actor: ANNA });
     expect(noticeOf(reply)).toBe(h.t.escalation.attemptsMissing(2, 3));
     await found(h, lead.id, 'accepted');
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.dmsTo(MIA)).toEqual([]);
   });
 
@@ -65,7 +68,8 @@ describe("a rep's actions on an accepted lead", () => {
     const reply = await runAction(h.deps, 'lead.unreachable', lead.id, ANNA);
     expect(noticeOf(reply)).toBe(h.t.escalation.givenUp);
     expect(await found(h, lead.id, 'nurture')).toMatchObject({ closedAt: h.clock.now(), assignee: ANNA });
-    expect(h.chat.dmsTo(MIA).map(viewText).join('\n')).toContain(h.t.escalation.givenUpMarketer(lead.companyName!, 3));
+    await h.deliver();
+    expect(h.chat.dmsTo(MIA).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.givenUpMarketer(lead.companyName!, 3))]);
     expect(h.scheduler.job(`contact:${lead.id}`)).toBeUndefined();
     expect(await h.deps.leads.openOf(ANNA)).toEqual([]);
   });
@@ -79,10 +83,14 @@ describe("a rep's actions on an accepted lead", () => {
     expect(h.scheduler.job(`contact:${lead.id}`)).toBeUndefined();
     expect(h.stores.inspect.deliveries({ leadId: lead.id, status: 'pending' })).toMatchObject([{ key: `offer:${lead.id}:2`, data: { origin: 'givenBack', by: ANNA } }]);
 
-    await deliver(h.deps);
+    await h.deliver();
     expect(viewText(h.chat.posts.at(-1)!.view)).toContain(h.t.offer.givenBack);
-    expect(await acceptLead(h.deps, { leadId: lead.id, actor: BEN })).toEqual({});
+    const accepted = await acceptLead(h.deps, { leadId: lead.id, actor: BEN });
+    expect(viewText(accepted.offer!)).toContain(`${h.t.offer.acceptedBy}${BEN}`);
     expect(await found(h, lead.id, 'accepted')).toMatchObject({ assignee: BEN });
+    // The new offer's card shows it, not the first one.
+    await h.deliver();
+    expect(h.chat.updates.at(-1)).toMatchObject({ ref: h.chat.posts.at(-1)!.ref, view: accepted.offer });
   });
 
   it('a contacted lead cannot be given back', async () => {
@@ -124,15 +132,13 @@ describe("a rep's actions on an accepted lead", () => {
       expect(moved).toMatchObject({ queue: 'field-dach', team: 'field_sales', stage: 'SRL', assignee: null });
       expect(h.stores.inspect.events(lead.id).slice(-2).map((e) => e.to)).toEqual(['handed_over', 'offered']);
       expect(h.stores.inspect.deliveries({ leadId: lead.id, status: 'pending' })).toMatchObject([{ queue: 'field-dach', data: { origin: 'handedOver', by: ANNA } }]);
-      await deliver(h.deps);
+      await h.deliver();
       expect(h.chat.postsTo(FIELD_CHANNEL)).toHaveLength(1);
       expect(viewText(h.chat.postsTo(FIELD_CHANNEL)[0]!)).toContain(h.t.offer.handedOver);
       expect(noticeOf(await acceptLead(h.deps, { leadId: lead.id, actor: BEN }))).toBe(h.t.notice.notInQueue('Field Sales DACH'));
     });
   });
 
-  // Fails today: src/domain/changes.ts markContacted refuses a contacted lead as 'notYours', so the
-  // rep who holds it is told it is not their lead (a double click, a retried request, a stale card).
   it('a second "Contacted" click never tells the rep who holds the lead that it is not theirs', async () => {
     const h = harness();
     const lead = await acceptedLead(h, ANNA);
@@ -142,14 +148,12 @@ describe("a rep's actions on an accepted lead", () => {
     await found(h, lead.id, 'contacted');
   });
 
-  // Fails today: neither handOver nor accept (src/domain/changes.ts) clears contactedAt, so field
-  // sales' acceptance carries inside sales' first contact, made before it was accepted.
   it('field sales accepting a handed-over lead has not contacted it yet', async () => {
     const h = harness();
     const lead = await acceptedLead(h, ANNA);
     await markContacted(h.deps, { leadId: lead.id, actor: ANNA });
     await handOver(h.deps, { leadId: lead.id, actor: ANNA });
-    await deliver(h.deps);
+    await h.deliver();
     h.clock.advance({ minutes: 1 });
     await acceptLead(h.deps, { leadId: lead.id, actor: DAVID });
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { arbiterEligibility } from '../../src/domain/disputes.ts';
 import { explain } from '../../src/domain/texts.ts';
 import { runAction, submitForm } from '../../src/handlers/actions.ts';
-import { deliver } from '../../src/handlers/deliver.ts';
 import { startDecide, submitDecide } from '../../src/handlers/resolve-dispute.ts';
 import { viewText } from '../support/memory-chat.ts';
 import { ANNA, BEN, disputedLead, exampleAgreement, found, harness, MIA, NORD_CHANNEL, noticeOf, PAUL, SOPHIE, TOM } from '../support/handler-deps.ts';
@@ -28,7 +27,10 @@ describe('resolving a dispute', () => {
     await found(h, lead.id, 'nurture');
     expect(h.stores.inspect.events(lead.id).slice(-2).map((e) => [e.type, e.to])).toEqual([['upheld', 'upheld'], ['nurture', 'nurture']]);
     expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ outcome: 'upheld', arbiter, decisionRationale: 'No budget before Q3.' }]);
+    expect(h.stores.inspect.deliveries({ leadId: lead.id, kind: 'offer', status: 'pending' })).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
     for (const side of [ANNA, MIA]) expect(viewText(h.chat.dmsTo(side).at(-1)!)).toContain('No budget before Q3.');
+    expect(h.chat.postsTo(NORD_CHANNEL)).toHaveLength(1); // not offered again
     expect(await h.deps.outbox.pendingCount()).toBe(0);
   });
 
@@ -38,10 +40,11 @@ describe('resolving a dispute', () => {
     await submitForm(h.deps, 'decide', `${disputeId}:overturned`, arbiter, because('Different department, not a duplicate.'));
 
     expect(await found(h, lead.id, 'offered')).toMatchObject({ assignee: null });
-    expect(h.stores.inspect.deliveries({ leadId: lead.id, status: 'pending' })).toMatchObject([{ key: `offer:${lead.id}:2`, data: { origin: 'again', by: arbiter } }]);
+    expect(h.stores.inspect.deliveries({ leadId: lead.id, kind: 'offer', status: 'pending' })).toMatchObject([{ key: `offer:${lead.id}:2`, data: { origin: 'again', by: arbiter } }]);
 
     h.clock.advance({ minutes: 1 });
-    expect(await deliver(h.deps)).toEqual({ posted: 1, failed: 0 });
+    expect(await h.deliver()).toEqual({ posted: 3, failed: 0 }); // the offer, and the decision to both sides
+    for (const side of [ANNA, MIA]) expect(viewText(h.chat.dmsTo(side).at(-1)!)).toContain('Different department, not a duplicate.');
     expect(h.chat.postsTo(NORD_CHANNEL)).toHaveLength(2);
     expect(viewText(h.chat.posts.at(-1)!.view)).toContain(h.t.offer.again);
     expect(await found(h, lead.id, 'offered')).toMatchObject({ offerRound: 2, offeredAt: h.clock.now() });
@@ -97,6 +100,7 @@ describe('resolving a dispute', () => {
       expect(noticeOf(reply)).toBe(h.t.notice.notArbiter(explain(arbiterEligibility(actor, agreement.people, parties).reason, agreement)));
     }
     await found(h, lead.id, 'disputed');
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.dmsTo(ANNA)).toEqual([]);
   });
 
@@ -111,12 +115,16 @@ describe('resolving a dispute', () => {
     const h = harness();
     const { lead, disputeId, arbiter } = await disputedLead(h);
     await submitDecide(h.deps, { disputeId, actor: arbiter, outcome: 'upheld', values: because('First.') });
+    await h.deliver();
+    const said = h.chat.calls.length;
     const history = await h.deps.leads.history(lead.id);
     const second = await submitDecide(h.deps, { disputeId, actor: PAUL, outcome: 'overturned', values: because('Second.') });
     expect(noticeOf(second)).toBe(h.t.notice.alreadyDecided);
     expect(await h.deps.leads.history(lead.id)).toEqual(history);
     expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ outcome: 'upheld', decisionRationale: 'First.' }]);
     expect(await h.deps.outbox.pendingCount()).toBe(0);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+    expect(h.chat.calls).toHaveLength(said);
   });
 
   it('two arbiters deciding at once: one decision stands, and the lead follows it', async () => {
@@ -131,6 +139,10 @@ describe('resolving a dispute', () => {
     const stored = await found(h, lead.id);
     expect(stored.status).toBe(dispute!.outcome === 'upheld' ? 'nurture' : 'offered');
     expect(h.stores.inspect.events(lead.id).filter((e) => e.type === 'upheld' || e.type === 'overturned')).toHaveLength(1);
+    await h.deliver();
+    const decided = dispute!.outcome === 'upheld' ? 'Uphold.' : 'Overturn.';
+    expect(h.chat.dmsTo(ANNA).map(viewText)).toEqual([expect.stringContaining(decided)]);
+    expect(h.chat.dmsTo(MIA).slice(1).map(viewText)).toEqual([expect.stringContaining(decided)]);
   });
 
   describe('the decide form’s context "<disputeId>:<outcome>" is parsed, never trusted', () => {
@@ -149,6 +161,7 @@ describe('resolving a dispute', () => {
       expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ outcome: null, decisionRationale: null }]);
       expect(await h.deps.leads.history(lead.id)).toEqual(history);
       await found(h, lead.id, 'disputed');
+      expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
       expect(h.chat.dmsTo(MIA).length).toBe(1); // only the rejection notice
     });
 

@@ -18,7 +18,7 @@ import { intakeLeads } from '../../src/handlers/intake-leads.ts';
 import type { Digests } from '../../src/handlers/ports.ts';
 import { submitReject } from '../../src/handlers/reject-lead.ts';
 import { ManualClock } from './manual-clock.ts';
-import { MemoryChat } from './memory-chat.ts';
+import { MemoryChat, viewText } from './memory-chat.ts';
 import { MemoryScheduler } from './memory-scheduler.ts';
 import { type MemoryStores, memoryStores } from './memory-stores.ts';
 
@@ -75,7 +75,15 @@ export interface Harness {
   /** How often the stores said something was queued. */
   queued: () => number;
   digestRequests: string[];
+  /** Runs the outbox's delivery worker until nothing more is due: what a person sees after a use
+   * case. A message waiting for its parent (retried 1 s later, not a failure) is looked at again
+   * once the manual clock moved on to it, a few rounds at most; a failed send is left to its
+   * backoff, for the test to move the clock. Returns the sends of all rounds. */
+  deliver: () => Promise<{ posted: number; failed: number }>;
 }
+
+/** How long `deliver` waits before it looks again for a message's parent (src/handlers/deliver.ts). */
+const PARENT_WAIT_MS = 1_000;
 
 export function harness(opts: { agreement?: Agreement; now?: string | Date; scheduler?: boolean; digests?: Digests | false } = {}): Harness {
   const clock = new ManualClock(opts.now ?? TUESDAY_MORNING);
@@ -101,7 +109,25 @@ export function harness(opts: { agreement?: Agreement; now?: string | Date; sche
     ...(opts.digests === false ? {} : { digests }),
     log: (line) => logs.push(line),
   };
-  return { deps, stores, chat, scheduler, clock, agreement, t: texts(agreement.locale), logs, queued: () => queued, digestRequests };
+  async function deliverAll(): Promise<{ posted: number; failed: number }> {
+    const sent = { posted: 0, failed: 0 };
+    let waits = 0;
+    for (let round = 0; round < 50; round++) {
+      const run = await deliver(deps);
+      sent.posted += run.posted;
+      sent.failed += run.failed;
+      if (run.taken > 0) continue; // what these sends queued (a digest's chart) may be due now
+      // Nothing due now: move the clock on only to a message waiting for its parent (never to a
+      // failed send's retry, which is the test's to wait for).
+      const next = await stores.outbox.nextDueAt();
+      if (!next || next.getTime() - clock.now().getTime() > PARENT_WAIT_MS || ++waits > 3) return sent;
+      const waiting = stores.inspect.deliveries({ status: 'pending' }).filter((d) => d.nextAttemptAt.getTime() === next.getTime());
+      if (!waiting.some((d) => d.lastError?.startsWith('waiting for '))) return sent;
+      clock.set(next);
+    }
+    throw new Error('the outbox did not settle: something is sent again and again');
+  }
+  return { deps, stores, chat, scheduler, clock, agreement, t: texts(agreement.locale), logs, queued: () => queued, digestRequests, deliver: deliverAll };
 }
 
 export function emptyNumbers(agreement: Agreement, month: string): DigestNumbers {
@@ -147,27 +173,36 @@ export async function intake(h: Harness, over: LeadOverrides = {}): Promise<Lead
 /** A lead on offer in its queue's channel (intake, then the outbox posted it). */
 export async function offeredLead(h: Harness, over: LeadOverrides = {}): Promise<Lead> {
   const lead = await intake(h, over);
-  await deliver(h.deps);
+  await h.deliver();
   return found(h, lead.id, 'offered');
 }
 
+/** A lead the rep accepted; the outbox delivered what the accept sent (the card's update, the rep's DM). */
 export async function acceptedLead(h: Harness, rep = ANNA, over: LeadOverrides = {}): Promise<Lead> {
   const lead = await offeredLead(h, over);
-  expect(await acceptLead(h.deps, { leadId: lead.id, actor: rep })).toEqual({});
+  const reply = await acceptLead(h.deps, { leadId: lead.id, actor: rep });
+  expect(Object.keys(reply)).toEqual(['offer']);
+  expect(viewText(reply.offer as View)).toContain(`${h.t.offer.acceptedBy}${rep}`);
+  await h.deliver();
   return found(h, lead.id, 'accepted');
 }
 
+/** A lead the rep rejected; the outbox delivered what the rejection sent (the card's update, the marketer's DM). */
 export async function rejectedLead(h: Harness, reason = 'duplicate', rep = ANNA, note = ''): Promise<Lead> {
   const lead = await offeredLead(h);
-  expect(await submitReject(h.deps, { leadId: lead.id, actor: rep, values: { reason, note } })).toEqual({});
+  const reply = await submitReject(h.deps, { leadId: lead.id, actor: rep, values: { reason, note } });
+  expect(Object.keys(reply)).toEqual(['offer']);
+  expect(viewText(reply.offer as View)).toContain(`${h.t.offer.rejectedBy}${rep}`);
+  await h.deliver();
   return (await h.deps.leads.find(lead.id)) as Lead;
 }
 
-/** A rejected lead that marketing disputed: the lead and the open dispute's id. */
+/** A rejected lead that marketing disputed (the arbiter's card delivered): the lead and the open dispute's id. */
 export async function disputedLead(h: Harness, reason = 'duplicate', rep = ANNA): Promise<{ lead: Lead; disputeId: string; arbiter: string }> {
   const lead = await rejectedLead(h, reason, rep);
   const reply = await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale: 'They asked for a demo twice.' } });
   expect(reply.notice).toBeDefined();
+  await h.deliver();
   const [dispute] = h.stores.inspect.disputes(lead.id);
   if (!dispute?.arbiter) throw new Error('no dispute was opened');
   return { lead: await found(h, lead.id, 'disputed'), disputeId: dispute.id, arbiter: dispute.arbiter };

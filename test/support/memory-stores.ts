@@ -10,7 +10,7 @@ import type { RejectReason } from '../../src/domain/rejections.ts';
 import type { Precedent } from '../../src/domain/views.ts';
 import {
   type Clock, type Disputes, type EscalationRecord, type Escalations, type IntakeTx, type LedgerRow, type Leads, type MessageRef, type NewLead,
-  type OfferOrigin, type Outbox, type PendingDelivery, type People, type StoredMember, type Stores, systemClock,
+  type OfferOrigin, type OutMessage, type Outbox, type PendingDelivery, type People, type StoredMember, type Stores, systemClock,
 } from '../../src/handlers/ports.ts';
 
 export interface RejectionRow {
@@ -40,14 +40,15 @@ export interface DeliveryRow {
   id: string;
   key: string;
   leadId: string | null;
-  kind: 'offer' | 'digest';
+  kind: 'offer' | 'digest' | 'message';
   queue: string | null;
   status: 'pending' | 'posted' | 'failed';
   attempts: number;
+  version: number;
   nextAttemptAt: Date;
   lastError: string | null;
   platform: string | null;
-  data: { origin?: OfferOrigin; by?: string | null; month?: string };
+  data: { origin?: OfferOrigin; by?: string | null; month?: string; to?: string | null; message?: OutMessage; parentKey?: string | null };
   messageRef: MessageRef | null;
   createdAt: Date;
   postedAt: Date | null;
@@ -128,9 +129,47 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
   function newOffer(lead: Lead, data: DeliveryRow['data'], at: Date): DeliveryRow {
     const n = deliveries.filter((d) => d.leadId === lead.id && d.kind === 'offer').length + 1;
     return {
-      id: randomUUID(), key: `offer:${lead.id}:${n}`, leadId: lead.id, kind: 'offer', queue: lead.queue, status: 'pending', attempts: 0,
+      id: randomUUID(), key: `offer:${lead.id}:${n}`, leadId: lead.id, kind: 'offer', queue: lead.queue, status: 'pending', attempts: 0, version: 0,
       nextAttemptAt: at, lastError: null, platform: null, data, messageRef: null, createdAt: at, postedAt: null, seq: ++seq,
     };
+  }
+
+  function row(key: string, leadId: string | null, kind: DeliveryRow['kind'], data: DeliveryRow['data'], at: Date): DeliveryRow {
+    return {
+      id: randomUUID(), key, leadId, kind, queue: null, status: 'pending', attempts: 0, version: 0, nextAttemptAt: at,
+      lastError: null, platform: null, data, messageRef: null, createdAt: at, postedAt: null, seq: ++seq,
+    };
+  }
+
+  /** As the Prisma outbox: updates of one message coalesce (the latest view wins); a message with
+   * nothing to answer or replace is left out. Returns how many were queued. */
+  function queueMessages(leadId: string | null, messages: readonly OutMessage[]): number {
+    let queued = 0;
+    for (const message of messages) {
+      let parentKey: string | null = null;
+      if (message.op !== 'post' && message.op !== 'dm') {
+        if ('key' in message.parent) parentKey = message.parent.key;
+        else {
+          const offerOf = message.parent.offerOf;
+          parentKey = deliveries.filter((d) => d.leadId === offerOf && d.kind === 'offer').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.seq - a.seq)[0]?.key ?? null;
+        }
+        if (!parentKey) continue;
+      }
+      const data = { message: copy(message), parentKey };
+      const at = now();
+      if (message.op === 'update') {
+        const existing = deliveries.find((d) => d.key === `update:${parentKey}`);
+        if (existing) {
+          const wasPending = existing.status === 'pending';
+          Object.assign(existing, { data, version: existing.version + 1, status: 'pending', lastError: null, attempts: wasPending ? existing.attempts : 0, nextAttemptAt: wasPending ? existing.nextAttemptAt : at });
+        } else deliveries.push(row(`update:${parentKey}`, leadId, 'message', data, at));
+      } else {
+        const key = message.op === 'attach' ? `attach:${parentKey}` : `msg:${randomUUID()}`;
+        if (!deliveries.some((d) => d.key === key)) deliveries.push(row(key, leadId, 'message', data, at));
+      }
+      queued++;
+    }
+    return queued;
   }
 
   function membersOf(queue: string, emails: readonly string[], month: string, at: Date, staged?: Map<string, LedgerRow>): StoredMember[] {
@@ -145,7 +184,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
 
   /** Checks every condition of a change, then writes all of it, without yielding in between:
    * the in-memory equivalent of one transaction. Null (nothing written) when a condition fails. */
-  function applyNow(change: LeadChange): { lead: Lead; queued: boolean } | null {
+  function applyNow(change: LeadChange, messages: readonly OutMessage[] = []): { lead: Lead; queued: boolean } | null {
     const lead = leads.get(uuid(change.leadId));
     if (!lead || lead.status !== change.from) return null;
     if (change.heldBy !== undefined && lead.assignee !== change.heldBy) return null;
@@ -195,6 +234,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       deliveries.push(newOffer(next, { origin: change.follows.offer.origin, by: change.follows.offer.by }, now()));
       queued = true;
     }
+    queued = queueMessages(lead.id, messages) > 0 || queued;
     return { lead: copy(next), queued };
   }
 
@@ -262,8 +302,8 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       return lead ? { lead: copy(lead), events: copy(events.get(id) ?? []) } : null;
     },
 
-    async apply(change) {
-      const done = applyNow(change);
+    async apply(change, messages = []) {
+      const done = applyNow(change, messages);
       if (done?.queued) onQueued();
       return done?.lead ?? null;
     },
@@ -343,20 +383,22 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       uuid(leadId);
       return escalations.filter((e) => e.leadId === leadId && e.kind === kind && e.round === round).map((e) => e.atPercent);
     },
-    async record(e, at) {
+    async record(e, at, messages = []) {
       uuid(e.leadId);
       if (escalations.some((x) => x.leadId === e.leadId && x.kind === e.kind && x.round === e.round && x.atPercent === e.atPercent)) return false;
       escalations.push({ ...copy(e), firedAt: new Date(at) });
       const log = events.get(e.leadId);
       log?.push({ at: new Date(at), type: 'escalated', actor: null, from: null, to: null, data: { kind: e.kind, atPercent: e.atPercent, action: e.action, rep: e.rep } });
+      if (queueMessages(e.leadId, messages) > 0) onQueued();
       return true;
     },
-    async capacityFlip(queue, atCapacity, open, limit, at) {
+    async capacityFlip(queue, atCapacity, open, limit, at, messages) {
       // The newest notice by time (of equal times, the last recorded).
       const last = notices.filter((n) => n.queue === queue).reduce<CapacityNoticeRow | undefined>((a, n) => (a && a.at.getTime() > n.at.getTime() ? a : n), undefined);
       if ((last?.kind === 'at_capacity') === atCapacity) return null;
       const kind = atCapacity ? 'at_capacity' : 'recovered';
       notices.push({ queue, kind, open, limit, at: new Date(at) });
+      if (queueMessages(null, messages?.[kind] ?? []) > 0) onQueued();
       return kind;
     },
   };
@@ -366,31 +408,53 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       const due = deliveries
         .filter((d) => d.status === 'pending' && d.nextAttemptAt.getTime() <= at.getTime())
         .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.seq - b.seq)
-        .slice(0, limit);
+        .slice(0, limit)
+        // Handed out oldest first, as the Prisma outbox does: a parent before its reply.
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.seq - b.seq);
       return due.map((d): PendingDelivery => {
         d.attempts += 1;
         d.nextAttemptAt = new Date(at.getTime() + leaseMs);
-        const base = { id: d.id, key: d.key, leadId: d.leadId, queue: d.queue, attempts: d.attempts };
-        return d.kind === 'digest'
-          ? { ...base, kind: 'digest', month: d.data.month ?? d.key.slice('digest:'.length) }
-          : { ...base, kind: 'offer', origin: d.data.origin ?? 'new', by: d.data.by ?? null };
+        const base = { id: d.id, key: d.key, leadId: d.leadId, queue: d.queue, attempts: d.attempts, version: d.version, createdAt: new Date(d.createdAt) };
+        if (d.kind === 'digest') return { ...base, kind: 'digest', month: d.data.month ?? '', to: d.data.to ?? null };
+        if (d.kind === 'message' && d.data.message) return { ...base, kind: 'message', message: copy(d.data.message), parentKey: d.data.parentKey ?? null };
+        return { ...base, kind: 'offer', origin: d.data.origin ?? 'new', by: d.data.by ?? null };
       });
     },
 
-    async enqueue(message) {
-      if (deliveries.some((d) => d.key === message.key)) return false;
-      const at = now();
-      deliveries.push({
-        id: randomUUID(), key: message.key, leadId: null, kind: message.kind, queue: null, status: 'pending', attempts: 0, nextAttemptAt: at,
-        lastError: null, platform: null, data: { month: message.month }, messageRef: null, createdAt: at, postedAt: null, seq: ++seq,
-      });
+    async renew(ids, until) {
+      for (const d of deliveries) if (ids.includes(d.id) && d.status === 'pending') d.nextAttemptAt = new Date(until);
+    },
+
+    async nextDueAt() {
+      const pending = deliveries.filter((d) => d.status === 'pending').map((d) => d.nextAttemptAt.getTime());
+      return pending.length ? new Date(Math.min(...pending)) : null;
+    },
+
+    async enqueueDigest(order) {
+      if (deliveries.some((d) => d.key === order.key)) return false;
+      deliveries.push(row(order.key, null, 'digest', { month: order.month, to: order.to ?? null }, now()));
       onQueued();
       return true;
     },
 
-    async posted(key, ref, at, change) {
+    async enqueue(messages) {
+      if (queueMessages(null, messages) > 0) onQueued();
+    },
+
+    async refOf(key) {
+      const d = deliveries.find((x) => x.key === key);
+      return d?.status === 'posted' && d.messageRef ? copy(d.messageRef) : null;
+    },
+
+    async posted(key, ref, at, change, version) {
       const d = deliveries.find((x) => x.key === key);
       if (d?.status !== 'pending') return null;
+      if (version !== undefined && d.version !== version) {
+        // A newer view arrived while this one was being sent: send that one now.
+        d.nextAttemptAt = new Date(at);
+        onQueued();
+        return null;
+      }
       // The message is out: recorded whatever becomes of the change.
       Object.assign(d, { status: 'posted', postedAt: new Date(at), platform: ref.platform, messageRef: copy(ref), lastError: null });
       if (!change) return null;
@@ -399,10 +463,10 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       return done?.lead ?? null;
     },
 
-    async retryLater(id, error, at) {
+    async retryLater(id, error, at, waited = false) {
       uuid(id);
       const d = deliveries.find((x) => x.id === id);
-      if (d?.status === 'pending') Object.assign(d, { nextAttemptAt: new Date(at), lastError: error.slice(0, 500) });
+      if (d?.status === 'pending') Object.assign(d, { nextAttemptAt: new Date(at), lastError: error.slice(0, 500), attempts: d.attempts - (waited ? 1 : 0) });
     },
 
     async drop(id, why) {
