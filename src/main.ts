@@ -15,9 +15,10 @@ import { createPrisma, type Db } from './infra/prisma.ts';
 import { prismaStores } from './infra/stores.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
+import { chatTraffic } from './bot/limiter.ts';
 import { SandboxChat } from './bot/sandbox/chat.ts';
 import { sandboxRouter } from './bot/sandbox/server.ts';
-import { PrismaSandboxMessages } from './infra/sandbox-store.ts';
+import { PrismaSandboxMessages, SandboxListener } from './infra/sandbox-store.ts';
 import { createTeamsBot, type TeamsBot } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
@@ -71,6 +72,9 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const stores = prismaStores(db, () => void worker?.kick());
   const token = intakeToken(env);
   const chats = createChats(env, agreement, db, log);
+  // Pages on this instance hear of sandbox messages written by any instance.
+  const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
+  await sandboxEvents?.start();
   const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, stores, chat: chats.chat, log });
   worker = work.worker;
   const { deps, scheduler } = work;
@@ -95,6 +99,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
 
   const stop = stopper([
     ['http', () => closeServer(server)],
+    ['sandbox events', () => sandboxEvents?.close()],
     ['outbox', () => worker?.stop()],
     ['scheduler', () => scheduler?.stop()],
     ['slack', () => chats.slack?.stop()],
@@ -170,7 +175,7 @@ async function wireUseCases(opts: {
   if (!chat) return { deps: null, worker: null, scheduler: null, digests };
   const deps: Deps = { agreement, ...stores, chat, clock, log, digests };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
-  const worker = new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, log });
+  const worker = new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
   const scheduler = await AgendaScheduler.create({
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,

@@ -6,14 +6,16 @@ export interface Limiter {
   idle(): Promise<void>;
 }
 
-/** Runs at most `limit` tasks at once; the rest wait their turn without using the CPU. */
-export function limiter(limit: number): Limiter {
+/** Runs at most `limit` tasks at once; the rest wait their turn without using the CPU. With
+ * `traffic`, a task starts only once the chat requests in flight are answered. */
+export function limiter(limit: number, traffic?: Traffic): Limiter {
   let active = 0;
   const waiting: (() => void)[] = [];
   const settled: (() => void)[] = [];
   const run = async <T>(task: () => Promise<T>): Promise<T> => {
     if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
     active++;
+    await traffic?.quiet();
     try {
       return await task();
     } finally {
@@ -27,3 +29,35 @@ export function limiter(limit: number): Limiter {
     idle: () => (active === 0 && waiting.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => settled.push(resolve))),
   });
 }
+
+/** Counts the chat platforms' requests in flight (clicks, invokes), so work that can wait — after
+ * an ack, the outbox — lets them be answered first: a burst of clicks is acked before the
+ * claims run, instead of each ack waiting behind the work of the clicks before it. */
+export class Traffic {
+  private inFlight = 0;
+  private waiting: (() => void)[] = [];
+
+  enter(): void {
+    this.inFlight++;
+  }
+
+  leave(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.inFlight === 0) for (const go of this.waiting.splice(0)) go();
+  }
+
+  /** Resolves when no request is in flight, or after `maxWaitMs` under constant load. */
+  quiet(maxWaitMs = 500): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** The chat traffic of this process: one server, one count. */
+export const chatTraffic = new Traffic();

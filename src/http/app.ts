@@ -4,6 +4,7 @@ import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
 import type { Clock, Digests, Leads, Scheduler } from '../handlers/ports.ts';
+import { chatTraffic } from '../bot/limiter.ts';
 import { bearer } from './auth.ts';
 import { demoRoutes } from './demo.ts';
 import { digestRoutes } from './digest.ts';
@@ -36,11 +37,19 @@ function apiRouter(deps: HttpDeps): express.Router {
   return api;
 }
 
+function countTraffic(_req: express.Request, res: express.Response, next: express.NextFunction): void {
+  chatTraffic.enter();
+  res.once('close', () => chatTraffic.leave());
+  next();
+}
+
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes(deps));
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
+  // Their requests are counted while in flight, so deferrable work lets them be answered first.
+  if (deps.routers?.length) app.use(['/slack/events', '/api/messages'], countTraffic);
   for (const router of deps.routers ?? []) app.use(router);
   app.use('/api', apiRouter(deps));
   app.use(notFound);

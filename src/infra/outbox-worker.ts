@@ -10,6 +10,8 @@ export interface WorkerOptions {
   pass: (onTaken: (ids: string[]) => void) => Promise<{ taken: number; limit: number }>;
   outbox: Pick<Outbox, 'renew' | 'nextDueAt'>;
   leaseMs: number;
+  /** Waits while chat requests (clicks) are being answered: those come first. */
+  quiet?: () => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -44,6 +46,7 @@ export class OutboxWorker {
   /** One pass, with its leases renewed while it sends; true when it took a full batch. */
   private async pass(): Promise<boolean> {
     const { outbox, leaseMs } = this.opts;
+    await this.opts.quiet?.();
     let ids: string[] = [];
     const renew = setInterval(() => {
       outbox.renew(ids, new Date(Date.now() + leaseMs)).catch((error) => this.log(`lease renewal failed: ${errorMessage(error)}`));

@@ -1,5 +1,7 @@
 // The Chat port for the local sandbox: messages are kept in the database and every change is
-// announced, so open pages update live.
+// announced, so open pages update live. The store announces each write to every process (PostgreSQL
+// NOTIFY, src/infra/sandbox-store.ts); each process passes what it hears on to its pages with
+// announce(), so a page on one instance sees what another one posted, and each change once.
 import { EventEmitter } from 'node:events';
 import type { Agreement } from '../../domain/agreement.ts';
 import { texts } from '../../domain/texts.ts';
@@ -15,7 +17,7 @@ export interface SandboxMessage {
   createdAt: Date;
 }
 
-/** Where sandbox messages live (src/infra/sandbox-store.ts). */
+/** Where sandbox messages live (src/infra/sandbox-store.ts); every write is announced to all processes. */
 export interface SandboxMessages {
   add(channel: string, view: View, thread?: string | null, file?: Uint8Array): Promise<string>;
   update(id: string, view: View): Promise<string | null>;
@@ -40,11 +42,14 @@ export class SandboxChat extends EventEmitter implements Chat {
 
   constructor(private readonly messages: SandboxMessages, agreement: Agreement) {
     super();
+    // One listener per open page.
+    this.setMaxListeners(0);
     // Handlers name channels by the agreement's channel objects; the sandbox knows them by role.
     this.byRef = new Map(sandboxChannels(agreement).map((c) => [JSON.stringify(c.ref), c.id]));
   }
 
-  private changed(channel: string) {
+  /** A sandbox channel changed, in this process or another: open pages reload or count it unread. */
+  announce(channel: string): void {
     this.emit('change', channel);
   }
 
@@ -52,31 +57,26 @@ export class SandboxChat extends EventEmitter implements Chat {
     const name = this.byRef.get(JSON.stringify(channel));
     if (!name) throw new Error('this channel is not in the agreement');
     const id = await this.messages.add(name, view);
-    this.changed(name);
     return { platform: 'sandbox', channel: name, id };
   }
 
   async update(ref: MessageRef, view: View): Promise<void> {
     if (ref.platform !== 'sandbox') return;
-    const channel = await this.messages.update(ref.id, view);
-    if (channel) this.changed(channel);
+    await this.messages.update(ref.id, view);
   }
 
   async reply(ref: MessageRef, view: View): Promise<MessageRef> {
     const id = await this.messages.add(ref.channel, view, ref.id);
-    this.changed(ref.channel);
     return { platform: 'sandbox', channel: ref.channel, id };
   }
 
   async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
     await this.messages.add(ref.channel, { fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, ref.id, file.bytes);
-    this.changed(ref.channel);
   }
 
   async dm(email: string, view: View): Promise<MessageRef | null> {
     const channel = dmChannel(email);
     const id = await this.messages.add(channel, view);
-    this.changed(channel);
     return { platform: 'sandbox', channel, id };
   }
 }

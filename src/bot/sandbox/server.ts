@@ -171,9 +171,11 @@ function tryRoutes(router: Router, s: Sandbox) {
   });
 }
 
+/** Server-sent events: the channel of every change, whichever instance made it (see SandboxChat.announce). */
 function eventStream(router: Router, chat: SandboxChat) {
   router.get('/sandbox/events', (req: Request, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    // x-accel-buffering: a proxy or load balancer in front must pass events on at once.
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const send = (channel: string) => res.write(`data: ${JSON.stringify({ channel })}\n\n`);
     chat.on('change', send);

@@ -9,7 +9,7 @@ import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
 import { homeView } from '../../handlers/home.ts';
 import type { SlackChat } from './chat.ts';
 import type { SlackDirectory } from './directory.ts';
-import { type Limiter, limiter } from '../limiter.ts';
+import { chatTraffic, type Limiter, limiter } from '../limiter.ts';
 import { readForm, renderModal } from './render.ts';
 
 /** Where a click or a form came from, to answer in the same place. */
@@ -47,7 +47,7 @@ interface Listening {
 export function registerListeners(app: App, deps: Deps, dir: SlackDirectory, chat: SlackChat): Limiter {
   // Acks come first: Slack wants one within 3 s. The work after an ack (database, chat calls)
   // runs a few at a time, so a burst of clicks cannot starve the acks of later ones.
-  const afterAck = limiter(8);
+  const afterAck = limiter(8, chatTraffic);
   const listening = answering({ app, deps, dir, chat, t: textsOf(deps), afterAck });
   registerActions(listening);
   registerViews(listening);

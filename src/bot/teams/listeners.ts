@@ -7,7 +7,7 @@ import { z } from '../../domain/zod-messages.ts';
 import { checkForm, isActionId, isFormId, parseDecideContext, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, isMember, queueOf, type Reply, textsOf } from '../../handlers/deps.ts';
-import { limiter } from '../limiter.ts';
+import { chatTraffic, limiter } from '../limiter.ts';
 import type { TeamsPeople } from './app.ts';
 import { messageKey, type TeamsChat, type TeamsIdentity, type TeamsState } from './chat.ts';
 import { formToCard, viewToCard } from './render.ts';
@@ -44,7 +44,7 @@ async function remember(context: TurnContext, state: TeamsState, known: Set<stri
 }
 
 /** Work after an invoke's answer (a rep's own card kept in its chat), a few at a time. */
-export const afterAnswer = limiter(8);
+export const afterAnswer = limiter(8, chatTraffic);
 
 /** The card the clicker sees next: a form, the message's new state, or the old one with a note. */
 async function answer(t: TurnDeps, reply: Reply, current: View | null, messageId: string | undefined): Promise<object> {
