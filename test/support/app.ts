@@ -24,6 +24,8 @@ export interface AppOptions {
   sandbox?: boolean;
   /** How often agenda looks for due jobs; tests that do not wait for timers keep it long. */
   schedulerPollMs?: number;
+  /** More environment for loadEnv (e.g. a short LEADRELAY_RETRY_MS), over the defaults above. */
+  env?: Record<string, string>;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -42,6 +44,7 @@ export async function startApp(opts: AppOptions = {}) {
     ...(opts.teams === 'insecure' ? { LEADRELAY_TEAMS_INSECURE: '1' } : {}),
     ...(typeof opts.teams === 'object' ? { MicrosoftAppId: opts.teams.appId, MicrosoftAppPassword: opts.teams.password, MicrosoftAppTenantId: opts.teams.tenantId } : {}),
     ...(opts.slack ? { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slack.apiUrl } : {}),
+    ...opts.env,
   });
   const log = process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {};
   const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}) });

@@ -441,10 +441,12 @@ function defaultKey(m: SlackMessage): string {
   return `${m.channel}|${m.thread_ts ?? ''}|${m.blocks ? JSON.stringify(m.blocks) : m.text}`;
 }
 
-// Message timestamps: 1700000000.000100, .000200, … (seconds roll over after 9999 messages).
-function tsOf(n: number): string {
-  const micros = n * 100;
-  return `${1700000000 + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+// Message timestamps follow the wall clock, as Slack's do (a client reads history "since" a time),
+// and are unique and increasing within one fake.
+let lastMicros = 0;
+function tsOf(_n: number): string {
+  lastMicros = Math.max(lastMicros + 100, Date.now() * 1000);
+  return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
 }
 
 function cmpTs(a: string, b: string): number {

@@ -81,7 +81,8 @@ export class SlackChat implements Chat {
   /** The message carrying this delivery id, posted since it was queued; undefined when none is. */
   private async find(channel: string, threadTs: string | undefined, send: Send): Promise<string | undefined> {
     const mine = (m: Found) => m.metadata?.event_type === DELIVERY_EVENT && m.metadata.event_payload?.delivery === send.id;
-    const oldest = String(Math.floor(send.since.getTime() / 1000) - 60);
+    // From a little before it was queued: our clock and Slack's may differ by a few minutes.
+    const oldest = String(Math.floor(send.since.getTime() / 1000) - 600);
     let cursor: string | undefined;
     // Bounded: a busy channel is read back to the delivery's creation, at most 5 pages.
     for (let page = 0; page < 5; page++) {
