@@ -1,9 +1,15 @@
 // The sandbox chat in a real browser (Debian's Chromium through playwright-core): the whole
-// handoff, acting as rep, marketer and arbiter in turn. Screenshots go to docs/ for the README.
-import { existsSync, mkdirSync } from 'node:fs';
+// handoff, acting as rep, marketer and arbiter in turn. Screenshots go to a temporary folder, or
+// with LEADRELAY_SCREENSHOTS=docs to docs/ for the README.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, lead, startApp } from './support/app.ts';
+
+const shots = process.env.LEADRELAY_SCREENSHOTS === 'docs' ? 'docs' : mkdtempSync(path.join(os.tmpdir(), 'leadrelay-shots-'));
+const shot = (name: string) => path.join(shots, name);
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -14,7 +20,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   app = await startApp({ sandbox: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  mkdirSync('docs', { recursive: true });
+  mkdirSync(shots, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
@@ -51,12 +57,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     expect(await anna.locator('nav h2').allTextContents()).toEqual(['Kanäle', 'Direktnachrichten', 'Ausprobieren']);
     expect(await anna.locator('html').getAttribute('lang')).toBe('de');
     expect(await offer.textContent()).not.toContain('@example.com');
-    await anna.screenshot({ path: 'docs/sandbox-offer.png' });
+    await anna.screenshot({ path: shot('sandbox-offer.png') });
 
     await offer.getByRole('button', { name: 'Annehmen' }).click();
     await card(second, 'Alpen Hydraulik GmbH').getByText('Angenommen von').waitFor();
     expect(await card(second, 'Alpen Hydraulik GmbH').getByRole('button', { name: 'Annehmen' }).count()).toBe(0);
-    await second.screenshot({ path: 'docs/sandbox-accepted.png' });
+    await second.screenshot({ path: shot('sandbox-accepted.png') });
 
     // Anna's direct message holds the contact data and her buttons.
     await actAs(anna, 'anna.weber@example.com', 'dm:anna.weber@example.com');
@@ -68,7 +74,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     await app.api('POST', '/api/leads', lead({ company: { name: 'Donau Logistik AG', employees: 150, country: 'DE', industry: 'logistics' } }));
     await card(clara, 'Donau Logistik AG').getByRole('button', { name: 'Annehmen' }).click();
     await clara.locator('#notice').getByText('Du bist kein Mitglied der Queue').waitFor();
-    await clara.screenshot({ path: 'docs/sandbox-refused.png' });
+    await clara.screenshot({ path: shot('sandbox-refused.png') });
     await Promise.all([anna.close(), second.close(), clara.close()]);
   }, 60_000);
 
@@ -83,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     await dialog.getByText('Bei „Sonstiges“ bitte kurz begründen.').waitFor();
     await dialog.getByLabel('Grund').selectOption('not_sales_ready');
     await dialog.getByLabel('Notiz für Marketing').fill('Projekt erst im Herbst, <b>kein</b> Budget');
-    await page.screenshot({ path: 'docs/sandbox-reject.png' });
+    await page.screenshot({ path: shot('sandbox-reject.png') });
     await dialog.getByRole('button', { name: 'Ablehnen' }).click();
     await offer.getByText('Abgelehnt von').waitFor();
 
@@ -92,7 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     const notice = page.locator('article.message', { hasText: 'Lead abgelehnt: Rhein Sensorik GmbH' });
     await notice.waitFor();
     expect(await notice.textContent()).toContain('Projekt erst im Herbst, <b>kein</b> Budget');
-    await page.screenshot({ path: 'docs/sandbox-marketer.png' });
+    await page.screenshot({ path: shot('sandbox-marketer.png') });
     await notice.getByRole('button', { name: 'Widersprechen' }).click();
     await page.locator('dialog[open]').getByLabel('Warum ist der Lead gut?').fill('Demo angefragt, Budget für Q1 freigegeben.');
     await page.locator('dialog[open]').getByRole('button', { name: 'Zur Schlichtung' }).click();
@@ -109,7 +115,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
 
     await page.selectOption('#as', 'sophie.wagner@example.com');
     await page.locator('nav a[data-channel="dm:sophie.wagner@example.com"]').click();
-    await page.screenshot({ path: 'docs/sandbox-arbiter.png' });
+    await page.screenshot({ path: shot('sandbox-arbiter.png') });
     await page.locator('article.message', { hasText: 'Streitfall: Rhein Sensorik GmbH' }).getByRole('button', { name: 'Ablehnung aufheben' }).click();
     await page.locator('dialog[open]').getByLabel('Begründung (wird Präzedenzfall)').fill('Budget ist freigegeben: kaufbereit.');
     await page.locator('dialog[open]').getByRole('button', { name: 'Entscheiden' }).click();
@@ -119,7 +125,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     const again = page.locator('article.message', { hasText: 'Erneut angeboten' }).filter({ hasText: 'Rhein Sensorik GmbH' });
     await again.waitFor();
     expect(await again.getByRole('button', { name: 'Annehmen' }).count()).toBe(1);
-    await page.screenshot({ path: 'docs/sandbox-offered-again.png' });
+    await page.screenshot({ path: shot('sandbox-offered-again.png') });
 
     // "Monatsbericht jetzt senden": the month so far, with its chart, in the alignment channel.
     await page.locator('nav a[data-channel="digest"]').click();
@@ -127,7 +133,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     await page.locator('article.message', { hasText: 'Monatsbericht' }).waitFor();
     await page.locator('article.message img.chart[alt="Diagramm"]').waitFor();
     expect(await page.locator('article.message img.chart').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(800);
-    await page.screenshot({ path: 'docs/sandbox-digest.png', fullPage: true });
+    await page.screenshot({ path: shot('sandbox-digest.png'), fullPage: true });
     await page.close();
   }, 60_000);
 });
