@@ -15,7 +15,7 @@ const envSchema = z.object({
   /** Seconds between sweeps for chat messages left pending (crash, outage). */
   LEADRELAY_SWEEP_SECONDS: z.coerce.number().positive().default(30),
   /** How long a worker holds a message it is sending before another may take it (renewed while sending). */
-  LEADRELAY_LEASE_MS: z.coerce.number().int().min(500).default(10_000),
+  LEADRELAY_LEASE_MS: z.coerce.number().int().min(500).default(5_000),
   /** The first retry's delay after a failed send; each further retry doubles it, up to 10 minutes. */
   LEADRELAY_RETRY_MS: z.coerce.number().int().min(10).default(5_000),
   /** Timers in MongoDB instead of PostgreSQL (agenda's Mongo backend). */

@@ -35,12 +35,14 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
   let receiver: ExpressReceiver | undefined;
   let app: App;
   if (socketMode) {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
+    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, convoStore: false, logLevel: LogLevel.WARN });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
     // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401).
     receiver = new ExpressReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.WARN });
-    app = new App({ token: config.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
+    // No conversation store: leadrelay keeps no per-conversation state in Bolt, and its
+    // middleware runs on every click before the ack.
+    app = new App({ token: config.botToken, receiver, clientOptions, convoStore: false, logLevel: LogLevel.WARN });
   }
   const dir = slackDirectory(agreement);
   // The outbox's own client: no retries of its own (a blind re-post after a lost answer is a
