@@ -2,6 +2,7 @@
 import { accept } from '../domain/changes.ts';
 import { HELD } from '../domain/lifecycle.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
+import type { Lead } from '../domain/lead.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView, offerView, repLeadView } from '../domain/views.ts';
 import { calendarOf, type Deps, isMember, queueOf, type Reply, textsOf } from './deps.ts';
@@ -27,14 +28,14 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
       { op: 'dm', to: input.actor, view: repLeadView(lead, deps.agreement, t, { insideSales }), fallback: queue?.channel },
     ];
   });
-  if ('refusal' in done) return { notice: await lostClaim(deps, input.leadId, input.actor) };
+  // Refused on what we read: that read says who has it. Lost a race: read again to say who won.
+  if ('refusal' in done) return { notice: lostClaim(deps, done.raced ? await deps.leads.find(input.leadId) : found, input.actor) };
   return offer ? { offer } : {};
 }
 
 /** Someone else was faster (or the offer is gone): say who has it. */
-async function lostClaim(deps: Deps, leadId: string, actor: string) {
+function lostClaim(deps: Deps, now: Lead | null, actor: string) {
   const t = textsOf(deps);
-  const now = await deps.leads.find(leadId);
   const holder = now && HELD.includes(now.status) ? now.assignee : null;
   if (holder === actor) return noticeView(t.notice.alreadyYours);
   return holder ? noticeView(t.notice.takenBy, { person: holder }) : refusalView(deps, 'notOffered', now);

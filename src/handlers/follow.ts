@@ -39,11 +39,11 @@ export function refusalView(deps: Deps, refusal: Refusal, lead: Lead | null): Vi
 export async function carryOut(
   deps: Deps, decision: Decision, before: Lead, moved: Refusal,
   messages: (after: Lead, change: LeadChange) => OutMessage[] = () => [],
-): Promise<{ lead: Lead; change: LeadChange } | { refusal: Refusal }> {
-  if ('refused' in decision) return { refusal: decision.refused };
+): Promise<{ lead: Lead; change: LeadChange } | { refusal: Refusal; raced: boolean }> {
+  if ('refused' in decision) return { refusal: decision.refused, raced: false };
   // The messages show the lead as the change leaves it, and are stored with the change.
   const lead = await deps.leads.apply(decision, messages(project(before, decision), decision));
-  if (!lead) return { refusal: moved };
+  if (!lead) return { refusal: moved, raced: true };
   await followUp(deps, lead, decision.follows, before);
   return { lead, change: decision };
 }

@@ -1,6 +1,5 @@
 // The outbox on PostgreSQL: every chat message, written with the change that causes it, leased to
 // one worker at a time, posted after the commit, retried until the platform takes it.
-import { randomUUID } from 'node:crypto';
 import type { LeadChange, OfferOrigin } from '../domain/changes.ts';
 import type { Lead } from '../domain/lead.ts';
 import { Prisma } from '../generated/prisma/client.ts';
@@ -29,40 +28,42 @@ function toDelivery(r: Row): PendingDelivery {
   return { ...base, kind: 'offer', origin: r.data.origin ?? 'new', by: r.data.by ?? null };
 }
 
-/** The outbox key of the message a new one answers or replaces; null when there is none. */
-async function parentKey(tx: Tx | Db, m: OutMessage): Promise<string | null> {
-  if (m.op === 'post' || m.op === 'dm') return null;
-  if ('key' in m.parent) return m.parent.key;
-  const [offer] = await tx.$queryRaw<{ key: string }[]>`
-    SELECT key FROM "Delivery" WHERE "leadId" = ${m.parent.offerOf}::uuid AND kind = 'offer' ORDER BY "createdAt" DESC, key DESC LIMIT 1`;
-  return offer?.key ?? null;
+/** Messages as one INSERT (a CTE part, or a statement of its own): each row's parent resolved
+ * (the lead's newest offer, or a key), updates of one message coalescing into one row (the
+ * latest view wins, its version bumped), a message with nothing to answer or replace left out.
+ * `when` makes the insert conditional, e.g. on the lead change in the same statement. */
+export function messagesInsert(leadId: Prisma.Sql, messages: readonly OutMessage[], when: Prisma.Sql = Prisma.sql`true`): Prisma.Sql {
+  const rows = messages.map((message, ord) => ({
+    ord,
+    op: message.op,
+    message,
+    key: message.op === 'post' || message.op === 'dm' || !('key' in message.parent) ? null : message.parent.key,
+    offerOf: message.op === 'post' || message.op === 'dm' || !('offerOf' in message.parent) ? null : message.parent.offerOf,
+  }));
+  return Prisma.sql`
+    INSERT INTO "Delivery" (id, key, "leadId", kind, data, "nextAttemptAt", "createdAt")
+    SELECT gen_random_uuid(),
+      CASE WHEN m.op = 'update' THEN 'update:' || m.parent WHEN m.op = 'attach' THEN 'attach:' || m.parent ELSE 'msg:' || gen_random_uuid() END,
+      ${leadId}, 'message', jsonb_build_object('message', m.message, 'parentKey', m.parent), now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+    FROM (
+      SELECT r.op, r.message, r.ord, COALESCE(r.key, (
+        SELECT d.key FROM "Delivery" d WHERE d."leadId" = r."offerOf"::uuid AND d.kind = 'offer' ORDER BY d."createdAt" DESC, d.key DESC LIMIT 1)) AS parent
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(ord int, op text, message jsonb, key text, "offerOf" text)
+    ) m
+    WHERE (m.op IN ('post', 'dm') OR m.parent IS NOT NULL) AND ${when}
+    ORDER BY m.ord
+    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, version = "Delivery".version + 1, status = 'pending', "lastError" = NULL,
+      attempts = CASE WHEN "Delivery".status = 'pending' THEN "Delivery".attempts ELSE 0 END,
+      "nextAttemptAt" = CASE WHEN "Delivery".status = 'pending' THEN "Delivery"."nextAttemptAt" ELSE EXCLUDED."nextAttemptAt" END
+      WHERE EXCLUDED.key LIKE 'update:%'
+    RETURNING key`;
 }
 
-/** Writes messages in the caller's transaction. Updates of one message coalesce into one row
- * (the latest view wins); a message with nothing to answer or replace is left out. */
+/** Writes messages in the caller's transaction (or on their own); how many were queued. */
 export async function queueMessages(tx: Tx | Db, leadId: string | null, messages: readonly OutMessage[]): Promise<number> {
-  let queued = 0;
-  for (const message of messages) {
-    const parent = await parentKey(tx, message);
-    if (message.op !== 'post' && message.op !== 'dm' && !parent) continue;
-    const data = JSON.stringify({ message, parentKey: parent });
-    if (message.op === 'update') {
-      await tx.$executeRaw`
-        INSERT INTO "Delivery" (id, key, "leadId", kind, data, "nextAttemptAt", "createdAt")
-        VALUES (${randomUUID()}::uuid, ${`update:${parent}`}, ${leadId}::uuid, 'message', ${data}::jsonb, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
-        ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, version = "Delivery".version + 1, status = 'pending', "lastError" = NULL,
-          attempts = CASE WHEN "Delivery".status = 'pending' THEN "Delivery".attempts ELSE 0 END,
-          "nextAttemptAt" = CASE WHEN "Delivery".status = 'pending' THEN "Delivery"."nextAttemptAt" ELSE EXCLUDED."nextAttemptAt" END`;
-    } else {
-      const key = message.op === 'attach' ? `attach:${parent}` : `msg:${randomUUID()}`;
-      await tx.$executeRaw`
-        INSERT INTO "Delivery" (id, key, "leadId", kind, data, "nextAttemptAt", "createdAt")
-        VALUES (${randomUUID()}::uuid, ${key}, ${leadId}::uuid, 'message', ${data}::jsonb, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
-        ON CONFLICT (key) DO NOTHING`;
-    }
-    queued++;
-  }
-  return queued;
+  if (messages.length === 0) return 0;
+  const rows = await tx.$queryRaw<{ key: string }[]>`${messagesInsert(Prisma.sql`${leadId}::uuid`, messages)}`;
+  return rows.length;
 }
 
 export class PrismaOutbox implements Outbox {

@@ -108,9 +108,8 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
   // A rep's own card (their direct message) keeps its new state after the answer.
   const card = reply.card;
   if (card && messageId) void afterAnswer(() => t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, card).catch((e: unknown) => t.deps.log?.(`teams: ${errorMessage(e)}`)));
-  const key = messageId && messageKey(conversation, messageId);
-  const now = reply.offer ?? (key && !reply.form ? await t.state.view(key) : null);
-  return answer(t, reply, now ?? current, messageId);
+  // The clicker sees the card as the change left it; a refused click sees it as it was read.
+  return answer(t, reply, reply.offer ?? current, messageId);
 }
 
 export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
