@@ -32,23 +32,35 @@ export function limiter(limit: number, traffic?: Traffic): Limiter {
 
 /** Counts the chat platforms' requests in flight (clicks, invokes), so work that can wait — after
  * an ack, the outbox — lets them be answered first: a burst of clicks is acked before the
- * claims run, instead of each ack waiting behind the work of the clicks before it. */
+ * claims run, instead of each ack waiting behind the work of the clicks before it. A burst
+ * arrives over a few event-loop turns, so "quiet" means no request for a short moment. */
 export class Traffic {
   private inFlight = 0;
   private waiting: (() => void)[] = [];
+  private settle: NodeJS.Timeout | null = null;
+
+  constructor(private readonly graceMs = 25) {}
 
   enter(): void {
     this.inFlight++;
+    if (this.settle) clearTimeout(this.settle);
+    this.settle = null;
   }
 
   leave(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
-    if (this.inFlight === 0) for (const go of this.waiting.splice(0)) go();
+    if (this.inFlight > 0 || this.waiting.length === 0) return;
+    if (this.settle) clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      if (this.inFlight === 0) for (const go of this.waiting.splice(0)) go();
+    }, this.graceMs);
   }
 
-  /** Resolves when no request is in flight, or after `maxWaitMs` under constant load. */
-  quiet(maxWaitMs = 500): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+  /** Resolves when no request has been in flight for a moment, or after `maxWaitMs` under
+   * constant load (work is delayed, never starved). */
+  quiet(maxWaitMs = 1_000): Promise<void> {
+    if (this.inFlight === 0 && !this.settle) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, maxWaitMs);
       this.waiting.push(() => {
