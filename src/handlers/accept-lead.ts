@@ -8,7 +8,27 @@ import { noticeView, offerView, repLeadView } from '../domain/views.ts';
 import { calendarOf, type Deps, isMember, queueOf, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 
-export async function acceptLead(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
+/** Clicks on one lead in this process take turns: the first claims it, the others then read who
+ * has it — one query each instead of a lost race and a second read. Across processes the claim's
+ * conditional update still decides alone. */
+const turns = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = turns.get(key) ?? Promise.resolve();
+  const mine = before.then(fn, fn);
+  const settled = mine.catch(() => {});
+  turns.set(key, settled);
+  void settled.then(() => {
+    if (turns.get(key) === settled) turns.delete(key);
+  });
+  return mine;
+}
+
+export function acceptLead(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
+  return inTurn(input.leadId, () => claim(deps, input));
+}
+
+async function claim(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
   const t = textsOf(deps);
   const found = await deps.leads.find(input.leadId);
   if (!found) return { notice: noticeView(t.notice.notOffered) };
@@ -29,14 +49,15 @@ export async function acceptLead(deps: Deps, input: { leadId: string; actor: str
     ];
   });
   // Refused on what we read: that read says who has it. Lost a race: read again to say who won.
-  if ('refusal' in done) return { notice: lostClaim(deps, done.raced ? await deps.leads.find(input.leadId) : found, input.actor) };
+  if ('refusal' in done) return lostClaim(deps, done.raced ? await deps.leads.find(input.leadId) : found, input.actor);
   return offer ? { offer } : {};
 }
 
-/** Someone else was faster (or the offer is gone): say who has it. */
-function lostClaim(deps: Deps, now: Lead | null, actor: string) {
+/** Someone else was faster (or the offer is gone): say who has it, and show the offer as it is. */
+function lostClaim(deps: Deps, now: Lead | null, actor: string): Reply {
   const t = textsOf(deps);
   const holder = now && HELD.includes(now.status) ? now.assignee : null;
-  if (holder === actor) return noticeView(t.notice.alreadyYours);
-  return holder ? noticeView(t.notice.takenBy, { person: holder }) : refusalView(deps, 'notOffered', now);
+  if (!now || !holder) return { notice: refusalView(deps, 'notOffered', now) };
+  const offer = offerView(now, deps.agreement, t, { kind: 'accepted', rep: holder, contactDueAt: now.contactDueAt });
+  return { notice: holder === actor ? noticeView(t.notice.alreadyYours) : noticeView(t.notice.takenBy, { person: holder }), offer };
 }

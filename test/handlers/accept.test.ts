@@ -55,7 +55,9 @@ describe('accepting a lead', () => {
     const reply = await acceptLead(h.deps, { leadId: lead.id, actor: BEN });
     expect(noticeOf(reply)).toContain(h.t.notice.takenBy);
     expect(noticeOf(reply)).toContain(ANNA);
-    expect(reply.offer).toBeUndefined();
+    // The answer shows the offer as it is now (Teams puts it on the clicked card); nothing is sent.
+    expect(reply.offer && viewText(reply.offer)).toContain(h.t.offer.acceptedBy);
+    expect(reply.offer?.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(await h.deps.leads.history(lead.id)).toEqual(before);
     expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
     expect(h.chat.updates).toHaveLength(1);

@@ -80,15 +80,18 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
   const opts = { timeZone: t.deps.agreement.sla.timeZone, locale: t.deps.agreement.locale };
   const conversation = a.conversation.id.split(';')[0] ?? a.conversation.id;
   const messageId = a.replyToId;
-  const current = messageId ? await t.state.view(messageKey(conversation, messageId)) : null;
+  // The card as stored, read only when the answer needs it (a claim answers with the offer).
+  let stored: Promise<View | null> | undefined;
+  const shown = () => (stored ??= messageId ? t.state.view(messageKey(conversation, messageId)) : Promise.resolve(null));
   const actor = t.people.emailOf(a.from.id, a.from.aadObjectId);
   if (!actor) return viewToCard(noticeView(tx.teams.unknownUser), t.people, opts);
 
   const name = verb?.startsWith('form.') ? verb : (data.action ?? verb ?? '');
   // Cancel on a form card: show the card as it was.
-  if (name === 'form.cancel') return answer(t, {}, current, messageId);
-  if (name === 'card.refresh') return refreshed(t, actor, current, messageId);
+  if (name === 'form.cancel') return answer(t, {}, await shown(), messageId);
+  if (name === 'card.refresh') return refreshed(t, actor, await shown(), messageId);
   if (name.startsWith('form.') || data.form) {
+    const current = await shown();
     const form = (data.form ?? name.slice('form.'.length));
     if (!isFormId(form)) return answer(t, {}, current, messageId);
     const { action: _a, value: _v, form: _f, context: ctx = '', ...inputs } = data;
@@ -103,13 +106,13 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
     const now = reply.offer ?? (messageId ? await t.state.view(messageKey(conversation, messageId)) : null);
     return answer(t, { ...reply, form: undefined }, now ?? current, messageId);
   }
-  if (!isActionId(name) || !data.value) return answer(t, {}, current, messageId);
+  if (!isActionId(name) || !data.value) return answer(t, {}, await shown(), messageId);
   const reply = await runAction(t.deps, name, data.value, actor);
   // A rep's own card (their direct message) keeps its new state after the answer.
   const card = reply.card;
   if (card && messageId) void afterAnswer(() => t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, card).catch((e: unknown) => t.deps.log?.(`teams: ${errorMessage(e)}`)));
-  // The clicker sees the card as the change left it; a refused click sees it as it was read.
-  return answer(t, reply, reply.offer ?? current, messageId);
+  // The clicker sees the offer as the change left it, or as it is now; else the card as stored.
+  return answer(t, reply, reply.offer ?? (await shown()), messageId);
 }
 
 export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
