@@ -14,6 +14,9 @@ export interface Deps extends Stores {
   scheduler?: Scheduler;
   digests?: Digests;
   log?: (line: string) => void;
+  /** Where what follows a change (SLA clocks, the capacity signal) may run once the platform
+   * was answered (a Teams invoke waits for its answer); inline when absent. */
+  later?: (work: () => Promise<void>) => void;
 }
 
 /** What a chat listener shows the person who acted. */

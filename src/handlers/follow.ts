@@ -44,6 +44,7 @@ export async function carryOut(
   // The messages show the lead as the change leaves it, and are stored with the change.
   const lead = await deps.leads.apply(decision, messages(project(before, decision), decision));
   if (!lead) return { refusal: moved, raced: true };
-  await followUp(deps, lead, decision.follows, before);
+  if (deps.later) deps.later(() => followUp(deps, lead, decision.follows, before));
+  else await followUp(deps, lead, decision.follows, before);
   return { lead, change: decision };
 }

@@ -120,7 +120,11 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   await remember(context, t.state, t.known);
   if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
     const value = invokeValue.safeParse(a.value);
-    const card = value.success ? await act(t, context, value.data.action.data ?? {}, value.data.action.verb) : null;
+    // Teams waits for the answer: SLA clocks and the capacity signal follow after it.
+    const log = t.deps.log ?? console.error;
+    const later = (work: () => Promise<void>) => void afterAnswer(work).catch((e: unknown) => log(`after the answer: ${errorMessage(e)}`));
+    const turn: TurnDeps = { ...t, deps: { ...t.deps, later } };
+    const card = value.success ? await act(turn, context, value.data.action.data ?? {}, value.data.action.verb) : null;
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
       : { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'not a leadrelay card action' } };
