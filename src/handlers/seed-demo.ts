@@ -6,23 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as changes from '../domain/changes.ts';
 import type { Lead } from '../domain/lead.ts';
+import { seededRandom } from '../domain/random.ts';
 import { REJECT_REASONS } from '../domain/rejections.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { calendarOf, type Deps } from './deps.ts';
 import { intakeBodySchema } from './intake.schema.ts';
 import { intakeLeads } from './intake-leads.ts';
 
-/** A small deterministic generator, so two demo runs tell the same story. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMPANIES = ['Alpen Hydraulik', 'Rhein Sensorik', 'Donau Logistik', 'Berg Präzision', 'Nordlicht Energie', 'Main Metallbau', 'Isar Antriebe', 'Elbe Verpackung', 'Bodensee Robotik', 'Spree Software'];
 const SIGNALS = [['ebook_download'], ['pricing_page'], ['webinar_attended', 'pricing_page'], ['demo_request'], ['contact_form', 'sales_call_request'], ['case_study_download', 'pricing_page']];
@@ -36,7 +26,7 @@ async function postedNowhere(deps: Deps, lead: Lead, n: number, at: Date, claimD
 }
 
 export async function seedDemoMonth(deps: Deps, opts: { count?: number; seed?: number } = {}): Promise<{ leads: number }> {
-  const rnd = random(opts.seed ?? 42);
+  const rnd = seededRandom(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const { agreement } = deps;
   const now = deps.clock.now();

@@ -5,6 +5,8 @@
 // time (failNext) or at seeded random (faults), so that "exactly once" can be tested under 500s, 429s,
 // slow answers and answers lost after the message was posted. What @slack/web-api 8 observes for each
 // fault is pinned down in test/fake-slack.test.ts.
+import { seededRandom } from '../../src/domain/random.ts';
+import { faultFor } from './faults.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -273,19 +275,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const randomFault = (method: string): Fault | undefined => {
     if (!random || !(random.plan.methods ?? WRITE_METHODS).includes(method)) return undefined;
     const { rates, slowMs = 300, retryAfter = 1 } = random.plan;
-    const u = random.next();
-    const table: [number | undefined, Fault][] = [
-      [rates[500], { status: 500 }],
-      [rates[429], { status: 429, retryAfter }],
-      [rates.lost, { lost: true }],
-      [rates.slow, { slow: slowMs }],
-    ];
-    let edge = 0;
-    for (const [rate, fault] of table) {
-      edge += rate ?? 0;
-      if (u < edge) return fault;
-    }
-    return undefined;
+    return faultFor<Fault>(random.next(), rates, { 500: { status: 500 }, 429: { status: 429, retryAfter }, lost: { lost: true }, slow: { slow: slowMs } });
   };
 
   const server = http.createServer(async (req, res) => {
@@ -391,7 +381,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const sum = Object.values(plan.rates).reduce((a, b) => a + (b ?? 0), 0);
         if (sum > 1) throw new Error(`fault rates add up to ${sum} > 1`);
       }
-      random = plan ? { plan, next: mulberry32(plan.seed) } : null;
+      random = plan ? { plan, next: seededRandom(plan.seed) } : null;
     },
     hold(method) {
       let resolve!: () => void;
@@ -467,16 +457,6 @@ function isMetadata(v: unknown): v is MessageMetadata {
   return typeof v === 'object' && v !== null && typeof (v as MessageMetadata).event_type === 'string';
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Slack answers a post to a user id in the user's DM with the bot.
 function dmChannel(id: string): string {

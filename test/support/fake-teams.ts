@@ -23,6 +23,8 @@
 //   createConversation (POST /v3/conversations) is retried too; for a 1:1 chat the fake, like Teams,
 //   answers the same conversation id again, so that one is harmless.
 // - slow: the answer just arrives later; the connector client sets no timeout of its own.
+import { seededRandom } from '../../src/domain/random.ts';
+import { faultFor } from './faults.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -184,19 +186,7 @@ export async function startFakeTeams(): Promise<FakeTeams> {
   const randomFault = (kind: FailKind): TeamsFault | undefined => {
     if (!random || !(random.plan.kinds ?? FAULT_KINDS).includes(kind)) return undefined;
     const { rates, slowMs = 300, retryAfter = 0 } = random.plan;
-    const u = random.next();
-    const table: [number | undefined, TeamsFault][] = [
-      [rates[500], { status: 500 }],
-      [rates[429], { status: 429, retryAfter }],
-      [rates.lost, { lost: true }],
-      [rates.slow, { slow: slowMs }],
-    ];
-    let edge = 0;
-    for (const [rate, fault] of table) {
-      edge += rate ?? 0;
-      if (u < edge) return fault;
-    }
-    return undefined;
+    return faultFor<TeamsFault>(random.next(), rates, { 500: { status: 500 }, 429: { status: 429, retryAfter }, lost: { lost: true }, slow: { slow: slowMs } });
   };
 
   const find = (conversationId: string, id: string) => messages.find((m) => m.conversationId === conversationId && m.id === id && !m.deleted);
@@ -340,7 +330,7 @@ export async function startFakeTeams(): Promise<FakeTeams> {
         const sum = Object.values(plan.rates).reduce((a, b) => a + (b ?? 0), 0);
         if (sum > 1) throw new Error(`fault rates add up to ${sum} > 1`);
       }
-      random = plan ? { plan, next: mulberry32(plan.seed) } : null;
+      random = plan ? { plan, next: seededRandom(plan.seed) } : null;
     },
     messagesIn(conversationId) {
       return messages.filter((m) => m.conversationId === conversationId && !m.deleted);
@@ -371,13 +361,3 @@ function defaultKey(m: TeamsMessage): string {
   return `${m.conversationId}|${m.activity?.text ?? ''}|${JSON.stringify(m.activity?.attachments ?? [])}`;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
