@@ -1,7 +1,7 @@
 // The Slack side of bench/slack-clicks.ts, in its own process: a fake Web API, a marketing tool
 // sending leads (so leadrelay posts offers), and people clicking Accept all at once.
 //   { cmd: 'offers', kind, base, token, count } → the offers' lead id, channel and ts
-//   { cmd: 'warm', base }                       → 100 clicks on a lead that does not exist
+//   { cmd: 'warm', base, offers }               → clicks on a lead that does not exist, then on its own offers
 //   { cmd: 'burst', base, offers, perOffer }    → the ack times of offers × perOffer clicks sent at once
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -81,11 +81,13 @@ serve(async (m) => {
     return { offers: made, intakeP50: pct(intakeMs, 50), intakeP99: pct(intakeMs, 99) };
   }
   if (m.cmd === 'warm') {
-    // Clicks on a lead that does not exist, so the burst meets compiled code (Slack's clicks never
-    // come to a cold process either); then the work after them settles.
+    // The whole path once before measuring (Slack's clicks never come to a cold process either):
+    // clicks on a lead that does not exist, then a small race on real offers of their own.
     const missing: Offer = { id: '00000000-0000-4000-8000-000000000000', channel: 'C0INSIDENORD', ts: '1.000001' };
-    for (let i = 0; i < 2; i++) {
-      const { answers } = await burst(Array.from({ length: 50 }, (_, k) => click(base, missing, CLICKERS[k % 2]!)));
+    const own = (m.offers as Offer[] | undefined) ?? [];
+    const rounds = [Array.from({ length: 50 }, (_, k) => click(base, missing, CLICKERS[k % 2]!)), interleave(own.length, 5, (i, k) => click(base, own[i]!, CLICKERS[k % CLICKERS.length]!))];
+    for (const requests of rounds) {
+      const { answers } = await burst(requests);
       if (answers.some((a) => a.status !== 200)) throw new Error(`warm-up click answered ${answers.find((a) => a.status !== 200)?.status}`);
       await settled(() => fake.calls.length);
     }

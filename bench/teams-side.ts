@@ -2,7 +2,7 @@
 // tool sending leads (so leadrelay posts offers), and reps clicking Accept (Universal Actions
 // invokes) all at once.
 //   { cmd: 'offers', kind, base, token, count } → the offers' lead id and activity id
-//   { cmd: 'warm', base }                       → 100 invokes on a lead that does not exist
+//   { cmd: 'warm', base, offers }               → invokes on a lead that does not exist, then on its own offers
 //   { cmd: 'burst', base, offers, perOffer }    → the answer times of offers × perOffer invokes sent at once
 import { randomUUID } from 'node:crypto';
 import { startFakeTeams } from '../test/support/fake-teams.ts';
@@ -66,9 +66,13 @@ serve(async (m) => {
     return { offers, intakeP50: pct(intakeMs, 50), intakeP99: pct(intakeMs, 99) };
   }
   if (m.cmd === 'warm') {
+    // The whole path once before measuring: invokes on a lead that does not exist, then a small
+    // race on real offers of their own.
     const missing: Offer = { id: '00000000-0000-4000-8000-000000000000', activity: '1' };
-    for (let i = 0; i < 2; i++) {
-      const { answers } = await burst(Array.from({ length: 50 }, (_, k) => invoke(base, missing, CLICKERS[k % 2]!)));
+    const own = (m.offers as Offer[] | undefined) ?? [];
+    const rounds = [Array.from({ length: 50 }, (_, k) => invoke(base, missing, CLICKERS[k % 2]!)), interleave(own.length, 5, (i, k) => invoke(base, own[i]!, CLICKERS[k % CLICKERS.length]!))];
+    for (const requests of rounds) {
+      const { answers } = await burst(requests);
       if (answers.some((a) => a.status !== 200)) throw new Error(`warm-up invoke answered ${answers.find((a) => a.status !== 200)?.status}`);
       await settled(() => fake.calls.length);
     }
