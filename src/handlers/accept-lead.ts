@@ -8,10 +8,12 @@ import { noticeView, offerView, repLeadView } from '../domain/views.ts';
 import { calendarOf, type Deps, isMember, queueOf, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 
-/** Clicks on one lead in this process take turns: the first claims it, the others then read who
- * has it — one query each instead of a lost race and a second read. Across processes the claim's
- * conditional update still decides alone. */
+/** Clicks on one lead in this process take turns: the first claims it, and the clicks queued
+ * behind it hear who has it from the lead that claim stored — no query, instead of a lost race
+ * and a second read each. Across processes the claim's conditional update still decides alone. */
 const turns = new Map<string, Promise<unknown>>();
+/** The lead as a turn's claim left it, for the clicks queued behind it; gone when they are. */
+const claimed = new Map<string, Lead>();
 
 function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const before = turns.get(key) ?? Promise.resolve();
@@ -19,7 +21,9 @@ function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const settled = mine.catch(() => {});
   turns.set(key, settled);
   void settled.then(() => {
-    if (turns.get(key) === settled) turns.delete(key);
+    if (turns.get(key) !== settled) return;
+    turns.delete(key);
+    claimed.delete(key);
   });
   return mine;
 }
@@ -30,7 +34,7 @@ export function acceptLead(deps: Deps, input: { leadId: string; actor: string })
 
 async function claim(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
   const t = textsOf(deps);
-  const found = await deps.leads.find(input.leadId);
+  const found = claimed.get(input.leadId) ?? (await deps.leads.find(input.leadId));
   if (!found) return { notice: noticeView(t.notice.notOffered) };
   const queue = queueOf(deps.agreement, found);
   if (!isMember(queue, input.actor)) return { notice: noticeView(t.notice.notInQueue(queue?.name ?? '—')) };
@@ -50,6 +54,7 @@ async function claim(deps: Deps, input: { leadId: string; actor: string }): Prom
   });
   // Refused on what we read: that read says who has it. Lost a race: read again to say who won.
   if ('refusal' in done) return lostClaim(deps, done.raced ? await deps.leads.find(input.leadId) : found, input.actor);
+  claimed.set(done.lead.id, done.lead);
   return offer ? { offer } : {};
 }
 
