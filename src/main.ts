@@ -148,9 +148,12 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
     log('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
   }
-  // Without Slack or Teams, the sandbox is the chat, so a newcomer can try everything locally.
+  // Without Slack or Teams, the sandbox is the chat, so a newcomer can try everything locally —
+  // but not by default where it looks like production (anyone who reaches it acts as anyone).
   const real = Boolean(slack || teams);
-  const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !real;
+  const production = env.NODE_ENV === 'production' || Boolean(env.DATABASE_URL);
+  const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !real && !production;
+  if (!env.LEADRELAY_SANDBOX && !real && production) log('sandbox: off (NODE_ENV=production or DATABASE_URL is set); LEADRELAY_SANDBOX=on turns it on');
   const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
   const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
   if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');

@@ -24,6 +24,8 @@ const envSchema = z.object({
   LEADRELAY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(5000),
   /** The local sandbox chat: on by default when no Slack or Teams is configured; "remote" opens it beyond this machine. */
   LEADRELAY_SANDBOX: z.enum(['on', 'off', 'remote']).optional(),
+  /** `production` turns the sandbox off unless LEADRELAY_SANDBOX says otherwise. */
+  NODE_ENV: z.string().optional(),
   MicrosoftAppId: z.uuid('is not an app id (a GUID)').optional(),
   MicrosoftAppPassword: z.string().min(1).optional(),
   MicrosoftAppTenantId: z.string().min(1).optional(),

@@ -25,7 +25,7 @@ export interface AppOptions {
   /** How often agenda looks for due jobs; tests that do not wait for timers keep it long. */
   schedulerPollMs?: number;
   /** More environment for loadEnv (e.g. a short LEADRELAY_RETRY_MS), over the defaults above. */
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
 }
 
 export async function startApp(opts: AppOptions = {}) {

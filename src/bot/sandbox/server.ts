@@ -17,9 +17,44 @@ import { escapeHtml, formToHtml, type HtmlOptions, type SandboxDirectory, viewTo
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
+
+/** Why a request does not come from a browser on this machine; null when it does. A loopback
+ * socket alone is not enough: a reverse proxy on this host forwards from loopback too, and a page
+ * elsewhere can reach a local port through DNS rebinding (another Host) or a form (another Origin). */
+export function notLocal(req: Request): string | null {
+  if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) return 'the request does not come from this machine';
+  const host = req.headers.host ?? '';
+  if (!LOCAL_HOST.test(host)) return 'the request names another host';
+  if (PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) return 'the request came through a proxy';
+  const origin = req.headers.origin;
+  if (origin !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
+    let from = '';
+    try {
+      from = new URL(origin).host;
+    } catch {}
+    if (from.toLowerCase() !== host.toLowerCase()) return 'the request comes from another page';
+  }
+  return null;
+}
+
 const onlyLocal = (allowRemote: boolean): RequestHandler => (req, res, next) => {
-  if (allowRemote || LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
-  res.status(403).json({ error: 'the sandbox answers only on this machine (set LEADRELAY_SANDBOX=remote to open it)' });
+  const why = allowRemote ? null : notLocal(req);
+  if (!why) return next();
+  res.status(403).json({ error: `the sandbox answers only a browser on this machine: ${why} (LEADRELAY_SANDBOX=remote opens it to the network)` });
+};
+
+/** The page runs only its own script and style, shows only its own and inline (chart) images,
+ * and is never framed. */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  });
+  next();
 };
 
 /** What every route needs: the handlers' deps, the chat and how to render for the page. */
@@ -44,7 +79,7 @@ export function sandboxPage(t: Texts, lang: Locale): string {
 
 function pageRoutes(router: Router, s: Sandbox, local: RequestHandler) {
   const page = sandboxPage(s.t, s.deps.agreement.locale);
-  router.get('/', local, (_req, res) => { res.type('html').send(page); });
+  router.get('/', securityHeaders, local, (_req, res) => { res.type('html').send(page); });
   router.get('/sandbox/app.js', (_req, res) => { res.type('js').send(asset('app.js')); });
   router.get('/sandbox/app.css', (_req, res) => { res.type('css').send(asset('app.css')); });
 }
@@ -200,7 +235,7 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
   };
   const router = express.Router();
   const local = onlyLocal(opts.allowRemote);
-  router.use('/sandbox', local);
+  router.use('/sandbox', securityHeaders, local);
   router.use('/sandbox/api', express.json({ limit: '100kb' }));
   pageRoutes(router, s, local);
   readRoutes(router, s);
