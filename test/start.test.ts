@@ -39,6 +39,9 @@ describe('leadrelay start with no DATABASE_URL', () => {
     expect(first.output()).toContain('agreement: leadrelay.example.yml');
     expect(first.output()).toContain('curl -s -X POST');
     const token = readFileSync(path.join(dataDir, 'intake-token'), 'utf8').trim();
+    // Where the token is kept is printed, never the token itself.
+    expect(first.output()).toContain(`Bearer $(cat ${path.join(dataDir, 'intake-token')})`);
+    expect(first.output()).not.toContain(token);
     const body = lead();
     const post = () => fetch(`${first.base}/api/leads`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),

@@ -1,15 +1,18 @@
 // `leadrelay start`: run until SIGINT/SIGTERM, then stop cleanly (the embedded database too).
+import path from 'node:path';
 import type { Env } from '../infra/config.ts';
 import { start } from '../main.ts';
 
 export async function runServer(env: Env): Promise<number> {
   const running = await start(env);
   const base = `http://localhost:${running.port}`;
+  // The token itself is never printed (terminals and logs keep it): say where it is kept.
+  const token = env.LEADRELAY_INTAKE_TOKEN ? '$LEADRELAY_INTAKE_TOKEN' : `$(cat ${path.join(env.LEADRELAY_DATA_DIR, 'intake-token')})`;
   console.log(`leadrelay listens on ${base}${running.sandbox ? `
 Sandbox chat: open ${base} in a browser to act as rep, marketer or arbiter (no Slack or Teams needed).` : ''}
 Send a lead:
   curl -s -X POST ${base}/api/leads \\
-    -H 'Authorization: Bearer ${running.intakeToken}' -H 'Content-Type: application/json' \\
+    -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \\
     -d '{"externalId":"hs-4711","sourceSystem":"hubspot","source":"inbound","campaign":"whitepaper-industry-4.0",
          "owner":"mia.schulz@example.com",
          "contact":{"email":"k.berg@example.com","firstName":"Katrin","lastName":"Berg","title":"Head of Production"},

@@ -47,6 +47,22 @@ export function teamsPeople(agreement: Agreement): TeamsPeople {
 // authentication, which would take an unguarded server down.
 const activityShape = z.object({ type: z.string().min(1), serviceUrl: z.string().optional(), channelId: z.string().optional() }).loose();
 
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+
+/** Without credentials nothing is authenticated, so only this machine may talk to the bot, and
+ * only about a service on this machine: an unsigned turn must never make leadrelay send offers
+ * or contact data to an address someone else chose. */
+export function insecureRefusal(socketAddress: string | undefined, serviceUrl: string | undefined): string | null {
+  if (!LOOPBACK.test(socketAddress ?? '')) return 'without credentials (LEADRELAY_TEAMS_INSECURE) only requests from this machine are taken';
+  let host = '';
+  try {
+    host = serviceUrl ? new URL(serviceUrl).hostname : '';
+  } catch {}
+  if (serviceUrl !== undefined && !LOOPBACK_HOST.test(host)) return 'without credentials (LEADRELAY_TEAMS_INSECURE) only a serviceUrl on this machine is taken';
+  return null;
+}
+
 export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state: TeamsState, log: (line: string) => void): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType }
@@ -71,6 +87,11 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
     const shape = activityShape.safeParse(req.body);
     if (!shape.success) {
       res.status(400).json({ error: 'not a Bot Framework activity: a JSON object with a "type" is required' });
+      return;
+    }
+    const refused = config.insecure && !config.appId ? insecureRefusal(req.socket.remoteAddress, shape.data.serviceUrl) : null;
+    if (refused) {
+      res.status(403).json({ error: refused });
       return;
     }
     if (!deps) {
