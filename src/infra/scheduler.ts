@@ -32,7 +32,14 @@ export class AgendaScheduler implements Scheduler {
       backend = new MongoBackend({ address: opts.mongoUrl });
     } else {
       pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
-      backend = new PostgresBackend({ pool, tableName: TABLE });
+      // An idle connection that breaks (the database restarts) must not end the process; the
+      // pool opens a new one on the next query.
+      pool.on('error', (error) => opts.log(`scheduler: database connection lost: ${errorMessage(error)}`));
+      const postgres = new PostgresBackend({ pool, tableName: TABLE });
+      // Its LISTEN connection reports a lost connection as an 'error' event (and reconnects):
+      // unheard, that event would end the process.
+      postgres.notificationChannel?.on('error', (error) => opts.log(`scheduler: notifications: ${errorMessage(error)}`));
+      backend = postgres;
     }
     // Processes starting together would race creating agenda's table ("CREATE TABLE IF NOT
     // EXISTS" is not safe concurrently in PostgreSQL): one sets the schema up at a time.
