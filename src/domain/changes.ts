@@ -32,16 +32,13 @@ export type ChangeRecord =
   /** Free text that may name the person (notes, rationales, event data) is scrubbed; pending messages dropped. */
   | { kind: 'erasure' };
 
-/** What follows once the change is stored. */
+/** What follows once the change is stored. Who hears of it is not here: the use case writes
+ * those messages with the change (Leads.apply). */
 export interface Follows {
   /** A new offer to the lead's queue, queued in the outbox with the change. */
   offer?: { origin: OfferOrigin; by: string | null };
   start?: Clock[];
   stop?: Clock[];
-  /** The offer card in the channel shows the new state. */
-  updateOffer?: boolean;
-  /** Who hears of it, by their part in this change. */
-  tell?: ('owner' | 'rep' | 'previousRep' | 'arbiter' | 'disputer')[];
   /** The queue's open load changed: check the capacity signal. */
   capacity?: boolean;
 }
@@ -120,7 +117,7 @@ export function accept(lead: Lead, f: { rep: string; at: Date; contactDueAt: Dat
     path: ['accepted'], type: 'accepted', actor: f.rep, at: f.at,
     // A handed-over lead was contacted by inside sales: first contact starts again with this rep.
     set: { assignee: f.rep, acceptedAt: f.at, contactDueAt: f.contactDueAt, contactedAt: null },
-    follows: { stop: ['claim'], start: ['contact'], updateOffer: true, tell: ['rep'], capacity: true },
+    follows: { stop: ['claim'], start: ['contact'], capacity: true },
   });
 }
 
@@ -132,7 +129,7 @@ export function reject(lead: Lead, f: { rep: string; reason: RejectReason; note:
     path: nurture ? ['rejected', 'nurture'] : ['rejected'], type: 'rejected', actor: f.rep, at: f.at,
     data: { reason: f.reason, note: f.note },
     records: [{ kind: 'rejection', rep: f.rep, reason: f.reason, note: f.note }],
-    follows: { stop: ['claim'], updateOffer: true, tell: ['owner'] },
+    follows: { stop: ['claim'] },
   });
 }
 
@@ -142,7 +139,6 @@ export function openDispute(lead: Lead, f: { disputeId: string; rejection: { id:
   return change(lead, {
     path: ['disputed'], type: 'disputed', actor: f.marketer, at: f.at, data: { arbiter: f.arbiter },
     records: [{ kind: 'dispute', id: f.disputeId, rejectionId: f.rejection.id, openedBy: f.marketer, rationale: f.rationale, arbiter: f.arbiter }],
-    follows: { tell: ['arbiter'] },
   });
 }
 
@@ -155,7 +151,7 @@ export function decide(lead: Lead, f: { disputeId: string; decided: boolean; arb
     data: { rationale: f.rationale },
     set: upheld ? {} : { assignee: null },
     records: [{ kind: 'decision', disputeId: f.disputeId, arbiter: f.arbiter, outcome: f.outcome, rationale: f.rationale }],
-    follows: { tell: ['rep', 'disputer'], ...(upheld ? {} : { offer: { origin: 'again', by: f.arbiter } }) },
+    ...(upheld ? {} : { follows: { offer: { origin: 'again', by: f.arbiter } } }),
   });
 }
 
@@ -201,7 +197,7 @@ export function requeue(lead: Lead, f: { at: Date }): Decision {
   if (lead.status !== 'accepted') return { refused: 'notOpen' };
   return change(lead, {
     path: ['offered'], heldBy: lead.assignee, type: 'requeued', actor: null, at: f.at, set: unclaimed,
-    follows: { offer: { origin: 'requeued', by: lead.assignee }, tell: ['previousRep'], capacity: true },
+    follows: { offer: { origin: 'requeued', by: lead.assignee }, capacity: true },
   });
 }
 
@@ -211,7 +207,7 @@ export function reassign(lead: Lead, f: { to: string; at: Date; claimDueAt: Date
   return change(lead, {
     path: [], heldBy: lead.assignee, type: 'reassigned', actor: null, at: f.at, data: { from: lead.assignee, to: f.to, reasons: f.routing },
     set: { assignee: f.to, offeredAt: f.at, claimDueAt: f.claimDueAt }, count: { offerRound: 1 },
-    follows: { start: ['claim'], tell: ['rep', ...(lead.assignee ? (['previousRep'] as const) : [])] },
+    follows: { start: ['claim'] },
   });
 }
 
@@ -221,7 +217,7 @@ export function giveUp(lead: Lead, f: { rep: string; at: Date; requiredAttempts:
   if (lead.attempts < f.requiredAttempts) return { refused: 'attemptsMissing' };
   return change(lead, {
     path: ['nurture'], heldBy: f.rep, type: 'unreachable', actor: f.rep, at: f.at, data: { attempts: lead.attempts },
-    set: { closedAt: f.at }, follows: { stop: ['contact'], tell: ['owner'], capacity: true },
+    set: { closedAt: f.at }, follows: { stop: ['contact'], capacity: true },
   });
 }
 

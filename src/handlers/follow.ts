@@ -1,6 +1,6 @@
 // What follows a stored lead change, the same for every use case: clocks stop and start, the
 // capacity signal is checked; a refusal becomes the notice the person sees.
-import { type Decision, type Follows, type LeadChange, project, type Refusal } from '../domain/changes.ts';
+import { type Decision, type Follows, project, type Refusal } from '../domain/changes.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView } from '../domain/views.ts';
@@ -38,13 +38,13 @@ export function refusalView(deps: Deps, refusal: Refusal, lead: Lead | null): Vi
  * click was faster: then nothing is stored and nothing sent). */
 export async function carryOut(
   deps: Deps, decision: Decision, before: Lead, moved: Refusal,
-  messages: (after: Lead, change: LeadChange) => OutMessage[] = () => [],
-): Promise<{ lead: Lead; change: LeadChange } | { refusal: Refusal; raced: boolean }> {
+  messages: (after: Lead) => OutMessage[] = () => [],
+): Promise<{ lead: Lead } | { refusal: Refusal; raced: boolean }> {
   if ('refused' in decision) return { refusal: decision.refused, raced: false };
   // The messages show the lead as the change leaves it, and are stored with the change.
-  const lead = await deps.leads.apply(decision, messages(project(before, decision), decision));
+  const lead = await deps.leads.apply(decision, messages(project(before, decision)));
   if (!lead) return { refusal: moved, raced: true };
   if (deps.later) deps.later(() => followUp(deps, lead, decision.follows, before));
   else await followUp(deps, lead, decision.follows, before);
-  return { lead, change: decision };
+  return { lead };
 }

@@ -226,8 +226,6 @@ export interface Outbox {
   /** Nothing to post any more (the lead moved on or was erased). */
   drop(id: string, why: string): Promise<void>;
   pendingCount(): Promise<number>;
-  /** Where the lead's current offer was posted, to update it for everyone. */
-  offerMessage(leadId: string): Promise<MessageRef | null>;
 }
 
 /** The stores a use case may need. */

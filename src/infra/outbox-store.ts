@@ -134,9 +134,4 @@ export class PrismaOutbox implements Outbox {
   pendingCount(): Promise<number> {
     return this.db.delivery.count({ where: { status: 'pending' } });
   }
-
-  async offerMessage(leadId: string): Promise<MessageRef | null> {
-    const row = await this.db.delivery.findFirst({ where: { leadId, kind: 'offer', status: 'posted' }, orderBy: { postedAt: 'desc' } });
-    return (row?.messageRef as MessageRef | null) ?? null;
-  }
 }

@@ -368,22 +368,24 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       const change = must(offerPosted(lead, { at: at(1), claimDueAt: at(6), channel: 'C0INSIDENORD', platform: 'memory' }));
       const posted = await stores.outbox.posted(key, ref('m1'), at(1), change);
       expect(posted).toMatchObject({ status: 'offered', offeredAt: at(1), claimDueAt: at(6), offerRound: 1 });
-      expect(await stores.outbox.offerMessage(lead.id)).toEqual(ref('m1'));
+      expect(await stores.outbox.refOf(key)).toEqual(ref('m1'));
       expect(await stores.outbox.pendingCount()).toBe(0);
 
       // A second worker that posted too: recorded nothing, applied nothing.
       expect(await stores.outbox.posted(key, ref('m2'), at(2), change)).toBeNull();
-      expect(await stores.outbox.offerMessage(lead.id)).toEqual(ref('m1'));
+      expect(await stores.outbox.refOf(key)).toEqual(ref('m1'));
       expect(present(await stores.leads.history(lead.id)).events.filter((e) => e.type === 'offered')).toHaveLength(1);
     });
 
-    it('offerMessage is the newest posted offer of the lead', async () => {
+    it("a message about a lead's offer goes under its newest offer", async () => {
       const lead = await accepted();
-      expect(await stores.outbox.offerMessage(lead.id)).toBeNull();
       await stores.outbox.posted(offerKey(lead.id, 1), ref('first'), at(1), null);
       await apply(giveBack(lead, { rep: ANNA, at: at(5) }));
       await stores.outbox.posted(offerKey(lead.id, 2), ref('second'), at(6), null);
-      expect(await stores.outbox.offerMessage(lead.id)).toEqual(ref('second'));
+      await stores.outbox.enqueue([{ op: 'reply', parent: { offerOf: lead.id }, view: { fallback: 'x', blocks: [] } }]);
+      const [reply] = (await stores.outbox.takeDue(soon(), 50, 60_000)).filter((d) => d.kind === 'message');
+      expect(reply).toMatchObject({ parentKey: offerKey(lead.id, 2) });
+      expect(await stores.outbox.refOf(offerKey(lead.id, 2))).toEqual(ref('second'));
     });
 
     it('retryLater moves a delivery to later; drop ends it', async () => {

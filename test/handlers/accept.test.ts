@@ -1,3 +1,4 @@
+import { offerKey } from '../../src/domain/changes.ts';
 import { describe, expect, it } from 'vitest';
 import { escalationSchedule } from '../../src/domain/sla.ts';
 import { acceptLead } from '../../src/handlers/accept-lead.ts';
@@ -23,7 +24,7 @@ describe('accepting a lead', () => {
     // … everyone else once the outbox updated the card in the channel.
     expect(h.chat.updates).toEqual([]);
     expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
-    const offer = await h.deps.outbox.offerMessage(lead.id);
+    const offer = await h.deps.outbox.refOf(offerKey(lead.id, 1));
     expect(h.chat.updates).toHaveLength(1);
     expect(h.chat.updates[0]!.ref).toEqual(offer);
     expect(h.chat.updates[0]!.view).toEqual(reply.offer);

@@ -1,3 +1,4 @@
+import { offerKey } from '../../src/domain/changes.ts';
 import { describe, expect, it } from 'vitest';
 import { acceptLead } from '../../src/handlers/accept-lead.ts';
 import { checkSla } from '../../src/handlers/check-sla.ts';
@@ -24,7 +25,7 @@ describe('the SLA ladders', () => {
     const h = harness();
     const lead = await offeredLead(h);
     const suggested = lead.assignee!;
-    const offer = (await h.deps.outbox.offerMessage(lead.id))!;
+    const offer = (await h.deps.outbox.refOf(offerKey(lead.id, 1)))!;
     const key = `claim:${lead.id}`;
 
     await fireNext(h, key); // 50%: a reminder in the offer's thread
@@ -62,7 +63,7 @@ describe('the SLA ladders', () => {
     await checkSla(h.deps, { leadId: lead.id, kind: 'claim' });
     await h.deliver();
     expect(h.stores.inspect.escalations(lead.id).map((e) => `${e.round}:${e.action}`)).toEqual(['1:remind', '1:manager', '1:reassign']);
-    const offer = (await h.deps.outbox.offerMessage(lead.id))!;
+    const offer = (await h.deps.outbox.refOf(offerKey(lead.id, 1)))!;
     expect(h.chat.repliesTo(offer).map(viewText)).toEqual([expect.stringContaining(h.t.escalation.claimReminder), expect.stringContaining(h.t.escalation.reassigned)]);
     expect(h.chat.dmsTo(EVA)).toHaveLength(1);
     expect(h.stores.inspect.events(lead.id).filter((e) => e.type === 'reassigned')).toHaveLength(1);
@@ -72,7 +73,7 @@ describe('the SLA ladders', () => {
     const h = harness();
     const lead = await offeredLead(h);
     await h.deps.people.setAway(other(lead.assignee), h.clock.now(), new Date('2026-03-20T00:00:00Z'));
-    const offer = (await h.deps.outbox.offerMessage(lead.id))!;
+    const offer = (await h.deps.outbox.refOf(offerKey(lead.id, 1)))!;
     h.clock.advance({ hours: 1 });
     await checkSla(h.deps, { leadId: lead.id, kind: 'claim' });
     await h.deliver();

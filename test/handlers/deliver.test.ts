@@ -1,3 +1,4 @@
+import { offerKey } from '../../src/domain/changes.ts';
 import { describe, expect, it } from 'vitest';
 import { escalationSchedule } from '../../src/domain/sla.ts';
 import { noticeView } from '../../src/domain/views.ts';
@@ -24,7 +25,7 @@ describe('delivering offers', () => {
     expect(h.chat.postsTo(NORD_CHANNEL)).toHaveLength(1);
     const card = h.chat.posts[0]!.view;
     expect(buttonsOf(card)).toEqual([{ action: 'lead.accept', value: lead.id }, { action: 'lead.reject', value: lead.id }]);
-    expect(await h.deps.outbox.offerMessage(lead.id)).toEqual(h.chat.posts[0]!.ref);
+    expect(await h.deps.outbox.refOf(offerKey(lead.id, 1))).toEqual(h.chat.posts[0]!.ref);
 
     const [first] = escalationSchedule({ kind: 'claim', startedAt: now, minutes: 5 }, h.agreement.sla.escalation.claim, calendarOf(h.agreement));
     expect(h.scheduler.job(`claim:${lead.id}`)).toEqual({ when: first!.dueAt, job: { leadId: lead.id, kind: 'claim' } });

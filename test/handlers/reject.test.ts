@@ -1,3 +1,4 @@
+import { offerKey } from '../../src/domain/changes.ts';
 import { describe, expect, it } from 'vitest';
 import { REJECT_REASONS } from '../../src/domain/rejections.ts';
 import { acceptLead } from '../../src/handlers/accept-lead.ts';
@@ -40,7 +41,7 @@ describe('rejecting a lead', () => {
     expect(buttonsOf(notice!.view)).toEqual([{ action: 'lead.dispute', value: lead.id }]);
     expect(viewText(notice!.view)).toContain(h.t.rejection.nurture);
     expect(h.chat.updates).toHaveLength(1);
-    expect(h.chat.updates[0]!.ref).toEqual(await h.deps.outbox.offerMessage(lead.id));
+    expect(h.chat.updates[0]!.ref).toEqual(await h.deps.outbox.refOf(offerKey(lead.id, 1)));
     expect(h.chat.updates[0]!.view).toEqual(reply.offer);
     expect(h.scheduler.job(`claim:${lead.id}`)).toBeUndefined();
   });

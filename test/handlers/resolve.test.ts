@@ -1,3 +1,4 @@
+import { offerKey } from '../../src/domain/changes.ts';
 import { describe, expect, it } from 'vitest';
 import { arbiterEligibility } from '../../src/domain/disputes.ts';
 import { explain } from '../../src/domain/texts.ts';
@@ -48,7 +49,7 @@ describe('resolving a dispute', () => {
     expect(h.chat.postsTo(NORD_CHANNEL)).toHaveLength(2);
     expect(viewText(h.chat.posts.at(-1)!.view)).toContain(h.t.offer.again);
     expect(await found(h, lead.id, 'offered')).toMatchObject({ offerRound: 2, offeredAt: h.clock.now() });
-    expect(await h.deps.outbox.offerMessage(lead.id)).toEqual(h.chat.posts.at(-1)!.ref);
+    expect(await h.deps.outbox.refOf(offerKey(lead.id, 2))).toEqual(h.chat.posts.at(-1)!.ref);
   });
 
   it('the decision becomes a precedent', async () => {

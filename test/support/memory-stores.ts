@@ -478,14 +478,6 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     async pendingCount() {
       return deliveries.filter((d) => d.status === 'pending').length;
     },
-
-    async offerMessage(leadId) {
-      uuid(leadId);
-      const newest = deliveries
-        .filter((d) => d.leadId === leadId && d.kind === 'offer' && d.status === 'posted')
-        .sort((a, b) => (b.postedAt as Date).getTime() - (a.postedAt as Date).getTime() || b.seq - a.seq)[0];
-      return newest?.messageRef ? copy(newest.messageRef) : null;
-    },
   };
 
   const inspect: MemoryInspection = {
