@@ -137,6 +137,16 @@ export async function settled(count: () => number, quietMs = 400, maxMs = 30_000
 }
 
 /** The i-th offer's k-th click lands at k·offers + i: an offer's clicks spread over the whole burst. */
+/** Runs each round as one burst and lets the work after it settle; every answer must be a 200. */
+export async function warmUp(rounds: Parameters<typeof burst>[0][], settledCount: () => number): Promise<void> {
+  for (const requests of rounds) {
+    const { answers } = await burst(requests);
+    const bad = answers.find((a) => a.status !== 200);
+    if (bad) throw new Error(`warm-up request answered ${bad.status}`);
+    await settled(settledCount);
+  }
+}
+
 export function interleave<T>(offers: number, perOffer: number, make: (offer: number, click: number) => T): T[] {
   const out: T[] = [];
   for (let k = 0; k < perOffer; k++) for (let i = 0; i < offers; i++) out.push(make(i, k));

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type SlackCall, startFakeSlack } from '../test/support/fake-slack.ts';
 import { blockAction, signedHeaders } from '../test/support/slack-requests.ts';
-import { burst, interleave, pct, serve, settled, sleep } from './lib.ts';
+import { burst, interleave, pct, serve, settled, sleep, warmUp } from './lib.ts';
 
 interface Offer {
   id: string;
@@ -86,11 +86,7 @@ serve(async (m) => {
     const missing: Offer = { id: '00000000-0000-4000-8000-000000000000', channel: 'C0INSIDENORD', ts: '1.000001' };
     const own = (m.offers as Offer[] | undefined) ?? [];
     const rounds = [Array.from({ length: 50 }, (_, k) => click(base, missing, CLICKERS[k % 2]!)), interleave(own.length, 5, (i, k) => click(base, own[i]!, CLICKERS[k % CLICKERS.length]!))];
-    for (const requests of rounds) {
-      const { answers } = await burst(requests);
-      if (answers.some((a) => a.status !== 200)) throw new Error(`warm-up click answered ${answers.find((a) => a.status !== 200)?.status}`);
-      await settled(() => fake.calls.length);
-    }
+    await warmUp(rounds, () => fake.calls.length);
     return { ok: true };
   }
   if (m.cmd === 'burst') {

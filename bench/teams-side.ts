@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { startFakeTeams } from '../test/support/fake-teams.ts';
 import { adaptiveCardAction, conversationUpdate, postActivity, TENANT_ID } from '../test/support/teams-activities.ts';
-import { burst, interleave, pct, serve, settled, sleep } from './lib.ts';
+import { burst, interleave, pct, serve, settled, sleep, warmUp } from './lib.ts';
 
 interface Offer {
   id: string;
@@ -71,11 +71,7 @@ serve(async (m) => {
     const missing: Offer = { id: '00000000-0000-4000-8000-000000000000', activity: '1' };
     const own = (m.offers as Offer[] | undefined) ?? [];
     const rounds = [Array.from({ length: 50 }, (_, k) => invoke(base, missing, CLICKERS[k % 2]!)), interleave(own.length, 5, (i, k) => invoke(base, own[i]!, CLICKERS[k % CLICKERS.length]!))];
-    for (const requests of rounds) {
-      const { answers } = await burst(requests);
-      if (answers.some((a) => a.status !== 200)) throw new Error(`warm-up invoke answered ${answers.find((a) => a.status !== 200)?.status}`);
-      await settled(() => fake.calls.length);
-    }
+    await warmUp(rounds, () => fake.calls.length);
     return { ok: true };
   }
   if (m.cmd === 'burst') {
