@@ -49,6 +49,14 @@ async function rowsNaming(url: string, p: Person): Promise<string[]> {
   }
 }
 
+async function disputeOf(url: string, leadId: string): Promise<string> {
+  const db = new pg.Client(url);
+  await db.connect();
+  const row = (await db.query('SELECT id FROM "Dispute" WHERE "leadId" = $1', [leadId])).rows[0];
+  await db.end();
+  return String(row?.id);
+}
+
 async function outboxDrained(app: App): Promise<void> {
   for (let i = 0; i < 300; i++) {
     await app.deliver();
@@ -213,5 +221,41 @@ describe('erasure in Teams', () => {
     const still = fake.messages.filter((m) => !m.deleted && needles(p).some((n) => JSON.stringify(m.activity).includes(n)));
     expect(still.map((m) => m.conversationId)).toEqual([]);
     for (const m of shown) expect(JSON.stringify(m.activity)).toContain('Personenbezogene Daten gelöscht');
+  });
+});
+
+describe('erasure in the sandbox', () => {
+  let app: App;
+  beforeAll(async () => { app = await startApp({ sandbox: true }); });
+  afterAll(async () => { await app?.stop(); });
+
+  const act = (route: string, body: Record<string, unknown>) =>
+    fetch(`${app.base}/sandbox/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json() }));
+  const channelText = async (id: string) => JSON.stringify(await (await fetch(`${app.base}/sandbox/api/channel/${encodeURIComponent(id)}`)).json());
+
+  it('reject → dispute → overturn → accept, then erase: the person is in no table and on no sandbox page', async () => {
+    const p = person('X');
+    const id = (await app.api('POST', '/api/leads', p.body)).body.lead.id as string;
+    await outboxDrained(app);
+    expect((await act('form', { as: 'ben.koch@example.com', form: 'reject', context: id, values: { reason: 'not_sales_ready', note: `Frau ${p.surname} erst 2027` } })).status).toBe(200);
+    await act('form', { as: 'mia.schulz@example.com', form: 'dispute', context: id, values: { rationale: `${p.surname} will eine Demo (${p.phone})` } });
+    const disputeId = await disputeOf(app.url, id);
+    await act('form', { as: 'sophie.wagner@example.com', form: 'decide', context: `${disputeId}:overturned`, values: { rationale: `Mit ${p.surname} gesprochen` } });
+    await outboxDrained(app);
+    expect((await act('action', { as: 'anna.weber@example.com', action: 'lead.accept', value: id })).status).toBe(200);
+    await outboxDrained(app);
+    expect(await channelText('dm:anna.weber@example.com')).toContain(p.email);
+    expect(await channelText('dm:mia.schulz@example.com')).toContain(p.surname);
+
+    expect((await app.api('DELETE', `/api/leads/${id}`)).status).toBe(200);
+    await outboxDrained(app);
+
+    expect(await rowsNaming(app.url, p)).toEqual([]);
+    for (const channel of ['dm:anna.weber@example.com', 'dm:mia.schulz@example.com', 'dm:sophie.wagner@example.com', 'dm:ben.koch@example.com', 'queue:inside-dach-nord']) {
+      const text = await channelText(channel);
+      expect(text).not.toContain('no such channel');
+      for (const n of needles(p)) expect(text).not.toContain(n);
+    }
+    expect(await channelText('dm:anna.weber@example.com')).toContain('Personenbezogene Daten gelöscht');
   });
 });
