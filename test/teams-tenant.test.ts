@@ -4,7 +4,8 @@
 // nothing — no conversation reference, no serviceUrl that later offers or contact data would go to.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUrlRefusal, tenantRefusal } from '../src/bot/teams/access.ts';
+import { guardedState, serviceUrlRefusal, tenantRefusal } from '../src/bot/teams/access.ts';
+import type { TeamsState } from '../src/bot/teams/chat.ts';
 import { loadEnv } from '../src/infra/config.ts';
 import { type App, startApp } from './support/app.ts';
 import { adaptiveCardAction, conversationUpdate, message, postActivity, type TeamsActivity, TENANT_ID } from './support/teams-activities.ts';
@@ -137,6 +138,28 @@ describe('the Connector hosts and tenants taken', () => {
     expect(tenantRefusal({ conversation: { tenantId: TENANT_ID } }, TENANT_ID)).toBeNull();
     expect(tenantRefusal({ conversation: { tenantId: TENANT_ID }, channelData: { tenant: { id: FOREIGN } } }, TENANT_ID)).toMatch(/another tenant/);
     expect(tenantRefusal({ conversation: {}, channelData: 'x' }, TENANT_ID)).toMatch(/names no tenant/);
+  });
+
+  it('never stores nor posts to a reference off those hosts, even one stored before these checks', async () => {
+    const rows = new Map<string, object>([
+      ['channel:19:old@thread.tacv2', { serviceUrl: 'https://attacker.example/', conversation: { id: '19:old@thread.tacv2' } }],
+      ['channel:19:good@thread.tacv2', { serviceUrl: TEAMS, conversation: { id: '19:good@thread.tacv2' } }],
+    ]);
+    const memory: TeamsState = {
+      saveReference: async (key, reference) => { rows.set(key, reference); },
+      reference: async (key) => (rows.get(key) as Record<string, unknown> | undefined) ?? null,
+      anyReference: async () => rows.get('channel:19:old@thread.tacv2') as Record<string, unknown>,
+      saveView: async () => {},
+      view: async () => null,
+    };
+    const state = guardedState(memory, { appId: APP_ID, tenantId: TENANT_ID, insecure: false, serviceHosts: [] });
+    expect(await state.reference('channel:19:old@thread.tacv2')).toBeNull();
+    expect(await state.anyReference()).toBeNull();
+    expect(await state.reference('channel:19:good@thread.tacv2')).toMatchObject({ serviceUrl: TEAMS });
+    await expect(state.saveReference('user:x', { serviceUrl: 'https://attacker.example/' })).rejects.toThrow(/not stored/);
+    expect(rows.has('user:x')).toBe(false);
+    const local = guardedState(memory, { insecure: true, serviceHosts: [] });
+    expect(await local.reference('channel:19:good@thread.tacv2')).toBeNull();
   });
 
   it('reads LEADRELAY_TEAMS_SERVICE_HOSTS as host names only', () => {

@@ -3,6 +3,7 @@
 // is stored. What is stored decides where offers and contact data go later, and botbuilder sends
 // the bot's own access token to every serviceUrl it posts to.
 import { z } from '../../domain/zod-messages.ts';
+import type { TeamsState } from './chat.ts';
 
 export interface TeamsAccess {
   appId?: string | undefined;
@@ -32,13 +33,15 @@ const urlOf = (serviceUrl: string | undefined): URL | null => {
   }
 };
 
+const localRefusal = (serviceUrl: string | undefined) =>
+  serviceUrl !== undefined && !LOOPBACK_HOST.test(urlOf(serviceUrl)?.hostname ?? '') ? 'without credentials (LEADRELAY_TEAMS_INSECURE) only a serviceUrl on this machine is taken' : null;
+
 /** Without credentials nothing is authenticated, so only this machine may talk to the bot, and
  * only about a service on this machine: an unsigned turn must never make leadrelay send offers
  * or contact data to an address someone else chose. */
 export function insecureRefusal(socketAddress: string | undefined, serviceUrl: string | undefined): string | null {
   if (!LOOPBACK.test(socketAddress ?? '')) return 'without credentials (LEADRELAY_TEAMS_INSECURE) only requests from this machine are taken';
-  if (serviceUrl !== undefined && !LOOPBACK_HOST.test(urlOf(serviceUrl)?.hostname ?? '')) return 'without credentials (LEADRELAY_TEAMS_INSECURE) only a serviceUrl on this machine is taken';
-  return null;
+  return localRefusal(serviceUrl);
 }
 
 /** A serviceUrl on Bot Framework's hosts (https, no port, no user), or on a host the operator
@@ -80,4 +83,25 @@ export function activityRefusal(access: TeamsAccess, socketAddress: string | und
   // their reference would become the one new conversations are opened from.
   if (activity.channelId !== 'msteams') return 'only activities from Microsoft Teams (channelId msteams) are taken';
   return serviceUrlRefusal(activity.serviceUrl, access.serviceHosts) ?? (access.tenantId ? tenantRefusal(activity, access.tenantId) : null);
+}
+
+/** The state, keeping and handing out only references whose serviceUrl the access allows: one
+ * stored before these checks existed (or under other settings) is never posted to. */
+export function guardedState(state: TeamsState, access: TeamsAccess): TeamsState {
+  const refusal = (serviceUrl: unknown) => {
+    const url = typeof serviceUrl === 'string' ? serviceUrl : undefined;
+    return access.appId ? serviceUrlRefusal(url, access.serviceHosts) : localRefusal(url ?? '');
+  };
+  const usable = (ref: Record<string, unknown> | null) => (ref && !refusal(ref.serviceUrl) ? ref : null);
+  return {
+    async saveReference(key, reference) {
+      const why = refusal((reference as { serviceUrl?: unknown }).serviceUrl);
+      if (why) throw new Error(`the conversation reference was not stored: ${why}`);
+      await state.saveReference(key, reference);
+    },
+    reference: async (key) => usable(await state.reference(key)),
+    anyReference: async () => usable(await state.anyReference()),
+    saveView: (id, view) => state.saveView(id, view),
+    view: (id) => state.view(id),
+  };
 }

@@ -11,7 +11,7 @@ import { TeamsChat, type TeamsState } from './chat.ts';
 import { afterAnswer, onTurn } from './listeners.ts';
 import type { TeamsDirectory } from './render.ts';
 import { errorMessage } from '../../domain/errors.ts';
-import { activityRefusal } from './access.ts';
+import { activityRefusal, guardedState } from './access.ts';
 
 export interface TeamsConfig {
   appId?: string | undefined;
@@ -52,11 +52,12 @@ export function teamsPeople(agreement: Agreement): TeamsPeople {
 // authentication, which would take an unguarded server down.
 const activityShape = z.object({ type: z.string().min(1), serviceUrl: z.string().optional(), channelId: z.string().optional() }).loose();
 
-export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state: TeamsState, log: (line: string) => void): TeamsBot {
+export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored: TeamsState, log: (line: string) => void): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType, ...config.auth }
     : {};
   const access = { appId: config.appId, tenantId: config.tenantId, insecure: config.insecure, serviceHosts: config.serviceHosts ?? [] };
+  const state = guardedState(stored, access);
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
   adapter.onTurnError = async (_context, error) => log(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
