@@ -36,7 +36,7 @@ const stored = async () => (await db.query('SELECT key, reference FROM "TeamsCon
 const signed = (a: TeamsActivity, opts?: Parameters<TeamsSigner['authorization']>[2]) => postActivity(app.base, a, { authorization: signer.authorization(a.serviceUrl, APP_ID, opts) });
 
 let n = 0;
-/** The three kinds of turn that store a reference: the bot added to a team, a message, a click. */
+/** The kinds of turn that store a reference: the bot added to a team or installed, a message, a click. */
 function turns(o: { serviceUrl?: string; tenantId?: string; channelTenant?: string } = {}) {
   n++;
   const serviceUrl = o.serviceUrl ?? TEAMS;
@@ -49,6 +49,7 @@ function turns(o: { serviceUrl?: string; tenantId?: string; channelTenant?: stri
     ids: [team, chat],
     activities: [
       conversationUpdate({ membersAdded: [{ id: '28:leadrelay' }], serviceUrl, conversation: { id: team, conversationType: 'channel', tenantId }, channelData: { team: { id: team }, ...channelData } }),
+      { ...conversationUpdate({ membersAdded: [], serviceUrl, from, conversation: { id: chat, conversationType: 'personal', tenantId } }), type: 'installationUpdate', action: 'add', channelData },
       { ...message({ from, text: 'help', serviceUrl, conversation: { id: chat, conversationType: 'personal', tenantId } }), channelData },
       { ...adaptiveCardAction({ from, serviceUrl, verb: 'lead.accept', data: { action: 'lead.accept', value: '8f14e45f-ceea-4e7a-9b5e-8f14e45fceea' }, conversation: { id: chat, conversationType: 'personal', tenantId }, replyToId: '1' }), channelData },
     ],
@@ -111,7 +112,7 @@ describe('Teams with credentials', () => {
 
   it('refuses activities from other channels of the bot (Web Chat), which have no tenant and no Teams people', async () => {
     const { ids, activities } = turns({ serviceUrl: 'https://webchat.botframework.com/' });
-    const res = await signed({ ...(activities[1] as TeamsActivity), channelId: 'webchat' });
+    const res = await signed({ ...(activities[2] as TeamsActivity), channelId: 'webchat' });
     expect(res.status).toBe(403);
     none(await stored(), ids);
   });
