@@ -19,7 +19,7 @@ import { chatTraffic } from './bot/limiter.ts';
 import { SandboxChat } from './bot/sandbox/chat.ts';
 import { sandboxRouter } from './bot/sandbox/server.ts';
 import { PrismaSandboxMessages, SandboxListener } from './infra/sandbox-store.ts';
-import { createTeamsBot, type TeamsBot } from './bot/teams/app.ts';
+import { createTeamsBot, type TeamsBot, type TeamsConfig } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
 import { deliver } from './handlers/deliver.ts';
@@ -59,6 +59,8 @@ type Log = (line: string) => void;
 export interface StartOptions {
   log?: Log;
   clock?: Clock;
+  /** More botbuilder authentication settings for Teams (tests name the keys they sign with). */
+  teamsAuth?: TeamsConfig['auth'];
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
@@ -71,7 +73,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   // A commit that queued a chat message wakes the outbox worker.
   const stores = prismaStores(db, () => void worker?.kick());
   const token = intakeToken(env);
-  const chats = createChats(env, agreement, db, log);
+  const chats = createChats(env, agreement, db, log, opts.teamsAuth);
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
@@ -135,7 +137,7 @@ interface Chats {
   chat: Chat | null;
 }
 
-function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
+function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
     slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
@@ -143,7 +145,10 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
   }
   let teams: TeamsBot | null = null;
   if (env.MicrosoftAppId || env.LEADRELAY_TEAMS_INSECURE) {
-    teams = createTeamsBot({ appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType, insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE) }, agreement, new PrismaTeamsState(db), log);
+    teams = createTeamsBot({
+      appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType,
+      insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE), serviceHosts: env.LEADRELAY_TEAMS_SERVICE_HOSTS, auth: teamsAuth,
+    }, agreement, new PrismaTeamsState(db), log);
     log(env.MicrosoftAppId ? 'teams: bot endpoint at /api/messages' : 'teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
     log('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');

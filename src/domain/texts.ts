@@ -80,6 +80,7 @@ const de = {
     givenBack: 'Zurückgegeben: Der Lead wird der Queue erneut angeboten.',
     disputeSent: (arbiter: string) => `Dein Widerspruch liegt jetzt bei ${arbiter}.`,
     decided: 'Entscheidung gespeichert und beiden Seiten mitgeteilt.',
+    otherMessage: 'Diese Schaltfläche gehört zu einem anderen Lead als diese Nachricht. Es wurde nichts geändert; bitte nutze die Nachricht des Leads selbst.',
   },
   reject: {
     title: 'Lead ablehnen',
@@ -408,6 +409,7 @@ const en: Texts = {
     givenBack: 'Given back: the lead is offered to the queue again.',
     disputeSent: (arbiter) => `Your dispute is now with ${arbiter}.`,
     decided: 'Decision saved and sent to both sides.',
+    otherMessage: 'This button belongs to another lead than this message. Nothing was changed; please use the message of that lead itself.',
   },
   reject: {
     title: 'Reject lead',

@@ -32,6 +32,11 @@ const envSchema = z.object({
   MicrosoftAppType: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
   /** Serve Teams' /api/messages without credentials: for local tests only (nothing is checked then). */
   LEADRELAY_TEAMS_INSECURE: z.enum(['1', 'true']).optional(),
+  /** Connector hosts to take as an activity's serviceUrl besides Bot Framework's own, comma-separated. */
+  LEADRELAY_TEAMS_SERVICE_HOSTS: z.string()
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[::1\]$/, 'is not a host name (no scheme, port or path)')))
+    .default([]),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'is not a bot token (xoxb-…)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'is not an app-level token (xapp-…)').optional(),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { explain, type Locale, type Texts, texts } from '../../domain/texts.ts';
 import { z } from '../../domain/zod-messages.ts';
-import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
+import { buttonValues, checkForm, fitOf, formSubject, isActionId, isFormId, otherMessage, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import type { Deps, Reply } from '../../handlers/deps.ts';
 import { intakeBodySchema } from '../../handlers/intake.schema.ts';
@@ -132,9 +132,13 @@ function actRoutes(router: Router, s: Sandbox) {
   const { deps } = s;
   const actor = z.string().transform((v) => v.toLowerCase()).refine((v) => s.people.has(v), 'is not a person in the agreement');
 
-  /** What the page shows the person who acted; a card replaces the message the button was on. */
-  async function answer(reply: Reply, messageId: string | undefined) {
-    if (reply.card && messageId) await s.chat.update({ platform: 'sandbox', channel: '', id: messageId }, reply.card);
+  /** Whether the message a click came from is about the lead or dispute it acts on (see fitOf). */
+  const clickedOn = async (messageId: string | undefined, id: string) => fitOf(buttonValues(messageId ? await s.messages.view(messageId) : null), id);
+
+  /** What the page shows the person who acted; a card replaces the message the button was on,
+   * when that message is about the same lead. */
+  async function answer(reply: Reply, messageId: string | undefined, replaces: boolean) {
+    if (reply.card && messageId && replaces) await s.chat.update({ platform: 'sandbox', channel: '', id: messageId }, reply.card);
     return {
       notice: reply.notice ? viewToHtml(reply.notice, s.dir, s.html) : null,
       form: reply.form ? formToHtml(reply.form, s.dir, s.html) : null,
@@ -149,7 +153,12 @@ function actRoutes(router: Router, s: Sandbox) {
       return;
     }
     const { as, action, value, message } = body.data;
-    res.json(await answer(await runAction(deps, action, value, as), message));
+    const where = await clickedOn(message, value);
+    if (where === 'other') {
+      res.json(await answer(otherMessage(deps), message, false));
+      return;
+    }
+    res.json(await answer(await runAction(deps, action, value, as), message, where === 'same'));
   });
 
   const formBody = z.object({ as: actor, form: z.string(), context: z.string().max(200), values: z.record(z.string(), z.string().max(5000)), message: z.uuid().optional() });
@@ -160,13 +169,18 @@ function actRoutes(router: Router, s: Sandbox) {
       return;
     }
     const { as, form, context, values, message } = body.data;
+    const where = await clickedOn(message, formSubject(form, context));
+    if (where === 'other') {
+      res.json(await answer(otherMessage(deps), message, false));
+      return;
+    }
     const checked = checkForm(deps, form, values);
     if (!checked.ok) {
       // The page shows each problem beside its field and keeps what was typed.
       res.json({ notice: null, form: null, errors: checked.errors });
       return;
     }
-    res.json(await answer(await submitForm(deps, form, context, as, values), message));
+    res.json(await answer(await submitForm(deps, form, context, as, values), message, where === 'same'));
   });
 
   const commandBody = z.object({ as: actor, text: z.string().max(200) });
