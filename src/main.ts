@@ -26,6 +26,8 @@ import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
 import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
+import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
+import { describeRetention } from './domain/retention.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { errorMessage } from './domain/errors.ts';
@@ -87,7 +89,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     agreement, leads: stores.leads, clock, intakeToken: token,
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
     digests: work.digests,
-    scheduler: scheduler ?? undefined,
+    scheduler,
     // Demo data records its offers as posted nowhere: its stores do not wake the worker.
     demoDeps: deps && { ...deps, ...prismaStores(db) },
     routers: chatRouters(env, chats, deps),
@@ -97,13 +99,13 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
 
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
-  await scheduler?.start();
+  await scheduler.start();
 
   const stop = stopper([
     ['http', () => closeServer(server)],
     ['sandbox events', () => sandboxEvents?.close()],
     ['outbox', () => worker?.stop()],
-    ['scheduler', () => scheduler?.stop()],
+    ['scheduler', () => scheduler.stop()],
     ['slack', () => chats.slack?.stop()],
     ['teams', () => chats.teams?.stop()],
     ['database pool', () => db.$disconnect()],
@@ -170,9 +172,13 @@ interface UseCases {
   /** null without a chat: routed leads then wait in the outbox as "offer pending". */
   deps: Deps | null;
   worker: OutboxWorker | null;
-  scheduler: AgendaScheduler | null;
+  /** Always: retention runs with or without a chat (SLA checks and the digest only with one). */
+  scheduler: AgendaScheduler;
   digests: Digests;
 }
+
+/** Retention runs at night in the team's time zone, when nobody is clicking on the cards it rewrites. */
+const RETENTION_CRON = '30 3 * * *';
 
 async function wireUseCases(opts: {
   env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string;
@@ -180,21 +186,25 @@ async function wireUseCases(opts: {
 }): Promise<UseCases> {
   const { env, agreement, clock, db, stores, chat, log } = opts;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  if (!chat) return { deps: null, worker: null, scheduler: null, digests };
-  const deps: Deps = { agreement, ...stores, chat, clock, log, digests };
+  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
-  const worker = new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
+  const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
+  const retention: RetentionDeps = { agreement, leads: stores.leads, clock, log };
   const scheduler = await AgendaScheduler.create({
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,
     pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
-    onSla: (job) => checkSla(deps, job),
-    onDigest: async () => { await postMonthlyDigest(deps); },
+    onSla: deps ? (job) => checkSla(deps, job) : undefined,
+    onDigest: deps ? async () => { await postMonthlyDigest(deps); } : undefined,
     digest: { cron: digestCron(agreement), timeZone: agreement.sla.timeZone },
+    onRetention: async (progress) => { await eraseExpired(retention, { progress }); },
+    retention: { cron: RETENTION_CRON, timeZone: agreement.sla.timeZone },
     log,
   });
-  deps.scheduler = scheduler;
+  if (deps) deps.scheduler = scheduler;
+  retention.scheduler = scheduler;
   log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
+  log(`retention: ${describeRetention(agreement.privacy.retention)}`);
   return { deps, worker, scheduler, digests };
 }
 

@@ -246,6 +246,9 @@ const de = {
     earlierNotices: (n: string) => `… und ${n} frühere Meldungen`,
     atCapacity: (queue: string, open: string, limit: string) => ` „${queue}“ ausgelastet: ${open} offene Leads (Schwelle ${limit})`,
     recovered: (queue: string, open: string, limit: string) => ` „${queue}“ wieder frei: ${open} offene Leads (Schwelle ${limit})`,
+    privacy: 'Datenschutz',
+    erasedOnRequest: 'Gelöscht auf Anfrage',
+    erasedByRetention: 'Gelöscht nach Ablauf der Aufbewahrungsfrist',
     next: (month: string, leads: string) => `Ziel für ${month}: ${leads} MQLs`,
     derivation: (revenue: string, deal: string, customers: string, toCustomer: string, opportunities: string, toOpportunity: string, leads: string) =>
       `Umsatzziel ${revenue} ÷ ${deal} je Abschluss = ${customers} Kunden; ÷ ${toCustomer} Abschlussquote = ${opportunities} Opportunities; ÷ ${toOpportunity} Quote Lead → Opportunity = ${leads} Leads.`,
@@ -574,6 +577,9 @@ const en: Texts = {
     earlierNotices: (n) => `… and ${n} earlier notices`,
     atCapacity: (queue, open, limit) => ` "${queue}" at capacity: ${open} open leads (threshold ${limit})`,
     recovered: (queue, open, limit) => ` "${queue}" has capacity again: ${open} open leads (threshold ${limit})`,
+    privacy: 'Privacy',
+    erasedOnRequest: 'Erased on request',
+    erasedByRetention: 'Erased at the end of the retention period',
     next: (month, leads) => `Target for ${month}: ${leads} MQLs`,
     derivation: (revenue, deal, customers, toCustomer, opportunities, toOpportunity, leads) =>
       `Revenue target ${revenue} ÷ ${deal} per deal = ${customers} customers; ÷ ${toCustomer} opportunity → customer = ${opportunities} opportunities; ÷ ${toOpportunity} lead → opportunity = ${leads} leads.`,

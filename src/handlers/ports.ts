@@ -5,6 +5,7 @@ import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/chang
 import type { DigestNumbers } from '../domain/digest.ts';
 import type { Lead, LeadEvent } from '../domain/lead.ts';
 import type { RejectReason } from '../domain/rejections.ts';
+import type { Cutoff } from '../domain/retention.ts';
 import type { View } from '../domain/view.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
 
@@ -54,6 +55,10 @@ export interface Leads {
    * and the chat messages it sends, in one transaction; null (and nothing written, nothing
    * sent) when the lead is no longer where the change expects it. */
   apply(change: LeadChange, messages?: readonly OutMessage[]): Promise<Lead | null>;
+  /** Leads whose retention ran out (src/domain/retention.ts): not erased, in a status of one of
+   * the cut-offs and not changed since before its date. The ids of at most `limit` of them, in
+   * no order, none of `skip`: the daily job erases them in batches, until none is left. */
+  expired(cutoffs: readonly Cutoff[], limit: number, skip?: readonly string[]): Promise<string[]>;
   /** A rep's open accepted leads (accepted or contacted), the most urgent first. */
   openOf(rep: string): Promise<Lead[]>;
   /** How many accepted leads are open in a queue (the capacity signal). */

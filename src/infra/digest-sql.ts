@@ -9,6 +9,7 @@
 import { DateTime } from 'luxon';
 import { addMonths, monthRange } from '../domain/digest.ts';
 import type { RejectReason } from '../domain/rejections.ts';
+import { RETENTION_ACTOR } from '../domain/retention.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
 
@@ -125,6 +126,14 @@ export const recycled = (db: Db, { s, e }: Bounds) =>
   db.$queryRaw<{ recycled: number }[]>`
     SELECT count(*)::int AS recycled FROM "LeadEvent"
     WHERE type IN ('nurture', 'unreachable') AND at >= ${s}::timestamp AND at < ${e}::timestamp`;
+
+// Leads erased in the month, by the retention job (its actor) or on request (the API, a person).
+export const erasures = (db: Db, { s, e }: Bounds) =>
+  db.$queryRaw<{ retention: number; request: number }[]>`
+    SELECT count(*) FILTER (WHERE actor = ${RETENTION_ACTOR})::int AS retention,
+      count(*) FILTER (WHERE actor IS DISTINCT FROM ${RETENTION_ACTOR})::int AS request
+    FROM "LeadEvent"
+    WHERE type = 'erased' AND at >= ${s}::timestamp AND at < ${e}::timestamp`;
 
 export const rejectionReasons = (db: Db, { s, e }: Bounds) =>
   db.$queryRaw<{ reason: string; count: number }[]>`

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { type ChangeRecord, type LeadChange, offerKey, statusAfter } from '../domain/changes.ts';
 import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
+import type { Cutoff } from '../domain/retention.ts';
 import { HELD, OPEN_FOR_REP } from '../domain/lifecycle.ts';
 import type { View } from '../domain/view.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
@@ -90,6 +91,18 @@ export class PrismaLeads implements Leads {
     }
   }
 
+  async expired(cutoffs: readonly Cutoff[], limit: number, skip: readonly string[] = []): Promise<string[]> {
+    if (cutoffs.length === 0) return [];
+    // One range of the (status, "erasedAt", "changedAt") index per resting status. No ORDER BY:
+    // sorting by id would walk the primary key through every lead instead.
+    const rules = cutoffs.map((c) => Prisma.sql`(status = ANY(${[...c.statuses]}::text[]::"LeadStatus"[]) AND "changedAt" < ${c.before.toISOString()}::timestamp(3))`);
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "Lead"
+      WHERE "erasedAt" IS NULL AND (${Prisma.join(rules, ' OR ')}) ${skip.length ? Prisma.sql`AND id <> ALL(${[...skip]}::uuid[])` : Prisma.empty}
+      LIMIT ${limit}`;
+    return rows.map((r) => r.id);
+  }
+
   async openOf(rep: string): Promise<Lead[]> {
     const rows = await this.db.lead.findMany({
       where: { assignee: rep, status: { in: [...HELD] }, erasedAt: null },
@@ -124,6 +137,9 @@ function assignments(change: LeadChange): Prisma.Sql[] {
   return sets;
 }
 
+/** The time of the change's events; never back (demo data and a slow instance write older times). */
+const changedAt = (at: Date) => Prisma.sql`"changedAt" = GREATEST("changedAt", ${at.toISOString()}::timestamp(3))`;
+
 /** The conditional UPDATE, its events and its messages in one statement; null (nothing written)
  * when the lead is not where the change expects it. */
 async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[]): Promise<Lead | null> {
@@ -134,7 +150,7 @@ async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly Ou
   const events = change.events.map((e) => ({ ...e, at: change.at.toISOString() }));
   const [row] = await db.$queryRaw<LeadRow[]>`
     WITH changed AS (
-      UPDATE "Lead" SET ${Prisma.join([Prisma.sql`status = ${to}::"LeadStatus"`, ...assignments(change), Prisma.sql`"updatedAt" = now() AT TIME ZONE 'UTC'`], ', ')}
+      UPDATE "Lead" SET ${Prisma.join([Prisma.sql`status = ${to}::"LeadStatus"`, ...assignments(change), changedAt(change.at), Prisma.sql`"updatedAt" = now() AT TIME ZONE 'UTC'`], ', ')}
       WHERE id = ${change.leadId}::uuid AND status = ${change.from}::"LeadStatus" ${held} ${inQueue} AND "erasedAt" IS NULL
       RETURNING *
     ), events AS (
@@ -233,10 +249,10 @@ function intakeTx(tx: Tx, queued: () => void): IntakeTx {
         ), leads AS (
           INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
             team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
-            "receivedAt", "updatedAt")
+            "receivedAt", "changedAt", "updatedAt")
           SELECT gen_random_uuid(), "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
             team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
-            "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+            "receivedAt" AT TIME ZONE 'UTC', "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM input
           RETURNING *
         ), events AS (

@@ -8,6 +8,7 @@ import {
 } from '../../src/domain/changes.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { RejectReason } from '../../src/domain/rejections.ts';
+import type { Cutoff } from '../../src/domain/retention.ts';
 import type { MessageRef, NewLead, PendingDelivery, Stores } from '../../src/handlers/ports.ts';
 import { createPrisma, type Db } from '../../src/infra/prisma.ts';
 import { prismaStores } from '../../src/infra/stores.ts';
@@ -361,6 +362,56 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       expect(await stores.outbox.refOf(onItsWay.key)).toEqual(ref('dm-mia'));
       const late = await stores.outbox.takeDue(soon(), 10, 60_000);
       expect(late.map((d) => d.kind === 'message' && d.message)).toEqual([{ op: 'update', parent: { key: onItsWay.key }, view: CARD }]);
+    });
+  });
+
+  describe('retention: expired leads', () => {
+    const nurture = { queue: null, assignee: null, status: 'nurture' as const, team: null, stage: null };
+    const cut = (nurtureBefore: Date | null, closedBefore: Date | null): Cutoff[] => [
+      ...(nurtureBefore ? [{ rule: 'nurtureMonths' as const, statuses: ['nurture' as const], before: nurtureBefore }] : []),
+      ...(closedBefore ? [{ rule: 'closedMonths' as const, statuses: ['won' as const, 'lost' as const, 'rejected' as const], before: closedBefore }] : []),
+    ];
+    const sorted = (leads: Lead[]) => leads.map((l) => l.id).sort();
+    /** In no particular order: sorted to compare. */
+    const expired = async (cutoffs: Cutoff[], limit = 10, skip?: string[]) => (await stores.leads.expired(cutoffs, limit, skip)).sort();
+
+    it('finds the leads in a resting status unchanged since before its cut-off, counted from their last change', async () => {
+      const old = await seed({ ...nurture, receivedAt: at(-60) });
+      const young = await seed({ ...nurture, receivedAt: at(-10) });
+      // Received long ago, but rejected and recycled to nurture at at(3): counts from then.
+      const recycled = await rejected('not_a_fit', at(3), await offered({ receivedAt: at(-60) }));
+      expect(recycled.status).toBe('nurture');
+      const closed = await rejected('duplicate', at(3));
+      const open = await offered({ receivedAt: at(-60) });
+
+      expect(await expired(cut(at(-20), null))).toEqual([old.id]);
+      expect(await expired(cut(at(4), null))).toEqual(sorted([old, young, recycled]));
+      expect(await expired(cut(at(3), at(3)))).toEqual(sorted([old, young])); // strictly before
+      expect(await expired(cut(null, at(4)))).toEqual([closed.id]);
+      expect(await expired(cut(at(4), at(4)))).toEqual(sorted([old, young, recycled, closed]));
+      expect(await expired([])).toEqual([]);
+      expect(await expired(cut(at(1000), at(1000)))).not.toContain(open.id);
+    });
+
+    it('a change written with an older time does not move the last change back', async () => {
+      const lead = await offered({ receivedAt: at(-60) });
+      await apply(reject(lead, { rep: ANNA, reason: 'duplicate', note: null, at: at(-30) })); // a late writer's older clock
+      expect(await expired(cut(null, at(0)))).toEqual([]); // offered at at(1) stays the last change
+      expect(await expired(cut(null, at(2)))).toEqual([lead.id]);
+    });
+
+    it('gives at most a batch, none of the skipped, and leaves erased leads out', async () => {
+      const leads: Lead[] = [];
+      for (let i = 0; i < 5; i++) leads.push(await seed({ ...nurture, receivedAt: at(-60) }));
+      const rules = cut(at(0), null);
+      const batch = await expired(rules, 2);
+      expect(batch).toHaveLength(2);
+      expect(sorted(leads)).toEqual(expect.arrayContaining(batch));
+      const rest = sorted(leads.filter((l) => !batch.includes(l.id)));
+      expect(await expired(rules, 10, batch)).toEqual(rest);
+      const [first, ...others] = leads as [Lead, ...Lead[]];
+      await apply(erase(first, { actor: 'retention', at: at(1), card: CARD }));
+      expect(await expired(rules)).toEqual(sorted(others));
     });
   });
 

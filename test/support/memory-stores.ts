@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type LeadChange, statusAfter } from '../../src/domain/changes.ts';
 import type { Lead, LeadEvent } from '../../src/domain/lead.ts';
 import { OPEN_FOR_REP, type Status } from '../../src/domain/lifecycle.ts';
+import { expired } from '../../src/domain/retention.ts';
 import type { RejectReason } from '../../src/domain/rejections.ts';
 import type { View } from '../../src/domain/view.ts';
 import type { Precedent } from '../../src/domain/views.ts';
@@ -119,6 +120,8 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
   const leads = new Map<string, Lead>();
   const byKey = new Map<string, string>();
   const events = new Map<string, LeadEvent[]>();
+  /** The "changedAt" column: when intake or a change last wrote the lead, at its event's time. */
+  const changed = new Map<string, Date>();
   const rejections: RejectionRow[] = [];
   const disputes: DisputeRow[] = [];
   const deliveries: DeliveryRow[] = [];
@@ -210,6 +213,8 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     next.attempts += change.count?.attempts ?? 0;
     next.offerRound += change.count?.offerRound ?? 0;
     leads.set(lead.id, next);
+    const before = changed.get(lead.id);
+    if (!before || before.getTime() < change.at.getTime()) changed.set(lead.id, new Date(change.at));
 
     const log = events.get(lead.id) ?? [];
     for (const e of change.events) log.push({ at: new Date(change.at), type: e.type, actor: e.actor, from: e.from, to: e.to, data: copy(e.data) });
@@ -304,6 +309,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
           leads.set(lead.id, lead);
           byKey.set(leadKey(lead.sourceSystem, lead.externalId), lead.id);
           events.set(lead.id, stagedEvents.get(lead.id) ?? []);
+          changed.set(lead.id, new Date(lead.receivedAt));
         }
         for (const [key, row] of stagedLedger) ledger.set(key, row);
         const at = now();
@@ -335,6 +341,14 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       const done = applyNow(change, messages);
       if (done?.queued) onQueued();
       return done?.lead ?? null;
+    },
+
+    async expired(cutoffs, limit, skip = []) {
+      for (const id of skip) uuid(id);
+      return [...leads.values()]
+        .filter((l) => expired(l, changed.get(l.id) as Date, cutoffs) && !skip.includes(l.id))
+        .map((l) => l.id)
+        .slice(0, limit);
     },
 
     async openOf(rep) {
