@@ -131,6 +131,12 @@ const de = {
     overturnedNext: 'Der Lead wird der Queue erneut angeboten.',
     fallback: (company: string, upheld: boolean) => `Schlichtung zu ${company}: Ablehnung ${upheld ? 'bestätigt' : 'aufgehoben'}.`,
   },
+  erased: {
+    header: 'Personenbezogene Daten gelöscht',
+    card: 'Die personenbezogenen Daten dieses Leads wurden am ',
+    cardEnd: ' gelöscht (DSGVO Art. 17).',
+    text: '(gelöscht)',
+  },
   command: {
     help: [
       '/leads mine – meine offenen Leads und ihre Fristen',
@@ -453,6 +459,12 @@ const en: Texts = {
     upheldNext: 'The lead stays in nurturing.',
     overturnedNext: 'The lead is offered to the queue again.',
     fallback: (company, upheld) => `Arbitration on ${company}: rejection ${upheld ? 'upheld' : 'overturned'}.`,
+  },
+  erased: {
+    header: 'Personal data erased',
+    card: 'The personal data of this lead was erased on ',
+    cardEnd: ' (GDPR Art. 17).',
+    text: '(erased)',
   },
   command: {
     help: [

@@ -35,6 +35,7 @@ export interface LedgerRow {
 
 /** Operations inside one intake transaction, serialised against other intakes. */
 export interface IntakeTx {
+  /** Leads already known by these ids, erased ones too (they come back with the id as given). */
   findExisting(keys: readonly { sourceSystem: string; externalId: string }[]): Promise<Lead[]>;
   membersOf(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
   /** Stores the leads with their first event and, for routed leads, their pending offer. */
@@ -45,6 +46,8 @@ export interface IntakeTx {
 export interface Leads {
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
   find(id: string): Promise<Lead | null>;
+  /** The lead a source system knows by this id (also once erased, when only its hash is kept). */
+  findBySource(sourceSystem: string, externalId: string): Promise<Lead | null>;
   /** The lead with its event log (the audit trail). */
   history(id: string): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
   /** Applies a change decided in src/domain/changes.ts, with its events, records, queued offer

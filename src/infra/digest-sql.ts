@@ -107,7 +107,7 @@ export const acceptedByRep = (db: Db, { s, e }: Bounds) =>
 export const openByRep = (db: Db) =>
   db.$queryRaw<{ rep: string; open: number }[]>`
     SELECT assignee AS rep, count(*)::int AS open FROM "Lead"
-    WHERE status IN ('accepted', 'contacted') AND assignee IS NOT NULL
+    WHERE status IN ('accepted', 'contacted') AND assignee IS NOT NULL AND "erasedAt" IS NULL
     GROUP BY assignee`;
 
 // From the event log (index only). Offered = offers made: a lead put in front of a queue
