@@ -69,7 +69,12 @@ describe('scopes', () => {
     expect(created.status).toBe(201);
     const id = created.body.leads[0].lead.id as string;
 
-    for (const [method, route] of [['GET', `/api/leads/${id}`], ['DELETE', `/api/leads/${id}`], ['GET', '/api/digest'], ['POST', '/api/demo'], ['GET', '/api/anything-else']]) {
+    const externalId = created.body.leads[0].lead.externalId as string;
+    const admins = [
+      ['GET', `/api/leads/${id}`], ['DELETE', `/api/leads/${id}`], ['DELETE', `/api/leads?sourceSystem=hubspot&externalId=${externalId}`],
+      ['GET', '/api/digest'], ['POST', '/api/demo'], ['GET', '/api/anything-else'],
+    ];
+    for (const [method, route] of admins) {
       const res = await as(app, NEW_INTAKE, method as string, route as string);
       expect(res.status, `${method} ${route}`).toBe(403);
       expect(res.body.error).toContain('needs an admin token');
