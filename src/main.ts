@@ -1,7 +1,5 @@
 // The composition root: reads config, builds the infra and the chats, wires the use cases to
 // them and serves it all over HTTP. start() reads as the list of those steps.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
@@ -12,6 +10,8 @@ import { type Database, openDatabase } from './infra/database.ts';
 import { createHttpApp } from './http/app.ts';
 import { applyMigrations } from './infra/migrate.ts';
 import { createPrisma, type Db } from './infra/prisma.ts';
+import { PrismaRateLimits } from './infra/rate-limits.ts';
+import { type ApiToken, describeToken, loadTokens, tokensFileWarning } from './infra/tokens.ts';
 import { prismaStores } from './infra/stores.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
@@ -41,19 +41,21 @@ export interface Running {
   deps: Deps | null;
   /** Deliver pending chat messages now (also runs on a timer). */
   deliver(): Promise<void>;
-  intakeToken: string;
+  /** The valid /api tokens (never to be printed: see describeToken). */
+  tokens: readonly ApiToken[];
   stop(): Promise<void>;
 }
 
-/** The token from the environment, or one made once and kept in the data dir. */
-function intakeToken(env: Env): string {
-  if (env.LEADRELAY_INTAKE_TOKEN) return env.LEADRELAY_INTAKE_TOKEN;
-  const file = path.join(env.LEADRELAY_DATA_DIR, 'intake-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(env.LEADRELAY_DATA_DIR, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+/** The /api tokens, named in the log by scope, last four characters and where they are kept. */
+function readTokens(env: Env, log: Log): ApiToken[] {
+  const tokens = loadTokens(env, { generate: true });
+  log(`tokens: ${tokens.map(describeToken).join(', ')}`);
+  const warning = tokensFileWarning(env);
+  if (warning) log(warning);
+  if (tokens.length === 1 && tokens[0]?.source === 'LEADRELAY_INTAKE_TOKEN') {
+    log('tokens: LEADRELAY_INTAKE_TOKEN may do everything; give senders of leads an intake-only token (LEADRELAY_INTAKE_TOKENS)');
+  }
+  return tokens;
 }
 
 type Log = (line: string) => void;
@@ -69,29 +71,33 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const log = opts.log ?? console.log;
   const clock = opts.clock ?? systemClock;
   const agreement = readAgreement(env, log);
+  const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
-  const db = createPrisma(database.url);
+  const db = createPrisma(database.url, { log });
+  const rateLimits = new PrismaRateLimits(db);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
   const stores = prismaStores(db, () => void worker?.kick());
-  const token = intakeToken(env);
   const chats = createChats(env, agreement, db, log, opts.teamsAuth);
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
   const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, stores, chat: chats.chat, log });
+  if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
 
   const app = createHttpApp({
-    agreement, leads: stores.leads, clock, intakeToken: token,
+    agreement, leads: stores.leads, clock, tokens,
+    apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
     digests: work.digests,
     scheduler,
-    // Demo data records its offers as posted nowhere: its stores do not wake the worker.
-    demoDeps: deps && { ...deps, ...prismaStores(db) },
+    // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
+    // its stores do not wake the worker.
+    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db) } : null,
     routers: chatRouters(env, chats, deps),
   });
   const server = await listen(app, env);
@@ -111,7 +117,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     ['database pool', () => db.$disconnect()],
     ['database', () => database.stop()],
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, deliver: async () => { await worker?.kick(); }, stop };
 }
 
 function readAgreement(env: Env, log: Log): Agreement {
@@ -164,6 +170,9 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth
   const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
   const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
   if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
+  if (sandbox && env.LEADRELAY_SANDBOX === 'remote') {
+    log('sandbox: REMOTE — open to the network behind LEADRELAY_SANDBOX_PASSWORD. Anyone with the password can act as anyone in the agreement and read every direct message.');
+  }
   const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
   return { slack, teams, sandbox, sandboxMessages, chat };
 }
@@ -220,7 +229,10 @@ function chatRouters(env: Env, chats: Chats, deps: Deps | null): Router[] {
   return [
     ...(slack?.router ? [slack.router] : []),
     ...(teams ? [teams.router] : []),
-    ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),
+    ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, {
+      remotePassword: env.LEADRELAY_SANDBOX === 'remote' ? env.LEADRELAY_SANDBOX_PASSWORD : undefined,
+      maxStreams: env.LEADRELAY_SANDBOX_STREAMS,
+    })] : []),
   ];
 }
 

@@ -142,7 +142,7 @@ beforeAll(async () => {
   const url = await freshDatabase();
   client = new pg.Client(url);
   await client.connect();
-  db = createPrisma(url, 4);
+  db = createPrisma(url, { max: 4 });
 
   // ── October's 42 MQLs ──────────────────────────────────────────────────────────────────────
   // Weeks: W40 = Oct 1–4 (Thu–Sun, 4 days), W41 = 5–11, W42 = 12–18, W43 = 19–25, W44 = 26–31 (6 days).

@@ -203,6 +203,7 @@ const de = {
   digest: {
     badMonth: 'Bitte den Monat als JJJJ-MM angeben, z. B. /leads digest 2026-11.',
     sent: (month: string) => `Der Monatsbericht für ${month} kommt gleich als Direktnachricht.`,
+    tooOften: (limit: number, minutes: number) => `Du hast den Monatsbericht in dieser Stunde schon ${limit}-mal angefordert. Bitte versuch es in ${minutes} Minute${minutes === 1 ? '' : 'n'} wieder.`,
     /** Number formats of this language (Intl). */
     locale: 'de-DE',
     minutes: 'Min.',
@@ -535,6 +536,7 @@ const en: Texts = {
   digest: {
     badMonth: 'Please give the month as YYYY-MM, e.g. /leads digest 2026-11.',
     sent: (month) => `The digest for ${month} is on its way as a direct message.`,
+    tooOften: (limit, minutes) => `You asked for the digest ${limit} times this hour. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     locale: 'en-US',
     minutes: 'min',
     hours: 'h',

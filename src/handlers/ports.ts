@@ -188,6 +188,18 @@ export interface Digests {
   numbers(month: string, now: Date): Promise<DigestNumbers>;
 }
 
+/** At most `limit` hits per key in each window of `windowSeconds`. */
+export interface RateRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Counts hits per key (a token, a person), shared by every instance. */
+export interface RateLimits {
+  /** Counts one hit at `now`: 0 when it is within the limit, else the seconds until the key may try again. */
+  hit(key: string, rule: RateRule, now: Date): Promise<number>;
+}
+
 /** A digest to post: the monthly one to the digest channel, or on demand to one person. */
 export interface DigestOrder {
   key: string;
