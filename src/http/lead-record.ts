@@ -4,8 +4,12 @@ import express, { type Response, type Router } from 'express';
 import type { Lead } from '../domain/lead.ts';
 import { z } from '../domain/zod-messages.ts';
 import { type ErasureDeps, eraseBySource, eraseLead, getLead } from '../handlers/lead-record.ts';
+import { callerOf } from './auth.ts';
 
 const leadId = z.uuid();
+/** Who erased, without personal data: the token's id (a hash prefix, never the token). */
+const actor = (res: Response) => `api:${callerOf(res).id}`;
+
 const bySource = z.strictObject({ sourceSystem: z.string().min(1).max(100), externalId: z.string().min(1).max(200) });
 
 function answerErased(res: Response, erased: Lead | null): void {
@@ -29,7 +33,7 @@ export function leadRecordRoutes(deps: ErasureDeps): Router {
   });
   router.delete('/leads/:id', async (req, res) => {
     const id = leadId.safeParse(req.params.id);
-    answerErased(res, id.success ? await eraseLead(deps, id.data, 'api') : null);
+    answerErased(res, id.success ? await eraseLead(deps, id.data, actor(res)) : null);
   });
   router.delete('/leads', async (req, res) => {
     const query = bySource.safeParse(req.query);
@@ -37,7 +41,7 @@ export function leadRecordRoutes(deps: ErasureDeps): Router {
       res.status(400).json({ error: 'erase by source needs ?sourceSystem=…&externalId=… (each 1–200 characters), or DELETE /api/leads/<id>' });
       return;
     }
-    answerErased(res, await eraseBySource(deps, query.data.sourceSystem, query.data.externalId, 'api'));
+    answerErased(res, await eraseBySource(deps, query.data.sourceSystem, query.data.externalId, actor(res)));
   });
   return router;
 }
