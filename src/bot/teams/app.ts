@@ -1,4 +1,5 @@
 // Microsoft Teams: botbuilder's CloudAdapter at POST /api/messages on leadrelay's HTTP server.
+import { AuthenticationError } from 'botframework-connector';
 import {
   CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
@@ -52,13 +53,25 @@ export function teamsPeople(agreement: Agreement): TeamsPeople {
 // authentication, which would take an unguarded server down.
 const activityShape = z.object({ type: z.string().min(1), serviceUrl: z.string().optional(), channelId: z.string().optional() }).loose();
 
+/** botbuilder answers 401 only for its own error type: a token signed with another key fails in
+ * the JWT library first and would be answered 500. Any failed authentication is a 401. */
+class Authentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>) {
+    try {
+      return await super.authenticateRequest(...args);
+    } catch (error) {
+      throw error instanceof AuthenticationError ? error : new AuthenticationError(`not authenticated: ${errorMessage(error)}`, 401);
+    }
+  }
+}
+
 export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored: TeamsState, log: (line: string) => void): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType, ...config.auth }
     : {};
   const access = { appId: config.appId, tenantId: config.tenantId, insecure: config.insecure, serviceHosts: config.serviceHosts ?? [] };
   const state = guardedState(stored, access);
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
+  const adapter = new CloudAdapter(new Authentication(auth));
   adapter.onTurnError = async (_context, error) => log(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
