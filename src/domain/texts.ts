@@ -66,7 +66,7 @@ const de = {
     alreadyContacted: 'Der Erstkontakt ist schon notiert.',
     keptAfterContact: 'Nach dem Erstkontakt lässt sich ein Lead nicht mehr zurückgeben.',
     badForm: 'Dieses Formular ist ungültig oder veraltet. Bitte öffne es noch einmal über die Schaltfläche.',
-    notMarketer: 'Nur Marketing kann einer Ablehnung widersprechen.',
+    notOwner: (owner: string) => `Widersprechen können nur die Marketingperson, der dieser Lead gehört (${owner}), und die Marketingleitung.`,
     notDisputable: 'Zu dieser Ablehnung gibt es schon einen Widerspruch, oder der Lead wurde nicht abgelehnt.',
     alreadyDecided: 'Dieser Streitfall ist schon entschieden.',
     notArbiter: (why: string) => `Du kannst diesen Streitfall nicht entscheiden: ${why}.`,
@@ -312,6 +312,8 @@ const de = {
     noArbiter: (name: string) => `${name} ist in der Vereinbarung keine Schlichtungsperson`,
     rejected: (name: string) => `${name} hat den Lead abgelehnt und kann den Streitfall nicht entscheiden`,
     opened: (name: string) => `${name} hat widersprochen und kann den Streitfall nicht selbst entscheiden`,
+    ownsLead: (name: string) => `${name} gehört der Lead und kann den Streitfall nicht neutral entscheiden`,
+    assigned: (name: string) => `er liegt bei ${name}; eine andere Schlichtungsperson entscheidet nur, solange ${name} abwesend ist`,
     head: { sales: (name: string) => `${name} leitet den Vertrieb und ist nicht neutral`, marketing: (name: string) => `${name} leitet das Marketing und ist nicht neutral` },
     neutral: (name: string) => `${name} ist neutral und kann schlichten`,
   },
@@ -399,7 +401,7 @@ const en: Texts = {
     alreadyContacted: 'First contact is already recorded.',
     keptAfterContact: 'A lead cannot be given back after first contact.',
     badForm: 'This form is invalid or out of date. Please open it again from its button.',
-    notMarketer: 'Only marketing can dispute a rejection.',
+    notOwner: (owner) => `Only the marketer who owns this lead (${owner}) or the head of marketing can dispute this rejection.`,
     notDisputable: 'This rejection is already disputed, or the lead was not rejected.',
     alreadyDecided: 'This dispute has already been decided.',
     notArbiter: (why) => `You cannot decide this dispute: ${why}.`,
@@ -642,6 +644,8 @@ const en: Texts = {
     noArbiter: (name) => `${name} is not an arbiter in the agreement`,
     rejected: (name) => `${name} rejected the lead and cannot judge the dispute`,
     opened: (name) => `${name} opened the dispute and cannot judge it`,
+    ownsLead: (name) => `${name} owns the lead and cannot judge it neutrally`,
+    assigned: (name) => `it is assigned to ${name}; another arbiter decides only while ${name} is away`,
     head: { sales: (name) => `${name} is head of sales and not neutral`, marketing: (name) => `${name} is head of marketing and not neutral` },
     neutral: (name) => `${name} is a neutral arbiter`,
   },
@@ -823,6 +827,8 @@ export function explain(reason: Reason, agreement: Agreement): string {
     case 'arbiter.none': return w.noArbiter(n.person(reason.person));
     case 'arbiter.rejected': return w.rejected(n.person(reason.person));
     case 'arbiter.opened': return w.opened(n.person(reason.person));
+    case 'arbiter.owner': return w.ownsLead(n.person(reason.person));
+    case 'arbiter.assigned': return w.assigned(n.person(reason.assigned));
     case 'arbiter.head': return w.head[reason.head](n.person(reason.person));
     case 'arbiter.neutral': return w.neutral(n.person(reason.person));
   }

@@ -6,7 +6,7 @@ import type { Deps, Reply } from './deps.ts';
 import { checkDisputeForm, startDispute, submitDispute } from './dispute-rejection.ts';
 import { checkRejectForm, startReject, submitReject } from './reject-lead.ts';
 import { giveBack, giveUp, handOver, logAttempt, markContacted } from './rep-actions.ts';
-import { checkDecideForm, OUTCOMES, startDecide, submitDecide } from './resolve-dispute.ts';
+import { checkDecideForm, outcomeSchema, startDecide, submitDecide } from './resolve-dispute.ts';
 import { z } from '../domain/zod-messages.ts';
 import { noticeView } from '../domain/views.ts';
 import { textsOf } from './deps.ts';
@@ -44,7 +44,7 @@ export function checkForm(deps: Deps, form: Form['id'], values: Record<string, s
 }
 
 // The decide form carries "<dispute id>:<outcome>" through the platform: parsed, never trusted.
-const decideContext = z.string().transform((s) => s.split(':')).pipe(z.tuple([z.uuid(), z.enum(OUTCOMES)]));
+const decideContext = z.string().transform((s) => s.split(':')).pipe(z.tuple([z.uuid(), outcomeSchema]));
 
 export function parseDecideContext(context: string) {
   const parsed = decideContext.safeParse(context);

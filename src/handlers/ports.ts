@@ -88,6 +88,8 @@ export interface People {
   members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
   setAway(email: string, from: Date, until: Date): Promise<void>;
   clearAway(email: string, now: Date): Promise<void>;
+  /** When the person's current absence ends; null when they are not away now. */
+  awayUntil(email: string, now: Date): Promise<Date | null>;
 }
 
 export interface EscalationRecord {

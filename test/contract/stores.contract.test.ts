@@ -625,6 +625,16 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       expect(await away(at(120))).toBeNull();
     });
 
+    it('awayUntil: the end of the current absence, the same as routing sees it', async () => {
+      await stores.people.setAway(BEN, at(60), at(120));
+      expect(await stores.people.awayUntil(BEN, at(59))).toBeNull();
+      expect(await stores.people.awayUntil(BEN, at(60))).toEqual(at(120));
+      expect(await stores.people.awayUntil(ANNA, at(60))).toBeNull();
+      expect(await stores.people.awayUntil(BEN, at(120))).toBeNull();
+      await stores.people.clearAway(BEN, at(90));
+      expect(await stores.people.awayUntil(BEN, at(95))).toBeNull();
+    });
+
     it('setAway replaces absences ending after its start; clearAway ends the current one now', async () => {
       await stores.people.setAway(BEN, at(0), at(100));
       await stores.people.setAway(BEN, at(50), at(200)); // replaces the first

@@ -419,6 +419,10 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     async clearAway(email, at) {
       for (const a of absences) if (a.email === email && a.until.getTime() > at.getTime()) a.until = new Date(at);
     },
+    async awayUntil(email, at) {
+      const away = absences.filter((a) => a.email === email && a.from.getTime() <= at.getTime() && a.until.getTime() > at.getTime());
+      return away.length ? new Date(Math.max(...away.map((a) => a.until.getTime()))) : null;
+    },
   };
 
   const escalationsPort: Escalations = {

@@ -151,6 +151,9 @@ function readRoutes(router: Router, s: Sandbox) {
   });
 }
 
+/** What was wrong with a request, field by field (e.g. "as: is not a person in the agreement"). */
+const issuesOf = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
 /** Buttons, forms and commands, each as the person the page acts as. */
 function actRoutes(router: Router, s: Sandbox) {
   const { deps } = s;
@@ -173,7 +176,7 @@ function actRoutes(router: Router, s: Sandbox) {
   router.post('/sandbox/api/action', async (req, res) => {
     const body = actionBody.safeParse(req.body);
     if (!body.success || !isActionId(body.data.action)) {
-      res.status(400).json({ error: 'invalid action', issues: body.success ? [] : body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      res.status(400).json({ error: 'invalid action', issues: body.success ? [] : issuesOf(body.error) });
       return;
     }
     const { as, action, value, message } = body.data;
@@ -189,7 +192,7 @@ function actRoutes(router: Router, s: Sandbox) {
   router.post('/sandbox/api/form', async (req, res) => {
     const body = formBody.safeParse(req.body);
     if (!body.success || !isFormId(body.data.form)) {
-      res.status(400).json({ error: 'invalid form' });
+      res.status(400).json({ error: 'invalid form', issues: body.success ? [] : issuesOf(body.error) });
       return;
     }
     const { as, form, context, values, message } = body.data;
@@ -211,7 +214,7 @@ function actRoutes(router: Router, s: Sandbox) {
   router.post('/sandbox/api/command', async (req, res) => {
     const body = commandBody.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ error: 'invalid command' });
+      res.status(400).json({ error: 'invalid command', issues: issuesOf(body.error) });
       return;
     }
     const view = await runCommand(deps, { actor: body.data.as, text: body.data.text.replace(/^\/leads\s*/, '') });

@@ -120,12 +120,14 @@ function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void
 }
 
 /** Submitted modals (the forms a button opened). */
-function registerViews({ app, deps, dir, show }: Listening): void {
+function registerViews({ app, deps, dir, t, show }: Listening): void {
   app.view(/^form\./, async ({ ack, body, view }) => {
     const meta = modalMeta.safeParse(view.private_metadata);
     const actor = dir.emailOf(body.user.id);
     if (!meta.success || !actor) {
       await ack();
+      // Someone no longer in the agreement (a form left open while they were taken out) hears why.
+      if (!actor) await show({ notice: noticeView(t.notice.notInAgreement) }, { user: body.user.id, channel: meta.data?.channel });
       return;
     }
     const values = readForm(view.state.values);
