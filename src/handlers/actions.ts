@@ -64,7 +64,9 @@ export const buttonValues = (view: View | null | undefined): string[] =>
   (view?.blocks ?? []).flatMap((b) => (b.type === 'actions' ? b.buttons.map((x) => x.value) : []));
 
 /** The lead or dispute a form acts on (a decide form names its dispute and outcome). */
-export const formSubject = (form: Form['id'], context: string): string => (form === 'decide' ? (parseDecideContext(context)?.disputeId ?? context) : context);
+/** The lead or dispute a form acts on; a decide form's context is "<dispute>:<outcome>", and a
+ * forged outcome is answered as an invalid form, not as another message's button. */
+export const formSubject = (form: Form['id'], context: string): string => (form === 'decide' ? (parseDecideContext(context)?.disputeId ?? context.split(':')[0] ?? '') : context);
 
 /**
  * Whether the answer to a click (or to a form opened from it) may replace the message it came
