@@ -8,6 +8,7 @@ import { SlackChat } from './chat.ts';
 import { slackDirectory } from './directory.ts';
 import type { Limiter } from '../limiter.ts';
 import { registerListeners } from './listeners.ts';
+import { errorMessage } from '../../domain/errors.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -57,6 +58,12 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
     chat,
     router: receiver?.router ?? null,
     async listen(deps) {
+      // Bolt's own handler logs the whole error object, and a database error's carries the data
+      // of the query: one safe line instead. Rethrown, so an unanswered request still gets its 500.
+      app.error(async (error) => {
+        (deps.log ?? console.error)(`slack: ${errorMessage(error)}`);
+        throw error;
+      });
       inFlight = registerListeners(app, deps, dir, chat);
       if (socketMode) await app.start();
     },
