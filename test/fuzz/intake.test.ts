@@ -56,11 +56,13 @@ describe('POST /api/leads under fuzzing', () => {
   });
 
   it('a real lead with fields changed to anything: all stored or nothing, never a 5xx', async () => {
+    // What this property found before (each was a 500): text PostgreSQL refuses, and year 0.
+    const found = [withValue(lead(), 'externalId', '\ud800'), withValue(lead(), 'contact.firstName', 'a\u0000b'), withValue(lead(), 'receivedAt', '0000-12-31T23:59:59.999Z')];
     await fc.assert(fc.asyncProperty(nearValid, async (body) => {
       const before = await rowCounts(db);
       const res = await check(JSON.stringify(body));
       if (res.status === 201) expect((await rowCounts(db)).leads).toBe(before.leads + 1);
-    }), fuzzOptions(250));
+    }), { ...fuzzOptions(250), examples: found.map((l) => [l]) });
   });
 
   it('a batch with one changed lead among good ones is stored whole or not at all', async () => {
