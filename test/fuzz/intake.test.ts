@@ -1,9 +1,12 @@
 // Fuzzing POST /api/leads: JSON of any shape, and real leads with one to three fields changed to
 // anything. The API answers every one without a 5xx, stores a refused request not at all, and
-// still answers afterwards.
+// still answers afterwards. And `leadrelay import`, which sends CSV rows through it: any text is
+// read or refused with a reason, and every row is imported, known or reported, never lost.
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSV_COLUMNS, importRows, parseCsv } from '../../src/cli/csv-import.ts';
+import { send as apiSend } from '../../src/cli/api-client.ts';
 import { type App, lead, startApp, TOKEN } from '../support/app.ts';
 import { anyJson, fuzzOptions, nastyText, rowCounts, send, withValue } from '../support/fuzz.ts';
 
@@ -62,7 +65,7 @@ describe('POST /api/leads under fuzzing', () => {
       const before = await rowCounts(db);
       const res = await check(JSON.stringify(body));
       if (res.status === 201) expect((await rowCounts(db)).leads).toBe(before.leads + 1);
-    }), { ...fuzzOptions(250), examples: found.map((l) => [l]) });
+    }), { ...fuzzOptions(250), examples: found.map((l) => [l] as [Record<string, unknown>]) });
   });
 
   it('a batch with one changed lead among good ones is stored whole or not at all', async () => {
@@ -81,5 +84,65 @@ describe('POST /api/leads under fuzzing', () => {
       if (type !== 'application/json') expect(res.status).toBe(415);
     }), fuzzOptions(60));
     expect((await app.api('GET', '/health')).status).toBeLessThan(500);
+  });
+});
+
+// A CSV cell: plausible values of every column, text that breaks things, and CSV's own syntax.
+const cell = fc.oneof(
+  fc.constantFrom('hubspot', 'inbound', 'referral', 'mia.schulz@example.com', 'a.b@example.com', 'Lang GmbH', '120', 'DE', 'energy', 'pricing_page;demo_request', '+49 89 1234567', ''),
+  nastyText,
+  fc.constantFrom('"', '""', 'a,b', 'a\nb', ' ', '=cmd|x', 'many'),
+);
+/** A cell as a spreadsheet writes it: quoted when it must be (or at random), else bare. */
+const written = fc.tuple(cell, fc.boolean()).map(([c, quote]) => (quote || /[",\n\r]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c));
+const header = fc.oneof(
+  fc.shuffledSubarray([...CSV_COLUMNS], { minLength: 6 }),
+  fc.array(fc.oneof(fc.constantFrom(...CSV_COLUMNS), nastyText), { minLength: 1, maxLength: 16 }),
+);
+const csvFile = header.chain((h) => fc.tuple(fc.constant(h), fc.array(fc.array(written, { minLength: h.length, maxLength: h.length }), { maxLength: 6 }), fc.constantFrom('\n', '\r\n')))
+  .map(([h, rows, eol]) => [h.join(','), ...rows.map((r) => r.join(','))].join(eol));
+
+describe('leadrelay import under fuzzing', () => {
+  it('any text is read as rows or refused with a reason, never a crash', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), csvFile), (text) => {
+      const parsed = parseCsv(text);
+      if (parsed.error !== undefined) expect(parsed.error).toMatch(/\S/);
+      else expect(Array.isArray(parsed.rows)).toBe(true);
+    }), fuzzOptions(300));
+  });
+
+  it('every row of a file is imported, already known or reported on its line with its problem; nothing else is stored', async () => {
+    const post = (body: unknown) => apiSend(app.base, '/api/leads', TOKEN, body);
+    const row = fc.record({
+      // Rows of one file share ids (imports repeat), so duplicates are in play.
+      externalId: fc.oneof(fc.constantFrom('csv-1', 'csv-2', 'csv-3'), nastyText),
+      source: fc.oneof(fc.constantFrom('inbound', 'referral'), nastyText),
+      email: fc.oneof(fc.constantFrom('a.lang@example.com', 'b.ott@example.com'), nastyText),
+      firstName: nastyText,
+      company: fc.oneof(fc.constantFrom('Lang GmbH', 'Ott KG\nLager 2'), nastyText),
+      employees: fc.oneof(fc.constantFrom('120', '', 'many', '-1', '99999999999'), nastyText),
+      country: fc.oneof(fc.constantFrom('DE', 'at', 'Deutschland'), nastyText),
+      signals: fc.oneof(fc.constantFrom('pricing_page;demo_request', 'webinar_attended|x'), nastyText),
+      // Spreadsheets leave blank lines between rows.
+      blankBefore: fc.boolean(),
+    });
+    await fc.assert(fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 8 }), async (rows) => {
+      // Each row starts with its number in the campaign column, so a reported line can be checked.
+      const lines = ['campaign,externalId,sourceSystem,source,owner,email,firstName,company,employees,country,signals', ...rows.map((r, i) =>
+        `${r.blankBefore ? '\n' : ''}"row${i}",${[r.externalId, 'fuzz', r.source, 'mia.schulz@example.com', r.email, r.firstName, r.company, r.employees, r.country, r.signals].map((c) => `"${c.replaceAll('"', '""')}"`).join(',')}`)];
+      const file = lines.join('\n');
+      const parsed = parseCsv(file);
+      if (parsed.error !== undefined) return;
+      const before = await rowCounts(db);
+      const report = await importRows(parsed.rows, post, parsed.lines);
+      expect(report.rows).toBe(parsed.rows.length);
+      expect(report.created + report.duplicates + report.failed.length).toBe(parsed.rows.length);
+      const text = file.split(/\r\n|\n|\r/);
+      for (const f of report.failed) {
+        expect(f.problems.join('; ')).toMatch(/\S/);
+        expect(text[f.row - 1]).toMatch(/^"row\d+",/);
+      }
+      expect((await rowCounts(db)).leads).toBe(before.leads + report.created);
+    }), fuzzOptions(60));
   });
 });

@@ -5,10 +5,10 @@ import type pg from 'pg';
 
 /** Runs per property: small by default so the suite stays fast; LEADRELAY_FUZZ_RUNS scales every
  * property (e.g. 10 for a long hunt), LEADRELAY_FUZZ_SEED replays a failure fast-check printed. */
-export function fuzzOptions(numRuns: number): fc.Parameters<unknown> {
+export function fuzzOptions(numRuns: number): { numRuns: number; seed?: number } {
   const scale = Number(process.env.LEADRELAY_FUZZ_RUNS ?? 1);
   const seed = process.env.LEADRELAY_FUZZ_SEED;
-  return { numRuns: Math.max(1, Math.round(numRuns * scale)), ...(seed ? { seed: Number(seed) } : {}), interruptAfterTimeLimit: 60_000 };
+  return { numRuns: Math.max(1, Math.round(numRuns * scale)), ...(seed ? { seed: Number(seed) } : {}) };
 }
 
 /** Text that breaks naive code: control characters (NUL among them, which PostgreSQL refuses in
@@ -74,13 +74,14 @@ export async function rowCounts(db: pg.Client): Promise<RowCounts> {
   return rows[0];
 }
 
-/** The row counts once work after an answer (clocks, follow-ups) has stopped changing them. */
-export async function settledCounts(db: pg.Client): Promise<RowCounts> {
-  let last = JSON.stringify(await rowCounts(db));
+/** Waits until `probe` (row counts, calls to a fake) has stopped changing for a moment: the work
+ * after an answer (follow-ups, clocks, chat calls) is done, and the next request starts clean. */
+export async function settled(probe: () => Promise<unknown> | unknown, quietMs = 40): Promise<void> {
+  let last = JSON.stringify(await probe());
   for (;;) {
-    await new Promise((r) => setTimeout(r, 30));
-    const now = JSON.stringify(await rowCounts(db));
-    if (now === last) return JSON.parse(now);
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = JSON.stringify(await probe());
+    if (now === last) return;
     last = now;
   }
 }
