@@ -99,10 +99,11 @@ describe('Slack payloads under fuzzing', () => {
     const click = fc.record({ user, actionId, value: id, container: fc.constantFrom('message', 'view') as fc.Arbitrary<'message' | 'view'>, channel: fc.option(fc.constantFrom('C0INSIDENORD', 'D0MIA', 'C0NOWHERE'), { nil: undefined }) });
     await fc.assert(fc.asyncProperty(click, mutations, async (c, ms) => {
       await check(form(mutate(payload(blockAction(c)), ms)));
-      // Found before (Bolt answered 500): a click without a user, or with a channel id in broken Unicode.
+      // Found before: a click without a user (Bolt answered 500), and one whose channel id is broken
+      // Unicode (the notice's Web API call threw).
     }), { ...fuzzOptions(100), examples: [
       [{ user: USERS.anna, actionId: 'lead.accept', value: '', container: 'message', channel: undefined }, [{ path: 'user', value: undefined }]],
-      [{ user: USERS.anna, actionId: 'lead.reject', value: ids[1] as string, container: 'message', channel: 'C0INSIDENORD' }, [{ path: 'channel.id', value: '\ud800' }]],
+      [{ user: USERS.anna, actionId: 'lead.accept', value: '00000000-0000-1000-8000-000000000000', container: 'message', channel: undefined }, [{ path: 'channel.id', value: '\ud800' }]],
     ] });
   });
 
