@@ -53,7 +53,7 @@ export class AgendaScheduler implements Scheduler {
     agenda.define<SlaJob>(SLA_JOB, async (job) => opts.onSla(job.attrs.data), { lockLifetime: 60_000, concurrency: 10, backoff });
     agenda.define(DIGEST_JOB, async () => opts.onDigest(), { lockLifetime: 5 * 60_000, concurrency: 1 });
     agenda.on('error', (error) => opts.log(`scheduler: ${errorMessage(error)}`));
-    agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${error.message}`));
+    agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${errorMessage(error)}`));
     try {
       await agenda.ready;
       // agenda's unique() is a SELECT then an INSERT: concurrent saves of one key race. This index
