@@ -55,7 +55,7 @@ const nearValid = fc.array(change, { minLength: 1, maxLength: 3 }).map((changes)
 
 describe('POST /api/leads under fuzzing', () => {
   it('any JSON body: a clear 4xx or a stored lead, never a 5xx', async () => {
-    await fc.assert(fc.asyncProperty(anyJson, async (body) => { await check(JSON.stringify(body)); }), fuzzOptions(150));
+    await fc.assert(fc.asyncProperty(anyJson, async (body) => { await check(JSON.stringify(body)); }), fuzzOptions(100));
   });
 
   it('a real lead with fields changed to anything: all stored or nothing, never a 5xx', async () => {
@@ -65,7 +65,7 @@ describe('POST /api/leads under fuzzing', () => {
       const before = await rowCounts(db);
       const res = await check(JSON.stringify(body));
       if (res.status === 201) expect((await rowCounts(db)).leads).toBe(before.leads + 1);
-    }), { ...fuzzOptions(250), examples: found.map((l) => [l] as [Record<string, unknown>]) });
+    }), { ...fuzzOptions(150), examples: found.map((l) => [l] as [Record<string, unknown>]) });
   });
 
   it('a batch with one changed lead among good ones is stored whole or not at all', async () => {
@@ -75,14 +75,14 @@ describe('POST /api/leads under fuzzing', () => {
       const before = await rowCounts(db);
       const res = await check(JSON.stringify({ leads }));
       if (res.status === 201) expect((await rowCounts(db)).leads).toBe(before.leads + JSON.parse(res.text).created);
-    }), fuzzOptions(60));
+    }), fuzzOptions(40));
   });
 
   it('bodies that are not JSON, or not sent as JSON, are refused', async () => {
     await fc.assert(fc.asyncProperty(nastyText, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'), async (body, type) => {
       const res = await check(body, type);
       if (type !== 'application/json') expect(res.status).toBe(415);
-    }), fuzzOptions(60));
+    }), fuzzOptions(40));
     expect((await app.api('GET', '/health')).status).toBeLessThan(500);
   });
 });
@@ -143,6 +143,6 @@ describe('leadrelay import under fuzzing', () => {
         expect(text[f.row - 1]).toMatch(/^"row\d+",/);
       }
       expect((await rowCounts(db)).leads).toBe(before.leads + report.created);
-    }), fuzzOptions(60));
+    }), fuzzOptions(40));
   });
 });

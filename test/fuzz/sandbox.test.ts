@@ -65,7 +65,7 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, anyJson);
 describe('the sandbox API under fuzzing', () => {
   it('actions: clicks of any shape, as anyone, on anything', async () => {
     const body = fc.record({ as: maybe(person), action: maybe(action), value: maybe(id), message: fc.option(fc.oneof(fc.uuid(), nastyText), { nil: undefined }) });
-    await fc.assert(fc.asyncProperty(fc.oneof(body, anyJson), async (b) => { await check('action', b); }), fuzzOptions(120));
+    await fc.assert(fc.asyncProperty(fc.oneof(body, anyJson), async (b) => { await check('action', b); }), fuzzOptions(80));
   });
 
   it('forms: any form, context and values', async () => {
@@ -73,13 +73,13 @@ describe('the sandbox API under fuzzing', () => {
     const body = fc.record({ as: fc.oneof({ weight: 4, arbitrary: person }, anyJson), form, context: fc.oneof({ weight: 4, arbitrary: context }, anyJson), values: fc.oneof({ weight: 4, arbitrary: values }, anyJson) });
     // Found before (a 500): a reject form whose context is not a lead id.
     const found = { as: 'anna.weber@example.com', form: 'reject', context: `${disputes[0]}:upheld`, values: { reason: 'not_a_fit', note: '' } };
-    await fc.assert(fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: body }, anyJson), async (b) => { await check('form', b); }), { ...fuzzOptions(150), examples: [[found]] });
+    await fc.assert(fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: body }, anyJson), async (b) => { await check('form', b); }), { ...fuzzOptions(100), examples: [[found]] });
   });
 
   it('commands, example leads and the digest', async () => {
     const command = fc.record({ as: maybe(person), text: maybe(fc.oneof(nastyText, fc.constantFrom('mine', 'away 2030-01-01', 'sla', 'digest 2026-13', 'digest', 'help'))) });
     const example = fc.record({ example: maybe(fc.constantFrom('inbound', 'hot', 'x', 'constructor')) });
-    await fc.assert(fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: fc.constantFrom('command', 'leads') }, fc.constant('digest')), fc.oneof(command, example, anyJson), async (route, b) => { await check(route, b); }), fuzzOptions(80));
+    await fc.assert(fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: fc.constantFrom('command', 'leads') }, fc.constant('digest')), fc.oneof(command, example, anyJson), async (route, b) => { await check(route, b); }), fuzzOptions(50));
     expect((await send(`${app.base}/sandbox/api/state`, {})).status).toBe(200);
   });
 });

@@ -18,7 +18,7 @@ export const nastyText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 12 }),
   fc.constantFrom(
     '', ' ', '\u0000', 'a\u0000b', '\ud800', '\uffff', '\u202e', '\r\n', '<b>x</b> & <!here>', '*bold* _it_ `code`',
-    `'; DROP TABLE "Lead"; --`, '%s%n%d', '${x}', '__proto__', 'constructor', 'toString', '-1', '1e309', 'NaN',
+    `'; DROP TABLE "Lead"; --`, '%s%n%d', '$' + '{x}', '__proto__', 'constructor', 'toString', '-1', '1e309', 'NaN',
     'x'.repeat(5001), '9'.repeat(40),
   ),
 );
