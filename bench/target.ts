@@ -86,7 +86,7 @@ async function leadrelay(platform: 'slack' | 'teams'): Promise<{ base: string; s
   const { loadEnv } = await import('../src/infra/config.ts');
   const { start } = await import('../src/main.ts');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leadrelay-bench-'));
-  const common = { ...process.env, PORT: '0', HOST: '127.0.0.1', LEADRELAY_DATA_DIR: dataDir, LEADRELAY_INTAKE_TOKEN: token };
+  const common = { ...process.env, PORT: '0', HOST: '127.0.0.1', LEADRELAY_DATA_DIR: dataDir, LEADRELAY_INTAKE_TOKEN: token, LEADRELAY_API_RATE_LIMIT: '10000000' };
   let env: Record<string, string | undefined>;
   if (platform === 'slack') {
     env = { ...common, LEADRELAY_CONFIG: 'leadrelay.example.yml', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl };

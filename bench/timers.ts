@@ -27,6 +27,8 @@ const scheduler = await AgendaScheduler.create({
   },
   onDigest: async () => {},
   digest: { cron: '0 9 1 * *', timeZone: 'Europe/Berlin' },
+  onRetention: async () => {},
+  retention: { cron: '30 3 * * *', timeZone: 'Europe/Berlin' },
   log: (line) => console.error(line),
 });
 

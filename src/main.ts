@@ -1,7 +1,5 @@
 // The composition root: reads config, builds the infra and the chats, wires the use cases to
 // them and serves it all over HTTP. start() reads as the list of those steps.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
@@ -12,6 +10,8 @@ import { type Database, openDatabase } from './infra/database.ts';
 import { createHttpApp } from './http/app.ts';
 import { applyMigrations } from './infra/migrate.ts';
 import { createPrisma, type Db } from './infra/prisma.ts';
+import { PrismaRateLimits } from './infra/rate-limits.ts';
+import { type ApiToken, describeToken, loadTokens, tokensFileWarning } from './infra/tokens.ts';
 import { prismaStores } from './infra/stores.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
@@ -19,13 +19,15 @@ import { chatTraffic } from './bot/limiter.ts';
 import { SandboxChat } from './bot/sandbox/chat.ts';
 import { sandboxRouter } from './bot/sandbox/server.ts';
 import { PrismaSandboxMessages, SandboxListener } from './infra/sandbox-store.ts';
-import { createTeamsBot, type TeamsBot } from './bot/teams/app.ts';
+import { createTeamsBot, type TeamsBot, type TeamsConfig } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
 import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
 import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
+import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
+import { describeRetention } from './domain/retention.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { errorMessage } from './domain/errors.ts';
@@ -39,19 +41,21 @@ export interface Running {
   deps: Deps | null;
   /** Deliver pending chat messages now (also runs on a timer). */
   deliver(): Promise<void>;
-  intakeToken: string;
+  /** The valid /api tokens (never to be printed: see describeToken). */
+  tokens: readonly ApiToken[];
   stop(): Promise<void>;
 }
 
-/** The token from the environment, or one made once and kept in the data dir. */
-function intakeToken(env: Env): string {
-  if (env.LEADRELAY_INTAKE_TOKEN) return env.LEADRELAY_INTAKE_TOKEN;
-  const file = path.join(env.LEADRELAY_DATA_DIR, 'intake-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(env.LEADRELAY_DATA_DIR, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+/** The /api tokens, named in the log by scope, last four characters and where they are kept. */
+function readTokens(env: Env, log: Log): ApiToken[] {
+  const tokens = loadTokens(env, { generate: true });
+  log(`tokens: ${tokens.map(describeToken).join(', ')}`);
+  const warning = tokensFileWarning(env);
+  if (warning) log(warning);
+  if (tokens.length === 1 && tokens[0]?.source === 'LEADRELAY_INTAKE_TOKEN') {
+    log('tokens: LEADRELAY_INTAKE_TOKEN may do everything; give senders of leads an intake-only token (LEADRELAY_INTAKE_TOKENS)');
+  }
+  return tokens;
 }
 
 type Log = (line: string) => void;
@@ -59,35 +63,41 @@ type Log = (line: string) => void;
 export interface StartOptions {
   log?: Log;
   clock?: Clock;
+  /** More botbuilder authentication settings for Teams (tests name the keys they sign with). */
+  teamsAuth?: TeamsConfig['auth'];
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
   const log = opts.log ?? console.log;
   const clock = opts.clock ?? systemClock;
   const agreement = readAgreement(env, log);
+  const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
-  const db = createPrisma(database.url);
+  const db = createPrisma(database.url, { log });
+  const rateLimits = new PrismaRateLimits(db);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
   const stores = prismaStores(db, () => void worker?.kick());
-  const token = intakeToken(env);
-  const chats = createChats(env, agreement, db, log);
+  const chats = createChats(env, agreement, db, log, opts.teamsAuth);
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
   const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, stores, chat: chats.chat, log });
+  if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
 
   const app = createHttpApp({
-    agreement, leads: stores.leads, clock, intakeToken: token,
+    agreement, leads: stores.leads, clock, tokens,
+    apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
     ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
     digests: work.digests,
-    scheduler: scheduler ?? undefined,
-    // Demo data records its offers as posted nowhere: its stores do not wake the worker.
-    demoDeps: deps && { ...deps, ...prismaStores(db) },
+    scheduler,
+    // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
+    // its stores do not wake the worker.
+    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db) } : null,
     routers: chatRouters(env, chats, deps),
   });
   const server = await listen(app, env);
@@ -95,19 +105,19 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
 
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
-  await scheduler?.start();
+  await scheduler.start();
 
   const stop = stopper([
     ['http', () => closeServer(server)],
     ['sandbox events', () => sandboxEvents?.close()],
     ['outbox', () => worker?.stop()],
-    ['scheduler', () => scheduler?.stop()],
+    ['scheduler', () => scheduler.stop()],
     ['slack', () => chats.slack?.stop()],
     ['teams', () => chats.teams?.stop()],
     ['database pool', () => db.$disconnect()],
     ['database', () => database.stop()],
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), intakeToken: token, deliver: async () => { await worker?.kick(); }, stop };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, deliver: async () => { await worker?.kick(); }, stop };
 }
 
 function readAgreement(env: Env, log: Log): Agreement {
@@ -135,7 +145,7 @@ interface Chats {
   chat: Chat | null;
 }
 
-function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
+function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
     slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
@@ -143,7 +153,10 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
   }
   let teams: TeamsBot | null = null;
   if (env.MicrosoftAppId || env.LEADRELAY_TEAMS_INSECURE) {
-    teams = createTeamsBot({ appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType, insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE) }, agreement, new PrismaTeamsState(db), log);
+    teams = createTeamsBot({
+      appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType,
+      insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE), serviceHosts: env.LEADRELAY_TEAMS_SERVICE_HOSTS, auth: teamsAuth,
+    }, agreement, new PrismaTeamsState(db), log);
     log(env.MicrosoftAppId ? 'teams: bot endpoint at /api/messages' : 'teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
     log('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
@@ -157,6 +170,9 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log): Chats {
   const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
   const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
   if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
+  if (sandbox && env.LEADRELAY_SANDBOX === 'remote') {
+    log('sandbox: REMOTE — open to the network behind LEADRELAY_SANDBOX_PASSWORD. Anyone with the password can act as anyone in the agreement and read every direct message.');
+  }
   const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
   return { slack, teams, sandbox, sandboxMessages, chat };
 }
@@ -165,9 +181,13 @@ interface UseCases {
   /** null without a chat: routed leads then wait in the outbox as "offer pending". */
   deps: Deps | null;
   worker: OutboxWorker | null;
-  scheduler: AgendaScheduler | null;
+  /** Always: retention runs with or without a chat (SLA checks and the digest only with one). */
+  scheduler: AgendaScheduler;
   digests: Digests;
 }
+
+/** Retention runs at night in the team's time zone, when nobody is clicking on the cards it rewrites. */
+const RETENTION_CRON = '30 3 * * *';
 
 async function wireUseCases(opts: {
   env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string;
@@ -175,21 +195,25 @@ async function wireUseCases(opts: {
 }): Promise<UseCases> {
   const { env, agreement, clock, db, stores, chat, log } = opts;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  if (!chat) return { deps: null, worker: null, scheduler: null, digests };
-  const deps: Deps = { agreement, ...stores, chat, clock, log, digests };
+  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
-  const worker = new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
+  const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
+  const retention: RetentionDeps = { agreement, leads: stores.leads, clock, log };
   const scheduler = await AgendaScheduler.create({
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,
     pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
-    onSla: (job) => checkSla(deps, job),
-    onDigest: async () => { await postMonthlyDigest(deps); },
+    onSla: deps ? (job) => checkSla(deps, job) : undefined,
+    onDigest: deps ? async () => { await postMonthlyDigest(deps); } : undefined,
     digest: { cron: digestCron(agreement), timeZone: agreement.sla.timeZone },
+    onRetention: async (progress) => { await eraseExpired(retention, { progress }); },
+    retention: { cron: RETENTION_CRON, timeZone: agreement.sla.timeZone },
     log,
   });
-  deps.scheduler = scheduler;
+  if (deps) deps.scheduler = scheduler;
+  retention.scheduler = scheduler;
   log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
+  log(`retention: ${describeRetention(agreement.privacy.retention)}`);
   return { deps, worker, scheduler, digests };
 }
 
@@ -205,7 +229,10 @@ function chatRouters(env: Env, chats: Chats, deps: Deps | null): Router[] {
   return [
     ...(slack?.router ? [slack.router] : []),
     ...(teams ? [teams.router] : []),
-    ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, { allowRemote: env.LEADRELAY_SANDBOX === 'remote' })] : []),
+    ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, {
+      remotePassword: env.LEADRELAY_SANDBOX === 'remote' ? env.LEADRELAY_SANDBOX_PASSWORD : undefined,
+      maxStreams: env.LEADRELAY_SANDBOX_STREAMS,
+    })] : []),
   ];
 }
 

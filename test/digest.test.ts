@@ -142,7 +142,7 @@ beforeAll(async () => {
   const url = await freshDatabase();
   client = new pg.Client(url);
   await client.connect();
-  db = createPrisma(url, 4);
+  db = createPrisma(url, { max: 4 });
 
   // ── October's 42 MQLs ──────────────────────────────────────────────────────────────────────
   // Weeks: W40 = Oct 1–4 (Thu–Sun, 4 days), W41 = 5–11, W42 = 12–18, W43 = 19–25, W44 = 26–31 (6 days).
@@ -242,6 +242,21 @@ beforeAll(async () => {
   await escalation(b1, { kind: 'contact', atPercent: 100, action: 'manager', rep: BEN, queue: 'field-dach', at: berlin('2026-11-01T00:10'), systemMin: 1, peopleMin: 1 }); // November
   for (const [kind, at, openLeads] of [['at_capacity', oct(14), 40], ['recovered', oct(16), 35], ['at_capacity', berlin('2026-09-28T10:00'), 40]] as const) {
     await client.query(`INSERT INTO "CapacityNotice" (id, queue, kind, open, "limit", at) VALUES ($1, 'inside-dach-nord', $2, $3, 40, $4)`, [randomUUID(), kind, openLeads, ts(at)]);
+  }
+
+  // ── Erasures: leads from 2024, kept in nurture at intake (no MQLs), erased in and around October ──
+  const erasures: [Date, string | null][] = [
+    [berlin('2026-10-01T00:10'), 'retention'], // 30 September 22:10 UTC: October in Berlin
+    [berlin('2026-10-03T03:30'), 'retention'],
+    [oct(15, '03:30'), 'retention'],
+    [oct(20), 'api'], // DELETE /api/leads/:id
+    [oct(21), null], // an erasure without an actor counts as one on request
+    [berlin('2026-09-30T23:50'), 'retention'], // September
+    [berlin('2026-11-01T03:30'), 'api'], // November
+  ];
+  for (const [at, actor] of erasures) {
+    const id = await lead({ received: berlin('2024-05-06T10:00'), source: 'inbound', campaign: null, status: 'nurture', stage: null, queue: null });
+    await event(id, at, 'erased', 'nurture', 'nurture', actor);
   }
 });
 
@@ -370,6 +385,10 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
     ]);
   });
 
+  it('counts the leads erased in the month: on request, and by retention (its actor)', () => {
+    expect(n.erased).toEqual({ onRequest: 2, byRetention: 3 });
+  });
+
   it('breaks each day’s MQLs down by what became of them', () => {
     expect(n.daily).toHaveLength(31);
     expect(n.daily[0]).toEqual({ day: 1, accepted: 2, rejected: 0, nurture: 0, open: 0 }); // a1, a2
@@ -412,7 +431,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       delivered: 0, target: 500, evenness: 0,
       byWeek: ['2027-W09', '2027-W10', '2027-W11', '2027-W12', '2027-W13'].map((week) => ({ week, count: 0 })),
     });
-    expect(empty).toMatchObject({ offered: 0, accepted: 0, acceptanceRate: null, rejections: [], recycledToNurture: 0, sources: [], campaigns: [], capacityNotices: [] });
+    expect(empty).toMatchObject({ offered: 0, accepted: 0, acceptanceRate: null, rejections: [], recycledToNurture: 0, sources: [], campaigns: [], capacityNotices: [], erased: { onRequest: 0, byRetention: 0 } });
     expect(empty.speed).toEqual({ claimMinutes: { median: null, p90: null }, contactMinutes: { median: null, p90: null } });
   });
 
@@ -447,6 +466,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('webinar-ki: 38\u00a0% angenommen (3 von 8), 1 gewonnen');
       expect(all).toContain('Anna Weber: 5 angenommen, 2 jetzt offen');
       expect(all).toContain(' „Inside Sales DACH Nord“ ausgelastet: 40 offene Leads (Schwelle 40)');
+      expect(all).toContain('Datenschutz\nGelöscht auf Anfrage: 2\nGelöscht nach Ablauf der Aufbewahrungsfrist: 3');
       expect(all).toContain('Ziel für November 2026: 400 MQLs');
       expect(all).toContain('Umsatzziel 400.000 ÷ 20.000 je Abschluss = 20 Kunden; ÷ 25\u00a0% Abschlussquote = 80 Opportunities; ÷ 20\u00a0% Quote Lead → Opportunity = 400 Leads.');
       expect(all).toContain('Quoten aus der Vereinbarung – für gemessene Quoten gab es noch zu wenig Verlauf. Das sind 358 MQLs mehr, als in diesem Monat geliefert wurden.');
@@ -463,6 +483,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Not a fit: 3 (38%)');
       expect(all).toContain('Time to first contact: median 60 min · 90% within 1.7 h');
       expect(all).toContain('Inside Sales DACH Nord: 3 – delay caused by the system 4 min, by people 11.5 h');
+      expect(all).toContain('Privacy\nErased on request: 2\nErased at the end of the retention period: 3');
       expect(all).toContain('Target for November 2026: 400 MQLs');
       expect(all).toContain('Revenue target 400,000 ÷ 20,000 per deal = 20 customers; ÷ 25% opportunity → customer = 80 opportunities; ÷ 20% lead → opportunity = 400 leads.');
       expect(all).toContain('That is 358 MQLs more than delivered this month.');
@@ -487,9 +508,10 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
         speed: { claimMinutes: { median: null, p90: null }, contactMinutes: { median: null, p90: null } },
         breaches: { byQueue: [], byRep: [] }, sources: [], campaigns: [], load: [], capacityNotices: [],
         next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, customers: 0 }, 0), daily: [],
+        erased: { onRequest: 0, byRetention: 0 },
       };
       const all = text(digestView(empty, agreement, texts('de')));
-      for (const line of ['Keine Ablehnungen in diesem Monat.', 'Keine SLA-Verstöße in diesem Monat.', 'Keine MQLs in diesem Monat.', 'Keine Queue war in diesem Monat ausgelastet.', 'Median — · 90\u00a0% binnen —']) {
+      for (const line of ['Gelöscht auf Anfrage: 0\nGelöscht nach Ablauf der Aufbewahrungsfrist: 0', 'Keine Ablehnungen in diesem Monat.', 'Keine SLA-Verstöße in diesem Monat.', 'Keine MQLs in diesem Monat.', 'Keine Queue war in diesem Monat ausgelastet.', 'Median — · 90\u00a0% binnen —']) {
         expect(all).toContain(line);
       }
     });

@@ -181,9 +181,9 @@ describe('reject, dispute and arbitration', () => {
     expect(json(notice)).toContain('Budget erst 2027');
     expect(buttonsOf(notice)).toEqual([expect.objectContaining({ action_id: 'lead.dispute', value: id })]);
 
-    // Only marketing disputes.
+    // Only the marketer who owns the lead (or the head of marketing) disputes.
     await flow.click(USERS.ben, 'lead.dispute', id, flow.whereIs(notice));
-    expect(json((await fake.waitFor('chat.postEphemeral'))[0])).toContain('Nur Marketing');
+    expect(json((await fake.waitFor('chat.postEphemeral'))[0])).toContain('Widersprechen können nur die Marketingperson, der dieser Lead gehört (Mia Schulz)');
 
     await flow.click(USERS.mia, 'lead.dispute', id, flow.whereIs(notice));
     const dispute = await flow.lastModal(2);
@@ -225,7 +225,7 @@ describe('reject, dispute and arbitration', () => {
     expect(await eventsOf(id)).toEqual(expected);
 
     // A second decision on the same dispute changes nothing.
-    await flow.click(USERS.paul, 'dispute.uphold', uphold!.value, flow.whereIs(card));
+    await flow.click(USERS.sophie, 'dispute.uphold', uphold!.value, flow.whereIs(card));
     expect(json((await fake.waitFor('chat.postEphemeral', 6)).at(-1))).toContain('schon entschieden');
 
     // The decision is a precedent.

@@ -3,7 +3,7 @@
 // leadrelay send offers or contact data to an address someone else chose.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insecureRefusal } from '../src/bot/teams/app.ts';
+import { insecureRefusal } from '../src/bot/teams/access.ts';
 import { type App, startApp } from './support/app.ts';
 import { conversationUpdate, postActivity, TENANT_ID } from './support/teams-activities.ts';
 

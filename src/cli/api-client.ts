@@ -1,18 +1,17 @@
-// The CLI's way to the running server: its address, the intake token, and a JSON POST.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// The CLI's way to the running server: its address, a token, and a JSON POST.
 import type { Env } from '../infra/config.ts';
+import { loadTokens, type Scope, tokenFor } from '../infra/tokens.ts';
 
-/** Where the server runs and how to get in: --url and --token, else the environment and data dir. */
+/** Where the server runs and how to get in: --url and --token, else the configured tokens
+ * (environment, tokens file, data dir), the narrowest that may do what the command needs. */
 export interface ServerOptions {
   env: Env;
   url?: string | undefined;
   token?: string | undefined;
 }
 
-export function connection(opts: ServerOptions) {
-  const tokenFile = path.join(opts.env.LEADRELAY_DATA_DIR, 'intake-token');
-  const token = opts.token ?? opts.env.LEADRELAY_INTAKE_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+export function connection(opts: ServerOptions, needs: Scope) {
+  const token = opts.token ?? tokenFor(loadTokens(opts.env, { generate: false }), needs)?.value;
   const base = opts.url ?? `http://localhost:${opts.env.PORT}`;
   return { token, base };
 }
@@ -29,4 +28,5 @@ export async function send(base: string, route: string, token: string, body: unk
   return { status: res.status, json: await res.json() };
 }
 
-export const NO_TOKEN = 'no intake token: pass --token, set LEADRELAY_INTAKE_TOKEN, or start leadrelay once (npm start)';
+export const noToken = (needs: Scope) =>
+  `no ${needs} token: pass --token, set ${needs === 'intake' ? 'LEADRELAY_INTAKE_TOKENS' : 'LEADRELAY_ADMIN_TOKENS'} or LEADRELAY_TOKENS_FILE, or start leadrelay once (npm start)`;

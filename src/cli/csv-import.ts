@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from '../domain/zod-messages.ts';
 import { MAX_BATCH } from '../handlers/intake.schema.ts';
-import { connection, NO_TOKEN, type ServerOptions, send } from './api-client.ts';
+import { connection, noToken, type ServerOptions, send } from './api-client.ts';
 
 export const CSV_COLUMNS = [
   'externalId', 'sourceSystem', 'source', 'campaign', 'owner',
@@ -134,9 +134,9 @@ export async function runImport(opts: ServerOptions & { file: string }): Promise
     console.error(`${opts.file}: ${error}`);
     return 1;
   }
-  const { token, base } = connection(opts);
+  const { token, base } = connection(opts, 'intake');
   if (!token) {
-    console.error(NO_TOKEN);
+    console.error(noToken('intake'));
     return 2;
   }
   const report = await importRows(rows, (body) => send(base, '/api/leads', token, body), lines);

@@ -1,11 +1,11 @@
 // `leadrelay demo`: a client of the running server's /api/demo.
-import { connection, NO_TOKEN, type ServerOptions, send } from './api-client.ts';
+import { connection, noToken, type ServerOptions, send } from './api-client.ts';
 
 /** `leadrelay demo`: asks the running server to seed this month. */
 export async function runDemo(opts: ServerOptions): Promise<number> {
-  const { token, base } = connection(opts);
+  const { token, base } = connection(opts, 'admin');
   if (!token) {
-    console.error(NO_TOKEN);
+    console.error(noToken('admin'));
     return 2;
   }
   const answer = await send(base, '/api/demo', token, {});

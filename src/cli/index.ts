@@ -9,14 +9,17 @@ Usage:
   leadrelay start                    start the server (intake API; embedded PostgreSQL unless DATABASE_URL is set)
   leadrelay import <leads.csv>       import leads from a CSV file through the running server's intake API
       --url <http://host:port>       where leadrelay runs (default http://localhost:$PORT or 3000)
-      --token <token>                intake token (default LEADRELAY_INTAKE_TOKEN or .leadrelay/intake-token)
+      --token <token>                a token (default: an intake token from LEADRELAY_INTAKE_TOKENS,
+                                     LEADRELAY_TOKENS_FILE, LEADRELAY_INTAKE_TOKEN or .leadrelay/intake-token)
   leadrelay demo                     seed this month with realistic leads, so the digest has numbers
+                                     (sandbox only; --url, and --token with an admin token)
   leadrelay teams-package [--app-id <id>] [--out <file>]
                                      build the Teams app package (zip) to upload, for your bot's app id
   leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
   leadrelay --help                   this text
 
-Environment: PORT, HOST, DATABASE_URL, LEADRELAY_CONFIG, LEADRELAY_DATA_DIR, LEADRELAY_INTAKE_TOKEN.`;
+Environment: PORT, HOST, DATABASE_URL, LEADRELAY_CONFIG, LEADRELAY_DATA_DIR, LEADRELAY_INTAKE_TOKENS,
+LEADRELAY_ADMIN_TOKENS, LEADRELAY_TOKENS_FILE, LEADRELAY_INTAKE_TOKEN (see README → Configuration).`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({

@@ -1,15 +1,23 @@
 // `leadrelay start`: run until SIGINT/SIGTERM, then stop cleanly (the embedded database too).
-import path from 'node:path';
 import type { Env } from '../infra/config.ts';
+import { shellReference, tokenFor } from '../infra/tokens.ts';
 import { start } from '../main.ts';
+import { handleProcessErrors } from './process-errors.ts';
 
 export async function runServer(env: Env): Promise<number> {
+  const processErrors = handleProcessErrors();
   const running = await start(env);
+  processErrors.onExit(running.stop);
   const base = `http://localhost:${running.port}`;
-  // The token itself is never printed (terminals and logs keep it): say where it is kept.
-  const token = env.LEADRELAY_INTAKE_TOKEN ? '$LEADRELAY_INTAKE_TOKEN' : `$(cat ${path.join(env.LEADRELAY_DATA_DIR, 'intake-token')})`;
-  console.log(`leadrelay listens on ${base}${running.sandbox ? `
-Sandbox chat: open ${base} in a browser to act as rep, marketer or arbiter (no Slack or Teams needed).` : ''}
+  // A token itself is never printed (terminals and logs keep it): the command reads it from where it is kept.
+  const intake = tokenFor(running.tokens, 'intake');
+  const token = intake ? shellReference(running.tokens, intake) : '<token>';
+  const remote = env.LEADRELAY_SANDBOX === 'remote';
+  const sandbox = !running.sandbox ? '' : remote ? `
+Sandbox chat: open ${base} (or this server's address) and give LEADRELAY_SANDBOX_PASSWORD.
+  Anyone with that password can act as anyone in the agreement and read every direct message.` : `
+Sandbox chat: open ${base} in a browser to act as rep, marketer or arbiter (no Slack or Teams needed).`;
+  console.log(`leadrelay listens on ${base}${sandbox}
 Send a lead:
   curl -s -X POST ${base}/api/leads \\
     -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \\

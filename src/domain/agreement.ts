@@ -116,6 +116,27 @@ const labels = z.strictObject({
   sources: codeLabels,
 }).default({ industries: {}, signals: {}, sources: {} });
 
+export const MAX_RETENTION_MONTHS = 120;
+/** Conservative defaults: nurture leads nobody changed for two years, closed leads after three. */
+export const DEFAULT_RETENTION = { nurtureMonths: 24, closedMonths: 36 } as const;
+
+/** How long leads nobody works on are kept (src/domain/retention.ts), in months without a change.
+ * Only the word "off" keeps them without limit: an empty value is an error, never "off". */
+const keepFor = (what: string) => z.unknown().transform((value, ctx): number | 'off' => {
+  if (value === 'off') return 'off';
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_RETENTION_MONTHS) return value;
+  const given = value === null || value === undefined ? 'nothing' : JSON.stringify(value);
+  ctx.addIssue({ code: 'custom', message: `${given} is not a number of months from 1 to ${MAX_RETENTION_MONTHS}; write "off" to keep ${what} without limit` });
+  return z.NEVER;
+});
+
+const privacy = z.strictObject({
+  retention: z.strictObject({
+    nurtureMonths: keepFor('nurture leads').default(DEFAULT_RETENTION.nurtureMonths),
+    closedMonths: keepFor('closed leads').default(DEFAULT_RETENTION.closedMonths),
+  }).default({ ...DEFAULT_RETENTION }),
+}).default({ retention: { ...DEFAULT_RETENTION } });
+
 export const agreementSchema = z.strictObject({
   company: z.string().min(1),
   locale: z.enum(['de', 'en']).default('de'),
@@ -156,6 +177,7 @@ export const agreementSchema = z.strictObject({
     leadToOpportunity: z.number().gt(0).max(1),
   }),
   labels,
+  privacy,
 }).superRefine((a, ctx) => {
   const people = new Map(a.people.map((p) => [p.email, p]));
   const gradeIds = new Set(a.definitions.grades.map((g) => g.id));
@@ -219,6 +241,7 @@ export type Queue = Agreement['routing']['queues'][number];
 export type Person = Agreement['people'][number];
 export type WorkingHours = Agreement['sla']['workingHours'];
 export type EscalationStep = Agreement['sla']['escalation']['claim'][number];
+export type Retention = Agreement['privacy']['retention'];
 
 /** One line per problem: `sla.grades.A.contactWithin: "1 hour" is not a duration like "1h" or "30m"`. */
 export function formatIssues(error: z.ZodError): string[] {

@@ -6,6 +6,7 @@
 import type { Explanation, Lead } from './lead.ts';
 import { HELD, type Status, transition } from './lifecycle.ts';
 import { type RejectReason, recyclesToNurture } from './rejections.ts';
+import type { View } from './view.ts';
 
 export type OfferOrigin = 'new' | 'again' | 'givenBack' | 'handedOver' | 'requeued';
 export type Clock = 'claim' | 'contact';
@@ -29,8 +30,10 @@ export type ChangeRecord =
   | { kind: 'dispute'; id: string; rejectionId: string; openedBy: string; rationale: string; arbiter: string }
   /** Decides the dispute only if it is still open: otherwise the whole change is void. */
   | { kind: 'decision'; disputeId: string; arbiter: string; outcome: 'upheld' | 'overturned'; rationale: string }
-  /** Free text that may name the person (notes, rationales, event data) is scrubbed; pending messages dropped. */
-  | { kind: 'erasure' };
+  /** Everything that may name the person goes: free text (notes, rationales, event data), the
+   * source id (kept as a one-way hash), pending messages; every message posted about the lead is
+   * rewritten to `card`. */
+  | { kind: 'erasure'; card: View };
 
 /** What follows once the change is stored. Who hears of it is not here: the use case writes
  * those messages with the change (Leads.apply). */
@@ -47,8 +50,11 @@ export interface LeadChange {
   leadId: string;
   /** Applied only while the lead is still in this status … */
   from: Status;
-  /** … and, when given, still held by this rep (null: held by nobody). */
+  /** … and, when given, still held by this rep (null: held by nobody) … */
   heldBy?: string | null;
+  /** … and, when given, still in this queue (a claim is checked against the queue it was offered in).
+   * No change ever applies to an erased lead, a second erasure included. */
+  inQueue?: string | null;
   /** Each step a legal transition; empty when the status stays. */
   path: Status[];
   set: LeadPatch;
@@ -83,11 +89,12 @@ function walk(from: Status, path: readonly Status[], type: string, actor: string
   });
 }
 
-function change(lead: Lead, c: { path: Status[]; type: string; actor: string | null; data?: Record<string, unknown>; at: Date } & Partial<Pick<LeadChange, 'heldBy' | 'set' | 'count' | 'records' | 'follows'>>): LeadChange {
+function change(lead: Lead, c: { path: Status[]; type: string; actor: string | null; data?: Record<string, unknown>; at: Date } & Partial<Pick<LeadChange, 'heldBy' | 'inQueue' | 'set' | 'count' | 'records' | 'follows'>>): LeadChange {
   return {
     leadId: lead.id,
     from: lead.status,
     ...(c.heldBy !== undefined ? { heldBy: c.heldBy } : {}),
+    ...(c.inQueue !== undefined ? { inQueue: c.inQueue } : {}),
     path: c.path,
     set: c.set ?? {},
     ...(c.count ? { count: c.count } : {}),
@@ -114,7 +121,7 @@ export function offerPosted(lead: Lead, f: { at: Date; claimDueAt: Date; channel
 export function accept(lead: Lead, f: { rep: string; at: Date; contactDueAt: Date | null }): Decision {
   if (lead.status !== 'offered' || lead.erasedAt) return { refused: 'notOffered' };
   return change(lead, {
-    path: ['accepted'], type: 'accepted', actor: f.rep, at: f.at,
+    path: ['accepted'], inQueue: lead.queue, type: 'accepted', actor: f.rep, at: f.at,
     // A handed-over lead was contacted by inside sales: first contact starts again with this rep.
     set: { assignee: f.rep, acceptedAt: f.at, contactDueAt: f.contactDueAt, contactedAt: null },
     follows: { stop: ['claim'], start: ['contact'], capacity: true },
@@ -123,10 +130,10 @@ export function accept(lead: Lead, f: { rep: string; at: Date; contactDueAt: Dat
 
 /** Not ready or not a fit goes back to marketing for nurturing, never to the bin; the owner hears it at once. */
 export function reject(lead: Lead, f: { rep: string; reason: RejectReason; note: string | null; at: Date }): Decision {
-  if (lead.status !== 'offered') return { refused: 'notOffered' };
+  if (lead.status !== 'offered' || lead.erasedAt) return { refused: 'notOffered' };
   const nurture = recyclesToNurture(f.reason);
   return change(lead, {
-    path: nurture ? ['rejected', 'nurture'] : ['rejected'], type: 'rejected', actor: f.rep, at: f.at,
+    path: nurture ? ['rejected', 'nurture'] : ['rejected'], inQueue: lead.queue, type: 'rejected', actor: f.rep, at: f.at,
     data: { reason: f.reason, note: f.note },
     records: [{ kind: 'rejection', rep: f.rep, reason: f.reason, note: f.note }],
     follows: { stop: ['claim'] },
@@ -227,13 +234,15 @@ export function close(lead: Lead, f: { outcome: 'won' | 'lost'; actor: string | 
   return change(lead, { path: [f.outcome], type: f.outcome, actor: f.actor, at: f.at, set: { closedAt: f.at }, follows: { capacity: true } });
 }
 
-/** Erase the person (GDPR): contact data and free text go; anonymous facts stay for the statistics; clocks stop. */
-export function erase(lead: Lead, f: { actor: string | null; at: Date }): Decision {
+/** Erase the person (GDPR Art. 17): contact data, free text and what chat showed of them go; the
+ * lead is closed and its clocks stop. Pseudonymous facts (source, grade, queue, status, times)
+ * stay for the statistics. `card` replaces every message posted about the lead. */
+export function erase(lead: Lead, f: { actor: string | null; at: Date; card: View }): Decision {
   if (lead.erasedAt) return { refused: 'notOpen' };
   return change(lead, {
     path: [], type: 'erased', actor: f.actor, at: f.at,
-    set: { contact: null, companyName: null, erasedAt: f.at },
-    records: [{ kind: 'erasure' }], follows: { stop: ['claim', 'contact'] },
+    set: { contact: null, companyName: null, erasedAt: f.at, closedAt: lead.closedAt ?? f.at },
+    records: [{ kind: 'erasure', card: f.card }], follows: { stop: ['claim', 'contact'], capacity: true },
   });
 }
 

@@ -55,6 +55,8 @@ export interface DigestNumbers {
   capacityNotices: { queue: string; kind: string; at: Date; open: number; limit: number }[];
   next: NextTarget;
   daily: { day: number; accepted: number; rejected: number; nurture: number; open: number }[];
+  /** Leads erased in the month: on request (the API, a person) or when their retention ran out. */
+  erased: { onRequest: number; byRetention: number };
 }
 
 export interface NextTarget {
@@ -288,6 +290,17 @@ function capacity({ n, d, f, names }: Part): Block[] {
   return [{ type: 'divider' }, heading(d.load), listOr(load, d.noLoad), heading(d.capacity), listOr(notices, d.noCapacityNotices)];
 }
 
+/** Leads whose personal data was erased in the month (GDPR): on request, and by retention. */
+function privacy({ n, d, f }: Part): Block[] {
+  return [{ type: 'divider' }, heading(d.privacy), {
+    type: 'fields',
+    fields: [
+      { label: d.erasedOnRequest, value: [f.n(n.erased.onRequest)] },
+      { label: d.erasedByRetention, value: [f.n(n.erased.byRetention)] },
+    ],
+  }];
+}
+
 /** Next month's target, derived backwards from revenue. */
 function nextTarget({ n, agreement, d, f }: Part): Block[] {
   const { next } = n;
@@ -311,7 +324,7 @@ export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): Vi
   const month = f.month(n.month);
   const blocks: Block[] = [
     { type: 'header', text: d.header(month, agreement.company) },
-    ...[delivery, acceptance, speed, ranking, capacity, nextTarget].flatMap((build) => build(part)),
+    ...[delivery, acceptance, speed, ranking, capacity, privacy, nextTarget].flatMap((build) => build(part)),
   ];
   return {
     fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),

@@ -57,8 +57,11 @@ export type ArbiterReason = { person: string } & (
   | { code: 'arbiter.none' }
   | { code: 'arbiter.rejected' }
   | { code: 'arbiter.opened' }
+  | { code: 'arbiter.owner' }
   | { code: 'arbiter.head'; head: 'sales' | 'marketing' }
   | { code: 'arbiter.neutral' }
+  /** Neutral, but the dispute went to another arbiter, who is here to decide it. */
+  | { code: 'arbiter.assigned'; assigned: string }
 );
 
 /** A sentence stored by an earlier version, before reasons were codes: shown as it is. */

@@ -67,7 +67,7 @@ const de = {
     keptAfterContact: 'Nach dem Erstkontakt lässt sich ein Lead nicht mehr zurückgeben.',
     badForm: 'Dieses Formular ist ungültig oder veraltet. Bitte öffne es noch einmal über die Schaltfläche.',
     badButton: 'Diese Schaltfläche ist ungültig oder veraltet.',
-    notMarketer: 'Nur Marketing kann einer Ablehnung widersprechen.',
+    notOwner: (owner: string) => `Widersprechen können nur die Marketingperson, der dieser Lead gehört (${owner}), und die Marketingleitung.`,
     notDisputable: 'Zu dieser Ablehnung gibt es schon einen Widerspruch, oder der Lead wurde nicht abgelehnt.',
     alreadyDecided: 'Dieser Streitfall ist schon entschieden.',
     notArbiter: (why: string) => `Du kannst diesen Streitfall nicht entscheiden: ${why}.`,
@@ -81,6 +81,7 @@ const de = {
     givenBack: 'Zurückgegeben: Der Lead wird der Queue erneut angeboten.',
     disputeSent: (arbiter: string) => `Dein Widerspruch liegt jetzt bei ${arbiter}.`,
     decided: 'Entscheidung gespeichert und beiden Seiten mitgeteilt.',
+    otherMessage: 'Diese Schaltfläche gehört zu einem anderen Lead als diese Nachricht. Es wurde nichts geändert; bitte nutze die Nachricht des Leads selbst.',
   },
   reject: {
     title: 'Lead ablehnen',
@@ -131,6 +132,12 @@ const de = {
     upheldNext: 'Der Lead bleibt im Nurturing.',
     overturnedNext: 'Der Lead wird der Queue erneut angeboten.',
     fallback: (company: string, upheld: boolean) => `Schlichtung zu ${company}: Ablehnung ${upheld ? 'bestätigt' : 'aufgehoben'}.`,
+  },
+  erased: {
+    header: 'Personenbezogene Daten gelöscht',
+    card: 'Die personenbezogenen Daten dieses Leads wurden am ',
+    cardEnd: ' gelöscht (DSGVO Art. 17).',
+    text: '(gelöscht)',
   },
   command: {
     help: [
@@ -197,6 +204,7 @@ const de = {
   digest: {
     badMonth: 'Bitte den Monat als JJJJ-MM angeben, z. B. /leads digest 2026-11.',
     sent: (month: string) => `Der Monatsbericht für ${month} kommt gleich als Direktnachricht.`,
+    tooOften: (limit: number, minutes: number) => `Du hast den Monatsbericht in dieser Stunde schon ${limit}-mal angefordert. Bitte versuch es in ${minutes} Minute${minutes === 1 ? '' : 'n'} wieder.`,
     /** Number formats of this language (Intl). */
     locale: 'de-DE',
     minutes: 'Min.',
@@ -240,6 +248,9 @@ const de = {
     earlierNotices: (n: string) => `… und ${n} frühere Meldungen`,
     atCapacity: (queue: string, open: string, limit: string) => ` „${queue}“ ausgelastet: ${open} offene Leads (Schwelle ${limit})`,
     recovered: (queue: string, open: string, limit: string) => ` „${queue}“ wieder frei: ${open} offene Leads (Schwelle ${limit})`,
+    privacy: 'Datenschutz',
+    erasedOnRequest: 'Gelöscht auf Anfrage',
+    erasedByRetention: 'Gelöscht nach Ablauf der Aufbewahrungsfrist',
     next: (month: string, leads: string) => `Ziel für ${month}: ${leads} MQLs`,
     derivation: (revenue: string, deal: string, customers: string, toCustomer: string, opportunities: string, toOpportunity: string, leads: string) =>
       `Umsatzziel ${revenue} ÷ ${deal} je Abschluss = ${customers} Kunden; ÷ ${toCustomer} Abschlussquote = ${opportunities} Opportunities; ÷ ${toOpportunity} Quote Lead → Opportunity = ${leads} Leads.`,
@@ -302,6 +313,8 @@ const de = {
     noArbiter: (name: string) => `${name} ist in der Vereinbarung keine Schlichtungsperson`,
     rejected: (name: string) => `${name} hat den Lead abgelehnt und kann den Streitfall nicht entscheiden`,
     opened: (name: string) => `${name} hat widersprochen und kann den Streitfall nicht selbst entscheiden`,
+    ownsLead: (name: string) => `${name} gehört der Lead und kann den Streitfall nicht neutral entscheiden`,
+    assigned: (name: string) => `er liegt bei ${name}; eine andere Schlichtungsperson entscheidet nur, solange ${name} abwesend ist`,
     head: { sales: (name: string) => `${name} leitet den Vertrieb und ist nicht neutral`, marketing: (name: string) => `${name} leitet das Marketing und ist nicht neutral` },
     neutral: (name: string) => `${name} ist neutral und kann schlichten`,
   },
@@ -390,7 +403,7 @@ const en: Texts = {
     keptAfterContact: 'A lead cannot be given back after first contact.',
     badForm: 'This form is invalid or out of date. Please open it again from its button.',
     badButton: 'This button is invalid or out of date.',
-    notMarketer: 'Only marketing can dispute a rejection.',
+    notOwner: (owner) => `Only the marketer who owns this lead (${owner}) or the head of marketing can dispute this rejection.`,
     notDisputable: 'This rejection is already disputed, or the lead was not rejected.',
     alreadyDecided: 'This dispute has already been decided.',
     notArbiter: (why) => `You cannot decide this dispute: ${why}.`,
@@ -404,6 +417,7 @@ const en: Texts = {
     givenBack: 'Given back: the lead is offered to the queue again.',
     disputeSent: (arbiter) => `Your dispute is now with ${arbiter}.`,
     decided: 'Decision saved and sent to both sides.',
+    otherMessage: 'This button belongs to another lead than this message. Nothing was changed; please use the message of that lead itself.',
   },
   reject: {
     title: 'Reject lead',
@@ -454,6 +468,12 @@ const en: Texts = {
     upheldNext: 'The lead stays in nurturing.',
     overturnedNext: 'The lead is offered to the queue again.',
     fallback: (company, upheld) => `Arbitration on ${company}: rejection ${upheld ? 'upheld' : 'overturned'}.`,
+  },
+  erased: {
+    header: 'Personal data erased',
+    card: 'The personal data of this lead was erased on ',
+    cardEnd: ' (GDPR Art. 17).',
+    text: '(erased)',
   },
   command: {
     help: [
@@ -520,6 +540,7 @@ const en: Texts = {
   digest: {
     badMonth: 'Please give the month as YYYY-MM, e.g. /leads digest 2026-11.',
     sent: (month) => `The digest for ${month} is on its way as a direct message.`,
+    tooOften: (limit, minutes) => `You asked for the digest ${limit} times this hour. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     locale: 'en-US',
     minutes: 'min',
     hours: 'h',
@@ -562,6 +583,9 @@ const en: Texts = {
     earlierNotices: (n) => `… and ${n} earlier notices`,
     atCapacity: (queue, open, limit) => ` "${queue}" at capacity: ${open} open leads (threshold ${limit})`,
     recovered: (queue, open, limit) => ` "${queue}" has capacity again: ${open} open leads (threshold ${limit})`,
+    privacy: 'Privacy',
+    erasedOnRequest: 'Erased on request',
+    erasedByRetention: 'Erased at the end of the retention period',
     next: (month, leads) => `Target for ${month}: ${leads} MQLs`,
     derivation: (revenue, deal, customers, toCustomer, opportunities, toOpportunity, leads) =>
       `Revenue target ${revenue} ÷ ${deal} per deal = ${customers} customers; ÷ ${toCustomer} opportunity → customer = ${opportunities} opportunities; ÷ ${toOpportunity} lead → opportunity = ${leads} leads.`,
@@ -622,6 +646,8 @@ const en: Texts = {
     noArbiter: (name) => `${name} is not an arbiter in the agreement`,
     rejected: (name) => `${name} rejected the lead and cannot judge the dispute`,
     opened: (name) => `${name} opened the dispute and cannot judge it`,
+    ownsLead: (name) => `${name} owns the lead and cannot judge it neutrally`,
+    assigned: (name) => `it is assigned to ${name}; another arbiter decides only while ${name} is away`,
     head: { sales: (name) => `${name} is head of sales and not neutral`, marketing: (name) => `${name} is head of marketing and not neutral` },
     neutral: (name) => `${name} is a neutral arbiter`,
   },
@@ -803,6 +829,8 @@ export function explain(reason: Reason, agreement: Agreement): string {
     case 'arbiter.none': return w.noArbiter(n.person(reason.person));
     case 'arbiter.rejected': return w.rejected(n.person(reason.person));
     case 'arbiter.opened': return w.opened(n.person(reason.person));
+    case 'arbiter.owner': return w.ownsLead(n.person(reason.person));
+    case 'arbiter.assigned': return w.assigned(n.person(reason.assigned));
     case 'arbiter.head': return w.head[reason.head](n.person(reason.person));
     case 'arbiter.neutral': return w.neutral(n.person(reason.person));
   }

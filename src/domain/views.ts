@@ -198,7 +198,7 @@ function decisionLine(dispute: DisputeFacts, t: Texts): Rich {
 
 export function precedentLine(p: Precedent, t: Texts): Rich {
   const outcome = p.outcome === 'upheld' ? t.dispute.uphold : t.dispute.overturn;
-  return [{ time: p.decidedAt }, ` · ${p.company} · ${t.reasons[p.reason]} → `, { bold: outcome }, ` (`, { person: p.arbiter }, `): ${p.rationale}`];
+  return [{ time: p.decidedAt }, ` · ${p.company} · ${t.reasons[p.reason]} → `, { bold: outcome }, ` (`, { person: p.arbiter }, `): ${p.rationale || t.erased.text}`];
 }
 
 /** To both sides of a dispute once the arbiter decided. */
@@ -211,6 +211,11 @@ export function decisionView(lead: Lead, dispute: DisputeFacts, t: Texts): View 
       { type: 'fields', fields: [{ label: t.decision.rationale, value: [dispute.decisionRationale ?? '—'] }] },
     ],
   };
+}
+
+/** What every message about an erased lead shows instead: no name, no company, no buttons. */
+export function erasedView(at: Date, t: Texts): View {
+  return { fallback: t.erased.header, blocks: [{ type: 'header', text: t.erased.header }, { type: 'text', text: [t.erased.card, { time: at }, t.erased.cardEnd] }] };
 }
 
 export function noticeView(...text: Inline[]): View {

@@ -1,12 +1,12 @@
 // Buttons and forms by name, for every chat platform: a platform parses its payload into
 // (action, id, actor) or (form, context, actor, values) and calls these.
-import type { ActionId, Form } from '../domain/view.ts';
+import type { ActionId, Form, View } from '../domain/view.ts';
 import { acceptLead } from './accept-lead.ts';
 import type { Deps, Reply } from './deps.ts';
 import { checkDisputeForm, startDispute, submitDispute } from './dispute-rejection.ts';
 import { checkRejectForm, startReject, submitReject } from './reject-lead.ts';
 import { giveBack, giveUp, handOver, logAttempt, markContacted } from './rep-actions.ts';
-import { checkDecideForm, OUTCOMES, startDecide, submitDecide } from './resolve-dispute.ts';
+import { checkDecideForm, outcomeSchema, startDecide, submitDecide } from './resolve-dispute.ts';
 import { z } from '../domain/zod-messages.ts';
 import { noticeView } from '../domain/views.ts';
 import { textsOf } from './deps.ts';
@@ -49,7 +49,7 @@ export function checkForm(deps: Deps, form: Form['id'], values: Record<string, s
 }
 
 // The decide form carries "<dispute id>:<outcome>" through the platform: parsed, never trusted.
-const decideContext = z.string().transform((s) => s.split(':')).pipe(z.tuple([z.uuid(), z.enum(OUTCOMES)]));
+const decideContext = z.string().transform((s) => s.split(':')).pipe(z.tuple([z.uuid(), outcomeSchema]));
 
 export function parseDecideContext(context: string) {
   const parsed = decideContext.safeParse(context);
@@ -64,3 +64,28 @@ export async function submitForm(deps: Deps, form: Form['id'], context: string, 
   if (!decide) return { notice: noticeView(textsOf(deps).notice.badForm) };
   return submitDecide(deps, { ...decide, actor, values });
 }
+
+/** The ids a message's buttons act on: every view with buttons acts on one lead or dispute. */
+export const buttonValues = (view: View | null | undefined): string[] =>
+  (view?.blocks ?? []).flatMap((b) => (b.type === 'actions' ? b.buttons.map((x) => x.value) : []));
+
+/** The lead or dispute a form acts on (a decide form names its dispute and outcome). */
+/** The lead or dispute a form acts on; a decide form's context is "<dispute>:<outcome>", and a
+ * forged outcome is answered as an invalid form, not as another message's button. */
+export const formSubject = (form: Form['id'], context: string): string => (form === 'decide' ? (parseDecideContext(context)?.disputeId ?? context.split(':')[0] ?? '') : context);
+
+/**
+ * Whether the answer to a click (or to a form opened from it) may replace the message it came
+ * from: `same` when the message's buttons act on that lead or dispute; `other` when they act on
+ * another one — no client sends that, only a forged click, so it is refused before anything runs
+ * (the person can act on the other lead from its own message); `unknown` when the message is not
+ * known or has no buttons any more (it changed since it was shown): the action runs, the message
+ * stays as it is.
+ */
+export function fitOf(values: readonly string[], id: string): 'same' | 'other' | 'unknown' {
+  if (!values.length) return 'unknown';
+  return values.includes(id) ? 'same' : 'other';
+}
+
+/** The answer to a click on a message of another lead. */
+export const otherMessage = (deps: Pick<Deps, 'agreement'>): Reply => ({ notice: noticeView(textsOf(deps).notice.otherMessage) });

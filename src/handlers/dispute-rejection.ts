@@ -1,20 +1,31 @@
 // Use case: marketing disputes a rejection; a neutral arbiter gets the case with its precedents.
+// Only the marketer who owns the lead, or the head of marketing, may dispute it.
 import { randomUUID } from 'node:crypto';
+import type { Person } from '../domain/agreement.ts';
 import { openDispute } from '../domain/changes.ts';
-import { eligibleArbiters } from '../domain/disputes.ts';
+import { eligibleArbiters, mayDispute } from '../domain/disputes.ts';
+import { names } from '../domain/texts.ts';
 import { disputeCardView, disputeForm, noticeView } from '../domain/views.ts';
-import { type Deps, personOf, type Reply, textsOf } from './deps.ts';
+import { type Deps, type Reply, textsOf } from './deps.ts';
 import { carryOut, refusalView } from './follow.ts';
 import { disputeSchema, parseForm } from './forms.schema.ts';
 
 async function disputable(deps: Deps, leadId: string, actor: string) {
   const t = textsOf(deps);
-  if (!personOf(deps.agreement, actor)?.roles.includes('marketer')) return { refusal: noticeView(t.notice.notMarketer) };
   const lead = await deps.leads.find(leadId);
+  // Who may comes first: someone who may not hears that, whatever state the lead is in.
+  if (lead && !mayDispute(actor, deps.agreement.people, lead.owner)) return { refusal: noticeView(t.notice.notOwner(names(deps.agreement).person(lead.owner))) };
   const rejection = lead && (await deps.disputes.latestRejection(leadId));
   const open = lead && (lead.status === 'rejected' || lead.status === 'nurture');
   if (!lead || !rejection || rejection.disputed || !open) return { refusal: noticeView(t.notice.notDisputable) };
   return { lead, rejection };
+}
+
+/** The first neutral arbiter who is not away; the first neutral one when all are. */
+async function pickArbiter(deps: Deps, candidates: Person[]): Promise<Person | undefined> {
+  const now = deps.clock.now();
+  for (const person of candidates) if (!(await deps.people.awayUntil(person.email, now))) return person;
+  return candidates[0];
 }
 
 export async function startDispute(deps: Deps, input: { leadId: string; actor: string }): Promise<Reply> {
@@ -35,7 +46,8 @@ export async function submitDispute(deps: Deps, input: { leadId: string; actor: 
   if (!checked.lead) return { notice: checked.refusal };
 
   const { rejection } = checked;
-  const [arbiter] = eligibleArbiters(deps.agreement.people, { rejectingRep: rejection.rep, disputingMarketer: input.actor });
+  const parties = { rejectingRep: rejection.rep, disputingMarketer: input.actor, owner: checked.lead.owner };
+  const arbiter = await pickArbiter(deps, eligibleArbiters(deps.agreement.people, parties));
   if (!arbiter) return { notice: noticeView(t.notice.noArbiter) };
   const rationale = form.value.rationale;
   const dispute = { id: randomUUID(), openedBy: input.actor, rationale, arbiter: arbiter.email, outcome: null, decisionRationale: null };

@@ -5,6 +5,7 @@ import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/chang
 import type { DigestNumbers } from '../domain/digest.ts';
 import type { Lead, LeadEvent } from '../domain/lead.ts';
 import type { RejectReason } from '../domain/rejections.ts';
+import type { Cutoff } from '../domain/retention.ts';
 import type { View } from '../domain/view.ts';
 import type { DisputeFacts, Precedent, RejectionFacts } from '../domain/views.ts';
 
@@ -35,6 +36,7 @@ export interface LedgerRow {
 
 /** Operations inside one intake transaction, serialised against other intakes. */
 export interface IntakeTx {
+  /** Leads already known by these ids, erased ones too (they come back with the id as given). */
   findExisting(keys: readonly { sourceSystem: string; externalId: string }[]): Promise<Lead[]>;
   membersOf(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
   /** Stores the leads with their first event and, for routed leads, their pending offer. */
@@ -45,12 +47,18 @@ export interface IntakeTx {
 export interface Leads {
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
   find(id: string): Promise<Lead | null>;
+  /** The lead a source system knows by this id (also once erased, when only its hash is kept). */
+  findBySource(sourceSystem: string, externalId: string): Promise<Lead | null>;
   /** The lead with its event log (the audit trail). */
   history(id: string): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
   /** Applies a change decided in src/domain/changes.ts, with its events, records, queued offer
    * and the chat messages it sends, in one transaction; null (and nothing written, nothing
    * sent) when the lead is no longer where the change expects it. */
   apply(change: LeadChange, messages?: readonly OutMessage[]): Promise<Lead | null>;
+  /** Leads whose retention ran out (src/domain/retention.ts): not erased, in a status of one of
+   * the cut-offs and not changed since before its date. The ids of at most `limit` of them, in
+   * no order, none of `skip`: the daily job erases them in batches, until none is left. */
+  expired(cutoffs: readonly Cutoff[], limit: number, skip?: readonly string[]): Promise<string[]>;
   /** A rep's open accepted leads (accepted or contacted), the most urgent first. */
   openOf(rep: string): Promise<Lead[]>;
   /** How many accepted leads are open in a queue (the capacity signal). */
@@ -80,6 +88,8 @@ export interface People {
   members(queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]>;
   setAway(email: string, from: Date, until: Date): Promise<void>;
   clearAway(email: string, now: Date): Promise<void>;
+  /** When the person's current absence ends; null when they are not away now. */
+  awayUntil(email: string, now: Date): Promise<Date | null>;
 }
 
 export interface EscalationRecord {
@@ -178,6 +188,18 @@ export type OutMessage =
 /** The month's numbers, computed where the data is (SQL). */
 export interface Digests {
   numbers(month: string, now: Date): Promise<DigestNumbers>;
+}
+
+/** At most `limit` hits per key in each window of `windowSeconds`. */
+export interface RateRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Counts hits per key (a token, a person), shared by every instance. */
+export interface RateLimits {
+  /** Counts one hit at `now`: 0 when it is within the limit, else the seconds until the key may try again. */
+  hit(key: string, rule: RateRule, now: Date): Promise<number>;
 }
 
 /** A digest to post: the monthly one to the digest channel, or on demand to one person. */

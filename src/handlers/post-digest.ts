@@ -40,6 +40,8 @@ export async function postDigestNow(deps: Deps): Promise<void> {
 export async function digestFor(deps: Deps, actor: string, requested: string | undefined): Promise<View> {
   const month = requested ?? monthOf(deps.clock.now(), deps.agreement.sla.timeZone);
   if (!MONTH.test(month)) return noticeView(textsOf(deps).digest.badMonth);
+  const wait = deps.digestLimit ? await deps.digestLimit.limits.hit(`digest:${actor}`, deps.digestLimit.rule, deps.clock.now()) : 0;
+  if (wait > 0) return noticeView(textsOf(deps).digest.tooOften(deps.digestLimit?.rule.limit ?? 0, Math.ceil(wait / 60)));
   await deps.outbox.enqueueDigest({ key: `digest:${month}:${randomUUID()}`, month, to: actor });
   return noticeView(textsOf(deps).digest.sent(month));
 }

@@ -1,5 +1,6 @@
 // Use case: a rep rejects an offered lead with a reason. Not ready or not a fit goes back to
-// nurturing; the marketer who owns the lead hears it at once, with a way to dispute.
+// nurturing; the marketer who owns the lead hears it at once, with a way to dispute. Only members
+// of the lead's queue may reject it, on the button and again when the form comes back.
 import { reject } from '../domain/changes.ts';
 import { recyclesToNurture } from '../domain/rejections.ts';
 import type { View } from '../domain/view.ts';
@@ -11,9 +12,11 @@ import { parseForm, rejectSchema } from './forms.schema.ts';
 async function offeredTo(deps: Deps, leadId: string, actor: string) {
   const t = textsOf(deps);
   const lead = await deps.leads.find(leadId);
-  if (lead?.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
+  if (!lead) return { refusal: noticeView(t.notice.notOffered) };
+  // Who may comes first: someone outside the queue hears that, whatever state the lead is in.
   const queue = queueOf(deps.agreement, lead);
   if (!isMember(queue, actor)) return { refusal: noticeView(t.notice.notInQueue(queue?.name ?? '—')) };
+  if (lead.status !== 'offered') return { refusal: noticeView(t.notice.notOffered) };
   return { lead };
 }
 

@@ -3,15 +3,17 @@
 import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
-import type { Clock, Digests, Leads, Scheduler } from '../handlers/ports.ts';
+import type { Clock, Digests, Leads, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { Scope } from '../infra/tokens.ts';
 import { chatTraffic } from '../bot/limiter.ts';
-import { bearer } from './auth.ts';
+import { allow, authenticate } from './auth.ts';
 import { demoRoutes } from './demo.ts';
 import { digestRoutes } from './digest.ts';
-import { BODY_LIMIT, errors, notFound } from './errors.ts';
+import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
+import { perToken } from './limits.ts';
 
 export interface HttpDeps {
   agreement: Agreement;
@@ -19,7 +21,10 @@ export interface HttpDeps {
   clock: Clock;
   /** SLA timers, stopped when a lead is erased. */
   scheduler?: Scheduler | undefined;
-  intakeToken: string;
+  /** Every valid /api token with its scope (several at once, for rotation). */
+  tokens: readonly { value: string; scope: Scope }[];
+  /** Requests per token on /api; no limit when absent. */
+  apiLimit?: { limits: RateLimits; rule: RateRule } | undefined;
   ready: () => Promise<boolean>;
   digests?: Digests;
   /** The use cases' dependencies for demo data, when a chat is configured. */
@@ -28,14 +33,29 @@ export interface HttpDeps {
   routers?: express.Router[];
 }
 
-/** /api: the intake token and a JSON body for every route. */
+/** /api: a token, its rate limit and a JSON body for every route; then the routes by scope. */
 function apiRouter(deps: HttpDeps): express.Router {
   const api = express.Router();
-  api.use(bearer(deps.intakeToken));
+  api.use(authenticate(deps.tokens));
+  if (deps.apiLimit) api.use(perToken(deps.apiLimit.limits, deps.apiLimit.rule, deps.clock));
   api.use(express.json({ limit: BODY_LIMIT }));
-  api.use(intakeRoutes(deps), digestRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
+  // Every token may post leads (the CSV import does too). Everything else — reading and erasing
+  // leads, the digest, demo data, and any route added below — needs an admin token.
+  api.use(intakeRoutes(deps));
+  api.use(allow('admin'), digestRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
   return api;
 }
+
+/** Bolt reads a request's whole body (up to 4 MB) before it checks Slack's signature. Read it
+ * here instead, counting the bytes as they come (a Content-Length over the limit is refused at
+ * once, a longer stream as soon as it passes it), and hand Bolt the body as req.rawBody. */
+const slackBody: express.RequestHandler[] = [
+  express.raw({ type: () => true, limit: CHAT_BODY_LIMIT }),
+  (req, _res, next) => {
+    if (Buffer.isBuffer(req.body)) (req as express.Request & { rawBody?: Buffer }).rawBody = req.body;
+    next();
+  },
+];
 
 function countTraffic(_req: express.Request, res: express.Response, next: express.NextFunction): void {
   chatTraffic.enter();
@@ -49,7 +69,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use(healthRoutes(deps));
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   // Their requests are counted while in flight, so deferrable work lets them be answered first.
-  if (deps.routers?.length) app.use(['/slack/events', '/api/messages'], countTraffic);
+  if (deps.routers?.length) {
+    app.use(['/slack/events', '/api/messages'], countTraffic);
+    app.post('/slack/events', slackBody);
+  }
   for (const router of deps.routers ?? []) app.use(router);
   app.use('/api', apiRouter(deps));
   app.use(notFound);

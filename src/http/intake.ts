@@ -6,8 +6,9 @@ import { type IntakeDeps, intakeLeads } from '../handlers/intake-leads.ts';
 
 /** What the sender of a lead sees: the decision and why, without echoing the contact data. */
 export function summary(lead: Lead) {
-  const { id, externalId, sourceSystem, status, stage, grade, score, team, queue, assignee, explanation, receivedAt } = lead;
-  return { id, externalId, sourceSystem, status, stage, grade, score, team, queue, assignee, explanation, receivedAt };
+  const { id, externalId, sourceSystem, status, stage, grade, score, team, queue, assignee, explanation, receivedAt, erasedAt } = lead;
+  // erasedAt: the same id sent after an erasure is known, not taken in anew.
+  return { id, externalId, sourceSystem, status, stage, grade, score, team, queue, assignee, explanation, receivedAt, erasedAt };
 }
 
 export function intakeRoutes(deps: IntakeDeps): Router {

@@ -1,12 +1,26 @@
-// GET and DELETE /api/leads/:id: a lead's record with its history, and erasing it.
-import express, { type Router } from 'express';
+// GET and DELETE /api/leads/:id: a lead's record with its history, and erasing it; DELETE
+// /api/leads?sourceSystem=…&externalId=… erases by the id a CRM knows it by.
+import express, { type Response, type Router } from 'express';
+import type { Lead } from '../domain/lead.ts';
 import { z } from '../domain/zod-messages.ts';
-import { eraseLead, getLead } from '../handlers/lead-record.ts';
-import type { Clock, Leads, Scheduler } from '../handlers/ports.ts';
+import { type ErasureDeps, eraseBySource, eraseLead, getLead } from '../handlers/lead-record.ts';
+import { callerOf } from './auth.ts';
 
 const leadId = z.uuid();
+/** Who erased, without personal data: the token's id (a hash prefix, never the token). */
+const actor = (res: Response) => `api:${callerOf(res).id}`;
 
-export function leadRecordRoutes(deps: { leads: Leads; clock: Clock; scheduler?: Scheduler | undefined }): Router {
+const bySource = z.strictObject({ sourceSystem: z.string().min(1).max(100), externalId: z.string().min(1).max(200) });
+
+function answerErased(res: Response, erased: Lead | null): void {
+  if (!erased) {
+    res.status(404).json({ error: 'no lead with this id' });
+    return;
+  }
+  res.json({ erased: true, lead: erased });
+}
+
+export function leadRecordRoutes(deps: ErasureDeps): Router {
   const router = express.Router();
   router.get('/leads/:id', async (req, res) => {
     const id = leadId.safeParse(req.params.id);
@@ -19,12 +33,15 @@ export function leadRecordRoutes(deps: { leads: Leads; clock: Clock; scheduler?:
   });
   router.delete('/leads/:id', async (req, res) => {
     const id = leadId.safeParse(req.params.id);
-    const erased = id.success ? await eraseLead(deps, id.data, 'api') : null;
-    if (!erased) {
-      res.status(404).json({ error: 'no lead with this id' });
+    answerErased(res, id.success ? await eraseLead(deps, id.data, actor(res)) : null);
+  });
+  router.delete('/leads', async (req, res) => {
+    const query = bySource.safeParse(req.query);
+    if (!query.success) {
+      res.status(400).json({ error: 'erase by source needs ?sourceSystem=…&externalId=… (each 1–200 characters), or DELETE /api/leads/<id>' });
       return;
     }
-    res.json({ erased: true, lead: erased });
+    answerErased(res, await eraseBySource(deps, query.data.sourceSystem, query.data.externalId, actor(res)));
   });
   return router;
 }

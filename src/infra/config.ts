@@ -5,13 +5,29 @@ import { parseDocument } from 'yaml';
 import { z } from '../domain/zod-messages.ts';
 import { type Agreement, AgreementError, formatIssues, parseAgreement } from '../domain/agreement.ts';
 
+/** An API token: long enough not to be guessed, and nothing that a list or a header would split. */
+const tokenValue = z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'may hold only visible ASCII characters (no spaces)');
+/** Several tokens, comma-separated: all valid at once, so one can be replaced without a gap. */
+const tokenList = z.string().transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)).pipe(z.array(tokenValue).min(1, 'names no token'));
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'is not a postgresql:// URL').optional(),
   LEADRELAY_CONFIG: z.string().optional(),
   LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
+  /** The one token of older setups: it may do everything (scope admin), as it always could. */
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Tokens that may only post leads (scope intake). */
+  LEADRELAY_INTAKE_TOKENS: tokenList.optional(),
+  /** Tokens that may do everything: read and erase leads, the digest, demo data, and post leads. */
+  LEADRELAY_ADMIN_TOKENS: tokenList.optional(),
+  /** A file of tokens, one `scope:token` a line (see infra/tokens.ts). */
+  LEADRELAY_TOKENS_FILE: z.string().optional(),
+  /** Requests per minute per token on /api; 0 turns the limit off. */
+  LEADRELAY_API_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  /** `/leads digest` requests per hour per person; 0 turns the limit off. */
+  LEADRELAY_DIGEST_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
   /** Seconds between sweeps for chat messages left pending (crash, outage). */
   LEADRELAY_SWEEP_SECONDS: z.coerce.number().positive().default(30),
   /** How long a worker holds a message it is sending before another may take it (renewed while sending). */
@@ -24,6 +40,10 @@ const envSchema = z.object({
   LEADRELAY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(5000),
   /** The local sandbox chat: on by default when no Slack or Teams is configured; "remote" opens it beyond this machine. */
   LEADRELAY_SANDBOX: z.enum(['on', 'off', 'remote']).optional(),
+  /** Required with LEADRELAY_SANDBOX=remote: the password (HTTP Basic) every browser must give. */
+  LEADRELAY_SANDBOX_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** How many sandbox pages may hold a live event stream at once (each holds a connection). */
+  LEADRELAY_SANDBOX_STREAMS: z.coerce.number().int().min(1).default(50),
   /** `production` turns the sandbox off unless LEADRELAY_SANDBOX says otherwise. */
   NODE_ENV: z.string().optional(),
   MicrosoftAppId: z.uuid('is not an app id (a GUID)').optional(),
@@ -32,11 +52,19 @@ const envSchema = z.object({
   MicrosoftAppType: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
   /** Serve Teams' /api/messages without credentials: for local tests only (nothing is checked then). */
   LEADRELAY_TEAMS_INSECURE: z.enum(['1', 'true']).optional(),
+  /** Connector hosts to take as an activity's serviceUrl besides Bot Framework's own, comma-separated. */
+  LEADRELAY_TEAMS_SERVICE_HOSTS: z.string()
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[::1\]$/, 'is not a host name (no scheme, port or path)')))
+    .default([]),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'is not a bot token (xoxb-…)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'is not an app-level token (xapp-…)').optional(),
   SLACK_API_URL: z.url().optional(),
 }).superRefine((env, ctx) => {
+  if (env.LEADRELAY_SANDBOX === 'remote' && !env.LEADRELAY_SANDBOX_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['LEADRELAY_SANDBOX_PASSWORD'], message: 'is required with LEADRELAY_SANDBOX=remote: anyone who reaches the sandbox can act as anyone, so it needs a password' });
+  }
   if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
   }

@@ -23,6 +23,9 @@ export async function openDatabase(opts: { url?: string | undefined; dataDir: st
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string, template?: string): Promise<void> {
   const client = new pg.Client(adminUrl);
+  // A connection that breaks fails the query in progress or the next one, which reports it;
+  // unheard, the 'error' event itself would end the process.
+  client.on('error', () => {});
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

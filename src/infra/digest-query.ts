@@ -30,7 +30,7 @@ type Range = ReturnType<typeof monthRange>;
 
 /** Every query of the month, CONCURRENCY at a time, the results by name. */
 async function monthRows(db: Db, bounds: sql.Bounds) {
-  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel] = await limited(CONCURRENCY, [
+  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures] = await limited(CONCURRENCY, [
     () => sql.cohort(db, bounds),
     () => sql.claimTimes(db, bounds),
     () => sql.contactTimes(db, bounds),
@@ -44,8 +44,9 @@ async function monthRows(db: Db, bounds: sql.Bounds) {
     () => sql.breaches(db, bounds),
     () => sql.capacityNotices(db, bounds),
     () => sql.funnelBefore(db, bounds),
+    () => sql.erasures(db, bounds),
   ]);
-  return { cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel };
+  return { cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures };
 }
 
 type Rows = Awaited<ReturnType<typeof monthRows>>;
@@ -54,7 +55,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
   const rows = await monthRows(db, sql.monthBounds(range, month, tz));
-  const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, funnel } = rows;
+  const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
   const elapsedDays = now >= range.end ? range.days : now < range.start ? 0 : DateTime.fromJSDate(now, { zone: tz }).day;
@@ -81,6 +82,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     capacityNotices: notices.map((n) => ({ queue: n.queue, kind: n.kind, at: n.at, open: n.open, limit: n.limit })),
     next: nextMonthTarget(agreement.funnel, history, delivered),
     daily,
+    erased: { onRequest: erasures[0]?.request ?? 0, byRetention: erasures[0]?.retention ?? 0 },
   };
 }
 

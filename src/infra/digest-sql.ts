@@ -9,6 +9,7 @@
 import { DateTime } from 'luxon';
 import { addMonths, monthRange } from '../domain/digest.ts';
 import type { RejectReason } from '../domain/rejections.ts';
+import { RETENTION_ACTOR } from '../domain/retention.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
 
@@ -107,7 +108,7 @@ export const acceptedByRep = (db: Db, { s, e }: Bounds) =>
 export const openByRep = (db: Db) =>
   db.$queryRaw<{ rep: string; open: number }[]>`
     SELECT assignee AS rep, count(*)::int AS open FROM "Lead"
-    WHERE status IN ('accepted', 'contacted') AND assignee IS NOT NULL
+    WHERE status IN ('accepted', 'contacted') AND assignee IS NOT NULL AND "erasedAt" IS NULL
     GROUP BY assignee`;
 
 // From the event log (index only). Offered = offers made: a lead put in front of a queue
@@ -125,6 +126,14 @@ export const recycled = (db: Db, { s, e }: Bounds) =>
   db.$queryRaw<{ recycled: number }[]>`
     SELECT count(*)::int AS recycled FROM "LeadEvent"
     WHERE type IN ('nurture', 'unreachable') AND at >= ${s}::timestamp AND at < ${e}::timestamp`;
+
+// Leads erased in the month, by the retention job (its actor) or on request (the API, a person).
+export const erasures = (db: Db, { s, e }: Bounds) =>
+  db.$queryRaw<{ retention: number; request: number }[]>`
+    SELECT count(*) FILTER (WHERE actor = ${RETENTION_ACTOR})::int AS retention,
+      count(*) FILTER (WHERE actor IS DISTINCT FROM ${RETENTION_ACTOR})::int AS request
+    FROM "LeadEvent"
+    WHERE type = 'erased' AND at >= ${s}::timestamp AND at < ${e}::timestamp`;
 
 export const rejectionReasons = (db: Db, { s, e }: Bounds) =>
   db.$queryRaw<{ reason: string; count: number }[]>`

@@ -1,12 +1,15 @@
 // Leads on PostgreSQL. Every change goes through `apply`: one conditional UPDATE with its events
 // (so of 50 concurrent claims exactly one matches), and the change's records and queued offer in
 // the same transaction.
+import { createHash } from 'node:crypto';
 import { type ChangeRecord, type LeadChange, offerKey, statusAfter } from '../domain/changes.ts';
 import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
+import type { Cutoff } from '../domain/retention.ts';
 import { HELD, OPEN_FOR_REP } from '../domain/lifecycle.ts';
+import type { View } from '../domain/view.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
 import type { IntakeTx, Leads, LedgerRow, NewLead, OutMessage, StoredMember } from '../handlers/ports.ts';
-import { messagesInsert } from './outbox-store.ts';
+import { eraseMessages, messagesInsert } from './outbox-store.ts';
 import type { Db } from './prisma.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -21,6 +24,10 @@ export function toLead(row: LeadRow): Lead {
 function toEvent(row: EventRow): LeadEvent {
   return { at: row.at, type: row.type, actor: row.actor, from: row.from, to: row.to, data: row.data as Record<string, unknown> };
 }
+
+/** How an erased lead's source id is kept: a one-way hash, so the same id sent again is known. */
+export const HASHED = 'sha256:';
+const hashed = (externalId: string) => HASHED + createHash('sha256').update(externalId, 'utf8').digest('hex');
 
 /** Thrown inside a transaction to void the whole change (e.g. a dispute decided meanwhile). */
 class Void extends Error {}
@@ -46,6 +53,12 @@ export class PrismaLeads implements Leads {
     return row ? toLead(row) : null;
   }
 
+  async findBySource(sourceSystem: string, externalId: string): Promise<Lead | null> {
+    const [row] = await this.db.$queryRaw<LeadRow[]>`
+      SELECT * FROM "Lead" WHERE "sourceSystem" = ${sourceSystem} AND "externalId" IN (${externalId}, ${hashed(externalId)})`;
+    return row ? toLead(row) : null;
+  }
+
   async history(id: string) {
     const row = await this.db.lead.findUnique({ where: { id }, include: { events: { orderBy: { id: 'asc' } } } });
     if (!row) return null;
@@ -56,7 +69,7 @@ export class PrismaLeads implements Leads {
   async apply(change: LeadChange, messages: readonly OutMessage[] = []): Promise<Lead | null> {
     // A bare status change (an attempt) is one statement; records and messages need a transaction.
     // A change with only messages (a claim, a reminder) is one statement; records need a transaction.
-    const queues = Boolean(change.follows.offer) || messages.length > 0;
+    const queues = Boolean(change.follows.offer) || messages.length > 0 || change.records.some((r) => r.kind === 'erasure');
     if (change.records.length === 0 && !change.follows.offer) {
       const lead = await updateLead(this.db, change, messages);
       if (lead && queues) this.onQueued();
@@ -66,7 +79,7 @@ export class PrismaLeads implements Leads {
       const lead = await this.db.$transaction(async (tx) => {
         const changed = await updateLead(tx, change, messages);
         if (!changed) return null;
-        for (const record of change.records) await writeRecord(tx, changed, record, change.at);
+        for (const record of change.records) Object.assign(changed, await writeRecord(tx, changed, record, change.at));
         if (change.follows.offer) await queueOffer(tx, changed, change.follows.offer);
         return changed;
       });
@@ -78,9 +91,21 @@ export class PrismaLeads implements Leads {
     }
   }
 
+  async expired(cutoffs: readonly Cutoff[], limit: number, skip: readonly string[] = []): Promise<string[]> {
+    if (cutoffs.length === 0) return [];
+    // One range of the (status, "erasedAt", "changedAt") index per resting status. No ORDER BY:
+    // sorting by id would walk the primary key through every lead instead.
+    const rules = cutoffs.map((c) => Prisma.sql`(status = ANY(${[...c.statuses]}::text[]::"LeadStatus"[]) AND "changedAt" < ${c.before.toISOString()}::timestamp(3))`);
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "Lead"
+      WHERE "erasedAt" IS NULL AND (${Prisma.join(rules, ' OR ')}) ${skip.length ? Prisma.sql`AND id <> ALL(${[...skip]}::uuid[])` : Prisma.empty}
+      LIMIT ${limit}`;
+    return rows.map((r) => r.id);
+  }
+
   async openOf(rep: string): Promise<Lead[]> {
     const rows = await this.db.lead.findMany({
-      where: { assignee: rep, status: { in: [...HELD] } },
+      where: { assignee: rep, status: { in: [...HELD] }, erasedAt: null },
       orderBy: [{ contactDueAt: 'asc' }, { acceptedAt: 'asc' }],
       take: 50,
     });
@@ -88,7 +113,7 @@ export class PrismaLeads implements Leads {
   }
 
   openInQueue(queue: string): Promise<number> {
-    return this.db.lead.count({ where: { queue, status: { in: [...HELD] } } });
+    return this.db.lead.count({ where: { queue, status: { in: [...HELD] }, erasedAt: null } });
   }
 }
 
@@ -112,17 +137,21 @@ function assignments(change: LeadChange): Prisma.Sql[] {
   return sets;
 }
 
+/** The time of the change's events; never back (demo data and a slow instance write older times). */
+const changedAt = (at: Date) => Prisma.sql`"changedAt" = GREATEST("changedAt", ${at.toISOString()}::timestamp(3))`;
+
 /** The conditional UPDATE, its events and its messages in one statement; null (nothing written)
  * when the lead is not where the change expects it. */
 async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[]): Promise<Lead | null> {
   const to = statusAfter(change);
   const held = change.heldBy === undefined ? Prisma.empty
     : change.heldBy === null ? Prisma.sql`AND assignee IS NULL` : Prisma.sql`AND assignee = ${change.heldBy}`;
+  const inQueue = change.inQueue === undefined ? Prisma.empty : Prisma.sql`AND queue IS NOT DISTINCT FROM ${change.inQueue}`;
   const events = change.events.map((e) => ({ ...e, at: change.at.toISOString() }));
   const [row] = await db.$queryRaw<LeadRow[]>`
     WITH changed AS (
-      UPDATE "Lead" SET ${Prisma.join([Prisma.sql`status = ${to}::"LeadStatus"`, ...assignments(change), Prisma.sql`"updatedAt" = now() AT TIME ZONE 'UTC'`], ', ')}
-      WHERE id = ${change.leadId}::uuid AND status = ${change.from}::"LeadStatus" ${held}
+      UPDATE "Lead" SET ${Prisma.join([Prisma.sql`status = ${to}::"LeadStatus"`, ...assignments(change), changedAt(change.at), Prisma.sql`"updatedAt" = now() AT TIME ZONE 'UTC'`], ', ')}
+      WHERE id = ${change.leadId}::uuid AND status = ${change.from}::"LeadStatus" ${held} ${inQueue} AND "erasedAt" IS NULL
       RETURNING *
     ), events AS (
       INSERT INTO "LeadEvent" ("leadId", at, type, actor, "from", "to", data)
@@ -134,7 +163,8 @@ async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly Ou
   return row ? toLead(row) : null;
 }
 
-async function writeRecord(tx: Tx, lead: Lead, record: ChangeRecord, at: Date): Promise<void> {
+/** Writes a record of the change; returns what it changed on the lead itself, if anything. */
+async function writeRecord(tx: Tx, lead: Lead, record: ChangeRecord, at: Date): Promise<Partial<Lead> | undefined> {
   switch (record.kind) {
     case 'rejection':
       await tx.rejection.create({ data: { leadId: lead.id, rep: record.rep, reason: record.reason, note: record.note, at } });
@@ -152,14 +182,27 @@ async function writeRecord(tx: Tx, lead: Lead, record: ChangeRecord, at: Date): 
       return;
     }
     case 'erasure':
-      // Free text may name the person; reason codes and outcomes stay for the statistics.
-      await tx.rejection.updateMany({ where: { leadId: lead.id }, data: { note: null } });
-      await tx.dispute.updateMany({ where: { leadId: lead.id }, data: { rationale: '[erased]', decisionRationale: null } });
-      await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - 'note' - 'rationale' WHERE "leadId" = ${lead.id}::uuid AND (data ? 'note' OR data ? 'rationale')`;
-      await tx.delivery.updateMany({ where: { leadId: lead.id, status: 'pending' }, data: { status: 'failed', lastError: 'personal data erased' } });
+      return eraseRecords(tx, lead.id, record.card);
   }
 }
 
+/** Event data keys that may hold words a person typed (and so a name): dropped on erasure. */
+const FREE_TEXT = ['note', 'rationale'];
+
+/** The person leaves every table: free text goes, the source id becomes a one-way hash (so the
+ * source sending it again is recognised, not taken in anew), messages not yet sent are dropped
+ * and every message posted about the lead is queued to be rewritten to the erased card. */
+async function eraseRecords(tx: Tx, leadId: string, card: View): Promise<Pick<Lead, 'externalId'>> {
+  const [lead] = await tx.$queryRaw<{ externalId: string }[]>`
+    UPDATE "Lead" SET "externalId" = ${HASHED} || encode(sha256(convert_to("externalId", 'UTF8')), 'hex')
+    WHERE id = ${leadId}::uuid RETURNING "externalId"`;
+  // Reason codes and outcomes stay for the statistics.
+  await tx.rejection.updateMany({ where: { leadId }, data: { note: null } });
+  await tx.dispute.updateMany({ where: { leadId }, data: { rationale: '', decisionRationale: null } });
+  await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - ${FREE_TEXT}::text[] WHERE "leadId" = ${leadId}::uuid AND data ?| ${FREE_TEXT}::text[]`;
+  await eraseMessages(tx, leadId, card);
+  return { externalId: lead?.externalId ?? '' };
+}
 /** A new pending offer in the outbox for a lead put on offer again. */
 async function queueOffer(tx: Tx, lead: Lead, offer: { origin: string; by: string | null }): Promise<void> {
   const n = (await tx.delivery.count({ where: { leadId: lead.id, kind: 'offer' } })) + 1;
@@ -170,7 +213,7 @@ async function queueOffer(tx: Tx, lead: Lead, offer: { origin: string; by: strin
 export async function membersOf(db: Db | Tx, queue: string, emails: readonly string[], month: string, now: Date): Promise<StoredMember[]> {
   const rows = await db.$queryRaw<{ email: string; open: number; credit: number | null; assigned: number | null; awayUntil: Date | null }[]>`
     SELECT m.email,
-      (SELECT count(*)::int FROM "Lead" l WHERE l.assignee = m.email AND l.status::text = ANY(${[...OPEN_FOR_REP]}::text[])) AS open,
+      (SELECT count(*)::int FROM "Lead" l WHERE l.assignee = m.email AND l.status::text = ANY(${[...OPEN_FOR_REP]}::text[]) AND l."erasedAt" IS NULL) AS open,
       r.credit, r.assigned,
       (SELECT max(a.until) FROM "Absence" a WHERE a.email = m.email AND a."from" <= ${now} AND a.until > ${now}) AS "awayUntil"
     FROM unnest(${[...emails]}::text[]) AS m(email)
@@ -183,10 +226,11 @@ function intakeTx(tx: Tx, queued: () => void): IntakeTx {
   return {
     async findExisting(keys) {
       if (keys.length === 0) return [];
-      const rows = await tx.$queryRaw<LeadRow[]>`
-        SELECT * FROM "Lead" WHERE ("sourceSystem", "externalId") IN (
-          SELECT * FROM unnest(${keys.map((k) => k.sourceSystem)}::text[], ${keys.map((k) => k.externalId)}::text[]))`;
-      return rows.map(toLead);
+      const rows = await tx.$queryRaw<(LeadRow & { given: string })[]>`
+        SELECT l.*, k.e AS given FROM unnest(${keys.map((k) => k.sourceSystem)}::text[], ${keys.map((k) => k.externalId)}::text[],
+          ${keys.map((k) => hashed(k.externalId))}::text[]) AS k(s, e, h)
+        JOIN "Lead" l ON l."sourceSystem" = k.s AND l."externalId" IN (k.e, k.h)`;
+      return rows.map(({ given, ...row }) => ({ ...toLead(row), externalId: given }));
     },
 
     membersOf: (queue, emails, month, now) => membersOf(tx, queue, emails, month, now),
@@ -205,10 +249,10 @@ function intakeTx(tx: Tx, queued: () => void): IntakeTx {
         ), leads AS (
           INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
             team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
-            "receivedAt", "updatedAt")
+            "receivedAt", "changedAt", "updatedAt")
           SELECT gen_random_uuid(), "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
             team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
-            "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+            "receivedAt" AT TIME ZONE 'UTC', "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM input
           RETURNING *
         ), events AS (

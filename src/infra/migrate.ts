@@ -34,6 +34,9 @@ export async function applyMigrations(url: string, opts: { dir?: string; log?: (
   const log = opts.log ?? (() => {});
   const migrations = await readMigrations(opts.dir ?? DEFAULT_DIR);
   const client = new pg.Client({ connectionString: url });
+  // A connection that breaks fails the query in progress or the next one, which reports it;
+  // unheard, the 'error' event itself would end the process.
+  client.on('error', () => {});
   await client.connect();
   try {
     // Session-level lock: concurrent starters wait here, then find nothing left to apply.

@@ -2,6 +2,7 @@
 // one worker at a time, posted after the commit, retried until the platform takes it.
 import type { LeadChange, OfferOrigin } from '../domain/changes.ts';
 import type { Lead } from '../domain/lead.ts';
+import type { View } from '../domain/view.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { DigestOrder, Leads, MessageRef, OutMessage, Outbox, PendingDelivery } from '../handlers/ports.ts';
 import type { Db } from './prisma.ts';
@@ -66,6 +67,25 @@ export async function queueMessages(tx: Tx | Db, leadId: string | null, messages
   return rows.length;
 }
 
+const ERASED = 'personal data erased';
+
+/** A lead's messages when its person is erased: every message already posted is queued to be
+ * rewritten to `card` (coalescing onto an update still waiting, whose lease it keeps); every other
+ * message not yet sent is dropped; what each row said is replaced by the card. A message being
+ * sent right now is caught when it reports back (see `posted`). */
+export async function eraseMessages(tx: Tx, leadId: string, card: View): Promise<void> {
+  const shown = await tx.$queryRaw<{ key: string }[]>`
+    SELECT key FROM "Delivery" WHERE "leadId" = ${leadId}::uuid AND status = 'posted' AND "messageRef" IS NOT NULL
+      AND key NOT LIKE 'update:%' AND key NOT LIKE 'attach:%'`;
+  const rewrites = shown.map((r) => `update:${r.key}`);
+  await tx.$executeRaw`
+    UPDATE "Delivery" SET data = jsonb_build_object('erased', ${JSON.stringify(card)}::jsonb),
+      status = CASE WHEN status = 'pending' THEN 'failed'::"DeliveryStatus" ELSE status END,
+      "lastError" = CASE WHEN status = 'pending' THEN ${ERASED} ELSE "lastError" END
+    WHERE "leadId" = ${leadId}::uuid AND NOT (key = ANY(${rewrites}::text[]))`;
+  await queueMessages(tx, leadId, shown.map((r) => ({ op: 'update', parent: { key: r.key }, view: card })));
+}
+
 export class PrismaOutbox implements Outbox {
   constructor(private readonly db: Db, private readonly leads: Pick<Leads, 'apply'>, private readonly onQueued: () => void) {}
 
@@ -106,6 +126,7 @@ export class PrismaOutbox implements Outbox {
     const n = await this.db.$executeRaw`
       UPDATE "Delivery" SET status = 'posted', "postedAt" = ${at}, platform = ${ref.platform}, "messageRef" = ${JSON.stringify(ref)}::jsonb, "lastError" = NULL
       WHERE key = ${key} AND status = 'pending' ${sameVersion}`;
+    if (n === 0 && (await this.erasedMeanwhile(key, ref, at))) return null;
     if (n === 0 && version !== undefined) {
       // A newer view arrived while this one was being sent: send that one now.
       await this.db.$executeRaw`UPDATE "Delivery" SET "nextAttemptAt" = ${at} WHERE key = ${key} AND status = 'pending'`;
@@ -113,6 +134,18 @@ export class PrismaOutbox implements Outbox {
     }
     // The message is out either way; the lead goes on offer if it still can (a conditional change).
     return n === 1 && change ? this.leads.apply(change) : null;
+  }
+
+  /** A message that was on its way when its lead was erased: keep where it went, and rewrite it. */
+  private async erasedMeanwhile(key: string, ref: MessageRef, at: Date): Promise<boolean> {
+    const [row] = await this.db.$queryRaw<{ leadId: string; card: View }[]>`
+      UPDATE "Delivery" SET status = 'posted', "postedAt" = ${at}, platform = ${ref.platform}, "messageRef" = ${JSON.stringify(ref)}::jsonb
+      WHERE key = ${key} AND status = 'failed' AND "lastError" = ${ERASED} AND key NOT LIKE 'update:%' AND key NOT LIKE 'attach:%'
+      RETURNING "leadId", data->'erased' AS card`;
+    if (!row) return false;
+    await queueMessages(this.db, row.leadId, [{ op: 'update', parent: { key }, view: reviveView<View>(row.card) }]);
+    this.onQueued();
+    return true;
   }
 
   async refOf(key: string): Promise<MessageRef | null> {

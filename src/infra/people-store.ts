@@ -1,4 +1,5 @@
-// The people side of routing on PostgreSQL: open leads, the fair-share ledger, absences.
+// The people side of routing on PostgreSQL: open leads, the fair-share ledger, absences (which
+// routing and the choice of an arbiter respect).
 import type { People, StoredMember } from '../handlers/ports.ts';
 import { membersOf } from './lead-store.ts';
 import type { Db } from './prisma.ts';
@@ -19,5 +20,10 @@ export class PrismaPeople implements People {
 
   async clearAway(email: string, now: Date): Promise<void> {
     await this.db.absence.updateMany({ where: { email, until: { gt: now } }, data: { until: now } });
+  }
+
+  async awayUntil(email: string, now: Date): Promise<Date | null> {
+    const away = await this.db.absence.aggregate({ _max: { until: true }, where: { email, from: { lte: now }, until: { gt: now } } });
+    return away._max.until;
   }
 }

@@ -49,6 +49,11 @@ export class PrismaSandboxMessages implements SandboxMessages {
     return rows.map((r) => ({ ...r, view: reviveView<View>(r.view), hasFile: withFile.has(r.id) }));
   }
 
+  async view(id: string): Promise<View | null> {
+    const row = await this.db.sandboxMessage.findUnique({ where: { id }, select: { view: true } });
+    return row ? reviveView<View>(row.view) : null;
+  }
+
   async file(id: string): Promise<Uint8Array | null> {
     const row = await this.db.sandboxMessage.findUnique({ where: { id }, select: { file: true } });
     return row?.file ?? null;

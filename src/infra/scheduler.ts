@@ -1,4 +1,5 @@
-// Timers on agenda 6: SLA checks (one pending job per lead and deadline) and the monthly digest.
+// Timers on agenda 6: SLA checks (one pending job per lead and deadline), the monthly digest and
+// the daily retention run.
 // Jobs live in PostgreSQL (the same database, LISTEN/NOTIFY on) or, with MONGODB_URL, in MongoDB.
 import { Agenda, backoffStrategies } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
@@ -8,15 +9,20 @@ import { errorMessage } from '../domain/errors.ts';
 
 export const SLA_JOB = 'sla';
 export const DIGEST_JOB = 'digest';
+export const RETENTION_JOB = 'retention';
 const TABLE = 'agenda_jobs';
 
 export interface SchedulerOptions {
   databaseUrl: string;
   mongoUrl?: string | undefined;
   pollMs: number;
-  onSla: (job: SlaJob) => Promise<void>;
-  onDigest: () => Promise<void>;
+  /** SLA checks and the digest need a chat; without one only retention runs. */
+  onSla?: ((job: SlaJob) => Promise<void>) | undefined;
+  onDigest?: (() => Promise<void>) | undefined;
   digest: { cron: string; timeZone: string };
+  /** `progress` keeps the job's lock while a long run goes on. */
+  onRetention: (progress: () => Promise<void>) => Promise<void>;
+  retention: { cron: string; timeZone: string };
   log: (line: string) => void;
 }
 
@@ -50,8 +56,12 @@ export class AgendaScheduler implements Scheduler {
     // idempotent. A crashed process's lock frees after lockLifetime, so keep it short.
     // A failed check (database or chat briefly away) is retried, so no escalation is lost.
     const backoff = backoffStrategies.exponential({ delay: 5_000, factor: 2, maxRetries: 6 });
-    agenda.define<SlaJob>(SLA_JOB, async (job) => opts.onSla(job.attrs.data), { lockLifetime: 60_000, concurrency: 10, backoff });
-    agenda.define(DIGEST_JOB, async () => opts.onDigest(), { lockLifetime: 5 * 60_000, concurrency: 1 });
+    const { onSla, onDigest } = opts;
+    if (onSla) agenda.define<SlaJob>(SLA_JOB, async (job) => onSla(job.attrs.data), { lockLifetime: 60_000, concurrency: 10, backoff });
+    if (onDigest) agenda.define(DIGEST_JOB, async () => onDigest(), { lockLifetime: 5 * 60_000, concurrency: 1 });
+    // Agenda's lock lets one process at a time run it; a second run (a lock that lapsed, the
+    // catch-up below) would only find nothing left to erase.
+    agenda.define(RETENTION_JOB, async (job) => opts.onRetention(() => job.touch()), { lockLifetime: 10 * 60_000, concurrency: 1 });
     agenda.on('error', (error) => opts.log(`scheduler: ${errorMessage(error)}`));
     agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${errorMessage(error)}`));
     try {
@@ -64,7 +74,13 @@ export class AgendaScheduler implements Scheduler {
       setup?.release();
     }
     const scheduler = new AgendaScheduler(agenda, pool);
-    await agenda.every(opts.digest.cron, DIGEST_JOB, {}, { timezone: opts.digest.timeZone, skipImmediate: true });
+    if (onDigest) await agenda.every(opts.digest.cron, DIGEST_JOB, {}, { timezone: opts.digest.timeZone, skipImmediate: true });
+    // every() moves the job to its next time: a night missed while no process ran would be
+    // skipped, so that run is made up now.
+    const retention = (await agenda.queryJobs({ name: RETENTION_JOB })).jobs.find((j) => j.repeatInterval);
+    const missed = Boolean(retention?.nextRunAt && retention.nextRunAt.getTime() < Date.now());
+    await agenda.every(opts.retention.cron, RETENTION_JOB, {}, { timezone: opts.retention.timeZone, skipImmediate: true });
+    if (missed) await agenda.now(RETENTION_JOB);
     return scheduler;
   }
 

@@ -8,7 +8,8 @@ import {
 } from '../../src/domain/changes.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { RejectReason } from '../../src/domain/rejections.ts';
-import type { MessageRef, NewLead, Stores } from '../../src/handlers/ports.ts';
+import type { Cutoff } from '../../src/domain/retention.ts';
+import type { MessageRef, NewLead, PendingDelivery, Stores } from '../../src/handlers/ports.ts';
 import { createPrisma, type Db } from '../../src/infra/prisma.ts';
 import { prismaStores } from '../../src/infra/stores.ts';
 import { freshDatabase } from '../support/db.ts';
@@ -58,6 +59,7 @@ const NORD = 'inside-dach-nord';
 const T0 = new Date('2026-03-03T09:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 /** Outbox rows come due at the database's now(), which is the wall clock: look from a little later. */
+const CARD = { fallback: 'erased', blocks: [{ type: 'header' as const, text: 'erased' }] };
 const soon = () => new Date(Date.now() + 60 * 60_000);
 const ref = (id: string): MessageRef => ({ platform: 'memory', channel: 'C0INSIDENORD', id });
 
@@ -293,15 +295,16 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       expect(await stores.leads.history(second.lead.id)).toEqual(before);
     });
 
-    it('erasure scrubs notes, rationales and event text, and fails pending deliveries', async () => {
+    it('erasure scrubs notes, rationales and event text, hashes the source id, and fails pending deliveries', async () => {
       const { lead, disputeId } = await disputed(await rejected('duplicate'));
       const decided = await apply(decide(lead, { disputeId, decided: false, arbiter: SOPHIE, outcome: 'overturned', rationale: 'Petra is real', at: at(5) }));
       expect(await stores.outbox.pendingCount()).toBe(2); // offer 1 (never posted) and the re-offer
-      const erased = await apply(erase(decided, { actor: null, at: at(6) }));
+      const erased = await apply(erase(decided, { actor: null, at: at(6), card: CARD }));
 
-      expect(erased).toMatchObject({ contact: null, companyName: null, erasedAt: at(6), status: 'offered' });
+      expect(erased).toMatchObject({ contact: null, companyName: null, erasedAt: at(6), closedAt: at(6), status: 'offered' });
+      expect(erased.externalId).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(await stores.disputes.latestRejection(lead.id)).toMatchObject({ reason: 'duplicate', note: null, disputed: true });
-      expect(present(await stores.disputes.find(disputeId))).toMatchObject({ dispute: { rationale: '[erased]', decisionRationale: null, outcome: 'overturned' }, rejection: { note: null } });
+      expect(present(await stores.disputes.find(disputeId))).toMatchObject({ dispute: { rationale: '', decisionRationale: null, outcome: 'overturned' }, rejection: { note: null } });
       const events = present(await stores.leads.history(lead.id)).events;
       for (const e of events) {
         expect(e.data).not.toHaveProperty('note');
@@ -312,6 +315,103 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       expect(await stores.outbox.pendingCount()).toBe(0);
       expect(await stores.outbox.takeDue(soon(), 10, 60_000)).toEqual([]);
       expect(await stores.disputes.precedents(null, 5)).toMatchObject([{ company: '—', rationale: '' }]);
+    });
+
+    it('an erased lead is found by the id its source knows, and that id sent again is not taken in anew', async () => {
+      const lead = await seed({ externalId: 'k.berg@example.com' });
+      await apply(erase(lead, { actor: 'api', at: at(1), card: CARD }));
+      expect(present(await stores.leads.findBySource('contract', 'k.berg@example.com')).id).toBe(lead.id);
+      expect(await stores.leads.findBySource('other', 'k.berg@example.com')).toBeNull();
+      const found = await stores.leads.intake((tx) => tx.findExisting([{ sourceSystem: 'contract', externalId: 'k.berg@example.com' }]));
+      expect(found).toMatchObject([{ id: lead.id, externalId: 'k.berg@example.com', erasedAt: at(1) }]);
+    });
+
+    it('no change applies to an erased lead, and a claim only in the queue it was offered in', async () => {
+      const lead = await offered();
+      const claim = must(accept(lead, { rep: ANNA, at: at(2), contactDueAt: at(62) }));
+      expect(await stores.leads.apply({ ...claim, inQueue: 'field-dach' })).toBeNull();
+      await apply(erase(lead, { actor: 'api', at: at(3), card: CARD }));
+      expect(await stores.leads.apply(claim)).toBeNull();
+      expect(present(await stores.leads.find(lead.id))).toMatchObject({ status: 'offered', assignee: lead.assignee, acceptedAt: null });
+    });
+
+    it('erasure rewrites every posted message of the lead to the card, and one on its way when it reports back', async () => {
+      const lead = await accepted();
+      const [offer] = await stores.outbox.takeDue(soon(), 10, 60_000);
+      await stores.outbox.posted(present(offer).key, ref('offer'), at(2), null);
+      await stores.leads.apply(must(logAttempt(lead, { rep: ANNA, at: at(3) })), [
+        { op: 'dm', to: ANNA, view: { fallback: 'Katrin Berg', blocks: [] } },
+        { op: 'dm', to: MIA, view: { fallback: 'Katrin Berg again', blocks: [] } },
+      ]);
+      const dms = await stores.outbox.takeDue(soon(), 10, 60_000);
+      expect(dms).toHaveLength(2);
+      const [sent, onItsWay] = dms as [PendingDelivery, PendingDelivery];
+      await stores.outbox.posted(sent.key, ref('dm-anna'), at(4), null, sent.version);
+
+      const now = present(await stores.leads.find(lead.id));
+      await apply(erase(now, { actor: 'api', at: at(5), card: CARD }));
+      const rewrites = await stores.outbox.takeDue(soon(), 10, 60_000);
+      expect(rewrites.map((d) => d.kind === 'message' && d.message)).toEqual(expect.arrayContaining([
+        { op: 'update', parent: { key: present(offer).key }, view: CARD },
+        { op: 'update', parent: { key: sent.key }, view: CARD },
+      ]));
+      expect(rewrites).toHaveLength(2);
+
+      // The DM that was being sent during the erasure arrives after it: it is rewritten too.
+      await stores.outbox.posted(onItsWay.key, ref('dm-mia'), at(6), null, onItsWay.version);
+      expect(await stores.outbox.refOf(onItsWay.key)).toEqual(ref('dm-mia'));
+      const late = await stores.outbox.takeDue(soon(), 10, 60_000);
+      expect(late.map((d) => d.kind === 'message' && d.message)).toEqual([{ op: 'update', parent: { key: onItsWay.key }, view: CARD }]);
+    });
+  });
+
+  describe('retention: expired leads', () => {
+    const nurture = { queue: null, assignee: null, status: 'nurture' as const, team: null, stage: null };
+    const cut = (nurtureBefore: Date | null, closedBefore: Date | null): Cutoff[] => [
+      ...(nurtureBefore ? [{ rule: 'nurtureMonths' as const, statuses: ['nurture' as const], before: nurtureBefore }] : []),
+      ...(closedBefore ? [{ rule: 'closedMonths' as const, statuses: ['won' as const, 'lost' as const, 'rejected' as const], before: closedBefore }] : []),
+    ];
+    const sorted = (leads: Lead[]) => leads.map((l) => l.id).sort();
+    /** In no particular order: sorted to compare. */
+    const expired = async (cutoffs: Cutoff[], limit = 10, skip?: string[]) => (await stores.leads.expired(cutoffs, limit, skip)).sort();
+
+    it('finds the leads in a resting status unchanged since before its cut-off, counted from their last change', async () => {
+      const old = await seed({ ...nurture, receivedAt: at(-60) });
+      const young = await seed({ ...nurture, receivedAt: at(-10) });
+      // Received long ago, but rejected and recycled to nurture at at(3): counts from then.
+      const recycled = await rejected('not_a_fit', at(3), await offered({ receivedAt: at(-60) }));
+      expect(recycled.status).toBe('nurture');
+      const closed = await rejected('duplicate', at(3));
+      const open = await offered({ receivedAt: at(-60) });
+
+      expect(await expired(cut(at(-20), null))).toEqual([old.id]);
+      expect(await expired(cut(at(4), null))).toEqual(sorted([old, young, recycled]));
+      expect(await expired(cut(at(3), at(3)))).toEqual(sorted([old, young])); // strictly before
+      expect(await expired(cut(null, at(4)))).toEqual([closed.id]);
+      expect(await expired(cut(at(4), at(4)))).toEqual(sorted([old, young, recycled, closed]));
+      expect(await expired([])).toEqual([]);
+      expect(await expired(cut(at(1000), at(1000)))).not.toContain(open.id);
+    });
+
+    it('a change written with an older time does not move the last change back', async () => {
+      const lead = await offered({ receivedAt: at(-60) });
+      await apply(reject(lead, { rep: ANNA, reason: 'duplicate', note: null, at: at(-30) })); // a late writer's older clock
+      expect(await expired(cut(null, at(0)))).toEqual([]); // offered at at(1) stays the last change
+      expect(await expired(cut(null, at(2)))).toEqual([lead.id]);
+    });
+
+    it('gives at most a batch, none of the skipped, and leaves erased leads out', async () => {
+      const leads: Lead[] = [];
+      for (let i = 0; i < 5; i++) leads.push(await seed({ ...nurture, receivedAt: at(-60) }));
+      const rules = cut(at(0), null);
+      const batch = await expired(rules, 2);
+      expect(batch).toHaveLength(2);
+      expect(sorted(leads)).toEqual(expect.arrayContaining(batch));
+      const rest = sorted(leads.filter((l) => !batch.includes(l.id)));
+      expect(await expired(rules, 10, batch)).toEqual(rest);
+      const [first, ...others] = leads as [Lead, ...Lead[]];
+      await apply(erase(first, { actor: 'retention', at: at(1), card: CARD }));
+      expect(await expired(rules)).toEqual(sorted(others));
     });
   });
 
@@ -523,6 +623,16 @@ describe.each([memory, prisma])('stores contract: $name', (subject) => {
       expect(await away(at(59))).toBeNull();
       expect(await away(at(60))).toEqual(at(120));
       expect(await away(at(120))).toBeNull();
+    });
+
+    it('awayUntil: the end of the current absence, the same as routing sees it', async () => {
+      await stores.people.setAway(BEN, at(60), at(120));
+      expect(await stores.people.awayUntil(BEN, at(59))).toBeNull();
+      expect(await stores.people.awayUntil(BEN, at(60))).toEqual(at(120));
+      expect(await stores.people.awayUntil(ANNA, at(60))).toBeNull();
+      expect(await stores.people.awayUntil(BEN, at(120))).toBeNull();
+      await stores.people.clearAway(BEN, at(90));
+      expect(await stores.people.awayUntil(BEN, at(95))).toBeNull();
     });
 
     it('setAway replaces absences ending after its start; clearAway ends the current one now', async () => {

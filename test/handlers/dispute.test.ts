@@ -3,7 +3,10 @@ import { runAction, submitForm } from '../../src/handlers/actions.ts';
 import { startDispute, submitDispute } from '../../src/handlers/dispute-rejection.ts';
 import { submitDecide } from '../../src/handlers/resolve-dispute.ts';
 import { buttonsOf, viewText } from '../support/memory-chat.ts';
-import { ANNA, DIGEST_CHANNEL, disputedLead, exampleAgreement, found, harness, MIA, noticeOf, offeredLead, PAUL, rejectedLead, SOPHIE, TOM } from '../support/handler-deps.ts';
+import { ANNA, BEN, DIGEST_CHANNEL, disputedLead, exampleAgreement, found, harness, MIA, noticeOf, offeredLead, PAUL, rejectedLead, SOPHIE, TOM } from '../support/handler-deps.ts';
+
+const NORA = 'nora.klein@example.com'; // another marketer
+const JONAS = 'jonas.wolf@example.com'; // head of sales
 
 const rationale = 'They asked for a demo twice.';
 
@@ -40,13 +43,52 @@ describe('disputing a rejection', () => {
     await found(h, lead.id, 'disputed');
   });
 
-  it('only marketing can dispute a rejection', async () => {
-    const h = harness();
+  it('only the marketer who owns the lead or the head of marketing may dispute; anyone else hears why', async () => {
+    const agreement = exampleAgreement((raw) => {
+      raw.people.push({ email: NORA, name: 'Nora Klein', roles: ['marketer'] });
+    });
+    const h = harness({ agreement });
     const lead = await rejectedLead(h);
-    expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor: ANNA }))).toBe(h.t.notice.notMarketer);
-    expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: SOPHIE, values: { rationale } }))).toBe(h.t.notice.notMarketer);
+    const why = h.t.notice.notOwner('Mia Schulz');
+    for (const actor of [ANNA, NORA, SOPHIE, JONAS, 'stranger@example.com']) {
+      expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor })), actor).toBe(why);
+      expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor, values: { rationale } })), actor).toBe(why);
+    }
     await found(h, lead.id, 'rejected');
     expect(h.stores.inspect.disputes()).toEqual([]);
+    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+  });
+
+  it('someone who may not dispute hears that first, whatever state the lead is in', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor: BEN }))).toBe(h.t.notice.notOwner('Mia Schulz'));
+    expect(noticeOf(await startDispute(h.deps, { leadId: lead.id, actor: MIA }))).toBe(h.t.notice.notDisputable);
+  });
+
+  it('the head of marketing may dispute for the owner', async () => {
+    const h = harness();
+    const lead = await rejectedLead(h);
+    expect((await startDispute(h.deps, { leadId: lead.id, actor: TOM })).form).toMatchObject({ id: 'dispute', context: lead.id });
+    expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: TOM, values: { rationale } }))).toBe(h.t.notice.disputeSent('Sophie Wagner'));
+    expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ openedBy: TOM, arbiter: SOPHIE }]);
+    await found(h, lead.id, 'disputed');
+  });
+
+  it('an arbiter who is away is passed over for one who is not', async () => {
+    const h = harness();
+    await h.deps.people.setAway(SOPHIE, h.clock.now(), new Date(h.clock.now().getTime() + 7 * 86_400_000));
+    const lead = await rejectedLead(h);
+    expect(noticeOf(await submitDispute(h.deps, { leadId: lead.id, actor: MIA, values: { rationale } }))).toBe(h.t.notice.disputeSent('Paul Becker'));
+    expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ arbiter: PAUL }]);
+  });
+
+  it('when every neutral arbiter is away, the first one still gets the case', async () => {
+    const h = harness();
+    const until = new Date(h.clock.now().getTime() + 86_400_000);
+    for (const arbiter of [SOPHIE, PAUL]) await h.deps.people.setAway(arbiter, h.clock.now(), until);
+    const { arbiter } = await disputedLead(h);
+    expect(arbiter).toBe(SOPHIE);
   });
 
   it('a rejection is disputed once', async () => {

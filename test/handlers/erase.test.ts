@@ -23,7 +23,7 @@ describe('erasing a lead (GDPR)', () => {
     await eraseLead(h.deps, lead.id, null);
 
     expect(h.stores.inspect.rejections(lead.id)).toMatchObject([{ reason: 'duplicate', note: null }]);
-    expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ rationale: '[erased]', decisionRationale: null, outcome: 'upheld' }]);
+    expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ rationale: '', decisionRationale: null, outcome: 'upheld' }]);
     for (const e of h.stores.inspect.events(lead.id)) {
       expect(e.data).not.toHaveProperty('note');
       expect(e.data).not.toHaveProperty('rationale');
@@ -56,6 +56,7 @@ describe('erasing a lead (GDPR)', () => {
     const lead = await offeredLead(h);
     const job = h.scheduler.job(`claim:${lead.id}`)!.job; // taken by the scheduler …
     await eraseLead(h.deps, lead.id, null); // … while the lead is erased
+    await h.deliver(); // the offer rewritten to the erased card
     h.clock.advance({ hours: 1 });
     const said = h.chat.calls.length;
     await checkSla(h.deps, job);
@@ -72,13 +73,26 @@ describe('erasing a lead (GDPR)', () => {
     await acceptLead(h.deps, { leadId: lead.id, actor: ANNA }); // the card's update and the rep's DM wait in the outbox …
     await eraseLead(h.deps, lead.id, null); // … when the lead is erased
     const said = h.chat.calls.length;
-    expect(await h.deps.outbox.pendingCount()).toBe(0);
-    expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
-    expect(h.chat.calls.slice(said)).toEqual([]);
-    expect(h.stores.inspect.deliveries({ leadId: lead.id }).filter((d) => d.kind === 'message')).toMatchObject([
-      { status: 'failed', lastError: 'personal data erased' },
+    expect(await h.deps.outbox.pendingCount()).toBe(1); // the card's update, now to the erased card
+    expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
+    expect(h.chat.calls.slice(said)).toMatchObject([{ method: 'update', view: { fallback: 'Personenbezogene Daten gelöscht' } }]);
+    expect(h.stores.inspect.deliveries({ leadId: lead.id }).filter((d) => d.kind === 'message' && d.status === 'failed')).toMatchObject([
       { status: 'failed', lastError: 'personal data erased' },
     ]);
+  });
+
+  it('every message posted about the lead is rewritten to the erased card, in the agreement language', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    await acceptLead(h.deps, { leadId: lead.id, actor: ANNA });
+    await h.deliver(); // the card updated, the rep's DM with the contact data sent
+    const said = h.chat.calls.length;
+    await eraseLead(h.deps, lead.id, null);
+    expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
+    const rewrites = h.chat.calls.slice(said);
+    expect(rewrites.map((c) => c.method)).toEqual(['update', 'update']);
+    for (const c of rewrites) expect(JSON.stringify(c)).toContain('Die personenbezogenen Daten dieses Leads wurden am ');
+    expect(JSON.stringify(rewrites.map((c) => ('view' in c ? c.view : null)))).not.toContain('@example.com');
   });
 
   it('erasing twice changes nothing the second time', async () => {
@@ -96,12 +110,14 @@ describe('erasing a lead (GDPR)', () => {
     expect(await eraseLead(h.deps, '00000000-0000-4000-8000-000000000000', null)).toBeNull();
   });
 
-  it('the rep who holds an erased lead no longer sees the contact data', async () => {
+  it('an erased lead is closed: no longer among the open leads of its rep, nor counted against capacity', async () => {
     const h = harness();
     const lead = await offeredLead(h);
     await acceptLead(h.deps, { leadId: lead.id, actor: ANNA });
+    expect(await h.deps.leads.openOf(ANNA)).toHaveLength(1);
     await eraseLead(h.deps, lead.id, null);
-    const [mine] = await h.deps.leads.openOf(ANNA);
-    expect(mine).toMatchObject({ id: lead.id, contact: null, companyName: null });
+    expect(await h.deps.leads.openOf(ANNA)).toEqual([]);
+    expect(await h.deps.leads.openInQueue(lead.queue ?? '')).toBe(0);
+    expect(await found(h, lead.id)).toMatchObject({ status: 'accepted', closedAt: h.clock.now() });
   });
 });

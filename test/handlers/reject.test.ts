@@ -103,6 +103,14 @@ describe('rejecting a lead', () => {
     expect(h.stores.inspect.rejections()).toEqual([]);
   });
 
+  it('someone outside the queue hears that first, also on a lead that is no longer on offer', async () => {
+    const h = harness();
+    const lead = await offeredLead(h);
+    await acceptLead(h.deps, { leadId: lead.id, actor: BEN });
+    expect(noticeOf(await startReject(h.deps, { leadId: lead.id, actor: CLARA }))).toBe(h.t.notice.notInQueue('Inside Sales DACH Nord'));
+    expect(noticeOf(await startReject(h.deps, { leadId: lead.id, actor: ANNA }))).toBe(h.t.notice.notOffered);
+  });
+
   it('a lead accepted while the form was open cannot be rejected any more', async () => {
     const h = harness();
     const lead = await offeredLead(h);

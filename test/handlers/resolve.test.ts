@@ -5,10 +5,11 @@ import { explain } from '../../src/domain/texts.ts';
 import { runAction, submitForm } from '../../src/handlers/actions.ts';
 import { startDecide, submitDecide } from '../../src/handlers/resolve-dispute.ts';
 import { viewText } from '../support/memory-chat.ts';
-import { ANNA, BEN, disputedLead, exampleAgreement, found, harness, MIA, NORD_CHANNEL, noticeOf, PAUL, SOPHIE, TOM } from '../support/handler-deps.ts';
+import { submitDispute } from '../../src/handlers/dispute-rejection.ts';
+import { ANNA, BEN, disputedLead, exampleAgreement, found, type Harness, harness, MIA, NORD_CHANNEL, noticeOf, PAUL, rejectedLead, SOPHIE, TOM } from '../support/handler-deps.ts';
 
 const because = (rationale: string) => ({ rationale });
-const parties = { rejectingRep: ANNA, disputingMarketer: MIA };
+const parties = { rejectingRep: ANNA, disputingMarketer: MIA, owner: MIA };
 
 describe('resolving a dispute', () => {
   it('the arbiter’s buttons open the decide form, carrying the dispute and the outcome', async () => {
@@ -119,7 +120,7 @@ describe('resolving a dispute', () => {
     await h.deliver();
     const said = h.chat.calls.length;
     const history = await h.deps.leads.history(lead.id);
-    const second = await submitDecide(h.deps, { disputeId, actor: PAUL, outcome: 'overturned', values: because('Second.') });
+    const second = await submitDecide(h.deps, { disputeId, actor: arbiter, outcome: 'overturned', values: because('Second.') });
     expect(noticeOf(second)).toBe(h.t.notice.alreadyDecided);
     expect(await h.deps.leads.history(lead.id)).toEqual(history);
     expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ outcome: 'upheld', decisionRationale: 'First.' }]);
@@ -128,12 +129,12 @@ describe('resolving a dispute', () => {
     expect(h.chat.calls).toHaveLength(said);
   });
 
-  it('two arbiters deciding at once: one decision stands, and the lead follows it', async () => {
+  it('two decisions at once (a double click on both buttons): one stands, and the lead follows it', async () => {
     const h = harness();
-    const { lead, disputeId } = await disputedLead(h);
+    const { lead, disputeId, arbiter } = await disputedLead(h);
     const replies = await Promise.all([
-      submitDecide(h.deps, { disputeId, actor: SOPHIE, outcome: 'upheld', values: because('Uphold.') }),
-      submitDecide(h.deps, { disputeId, actor: PAUL, outcome: 'overturned', values: because('Overturn.') }),
+      submitDecide(h.deps, { disputeId, actor: arbiter, outcome: 'upheld', values: because('Uphold.') }),
+      submitDecide(h.deps, { disputeId, actor: arbiter, outcome: 'overturned', values: because('Overturn.') }),
     ]);
     expect(replies.filter((r) => r.card)).toHaveLength(1);
     const [dispute] = h.stores.inspect.disputes(lead.id);
@@ -144,6 +145,95 @@ describe('resolving a dispute', () => {
     const decided = dispute!.outcome === 'upheld' ? 'Uphold.' : 'Overturn.';
     expect(h.chat.dmsTo(ANNA).map(viewText)).toEqual([expect.stringContaining(decided)]);
     expect(h.chat.dmsTo(MIA).slice(1).map(viewText)).toEqual([expect.stringContaining(decided)]);
+  });
+
+  describe('the dispute is decided by the arbiter it went to', () => {
+    const assignedTo = (h: Harness) => h.t.notice.notArbiter(explain({ code: 'arbiter.assigned', person: PAUL, assigned: SOPHIE }, h.agreement));
+
+    it('another neutral arbiter is refused while that one is there, and nothing changes', async () => {
+      const h = harness();
+      const { lead, disputeId, arbiter } = await disputedLead(h);
+      expect(arbiter).toBe(SOPHIE);
+      const history = await h.deps.leads.history(lead.id);
+      expect(noticeOf(await startDecide(h.deps, { disputeId, actor: PAUL, outcome: 'overturned' }))).toBe(assignedTo(h));
+      const submitted = await submitDecide(h.deps, { disputeId, actor: PAUL, outcome: 'overturned', values: because('Mine now.') });
+      expect(noticeOf(submitted)).toBe(assignedTo(h));
+      expect(submitted.card).toBeUndefined();
+      expect(await h.deps.leads.history(lead.id)).toEqual(history);
+      expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ arbiter: SOPHIE, outcome: null }]);
+      expect(await h.deliver()).toEqual({ posted: 0, failed: 0 });
+    });
+
+    it('while the assigned arbiter is away, another neutral one steps in, and the assigned one hears who decided', async () => {
+      const h = harness();
+      const { lead, disputeId } = await disputedLead(h);
+      await h.deps.people.setAway(SOPHIE, h.clock.now(), new Date(h.clock.now().getTime() + 3 * 86_400_000));
+      expect((await startDecide(h.deps, { disputeId, actor: PAUL, outcome: 'upheld' })).form).toMatchObject({ context: `${disputeId}:upheld` });
+      expect(noticeOf(await submitDecide(h.deps, { disputeId, actor: PAUL, outcome: 'upheld', values: because('No budget.') }))).toBe(h.t.notice.decided);
+      await found(h, lead.id, 'nurture');
+      expect(h.stores.inspect.disputes(lead.id)).toMatchObject([{ arbiter: PAUL, outcome: 'upheld' }]);
+      await h.deliver();
+      for (const told of [ANNA, MIA, SOPHIE]) expect(viewText(h.chat.dmsTo(told).at(-1)!), told).toContain('No budget.');
+      expect(viewText(h.chat.dmsTo(SOPHIE).at(-1)!)).toContain(PAUL);
+    });
+
+    it('once the assigned arbiter is back, the stand-in is refused again', async () => {
+      const h = harness();
+      const { disputeId } = await disputedLead(h);
+      await h.deps.people.setAway(SOPHIE, h.clock.now(), new Date(h.clock.now().getTime() + 86_400_000));
+      await h.deps.people.clearAway(SOPHIE, h.clock.now());
+      expect(noticeOf(await startDecide(h.deps, { disputeId, actor: PAUL, outcome: 'upheld' }))).toBe(assignedTo(h));
+    });
+
+    it('when the agreement no longer lists the assigned arbiter, another neutral one may decide', async () => {
+      const h = harness();
+      const { lead, disputeId } = await disputedLead(h);
+      const without = exampleAgreement((raw) => {
+        raw.people = raw.people.filter((p: { email: string }) => p.email !== SOPHIE);
+      });
+      const deps = { ...h.deps, agreement: without };
+      expect(noticeOf(await submitDecide(deps, { disputeId, actor: PAUL, outcome: 'overturned', values: because('Fine.') }))).toBe(h.t.notice.decided);
+      await found(h, lead.id, 'offered');
+    });
+
+    it('a stand-in is never someone who is not neutral', async () => {
+      const agreement = exampleAgreement((raw) => {
+        raw.people.find((p: { email: string }) => p.email === TOM).roles = ['marketer', 'arbiter'];
+      });
+      const h = harness({ agreement });
+      const { lead, disputeId } = await disputedLead(h);
+      await h.deps.people.setAway(SOPHIE, h.clock.now(), new Date(h.clock.now().getTime() + 86_400_000));
+      const reply = await submitDecide(h.deps, { disputeId, actor: TOM, outcome: 'overturned', values: because('Ours.') });
+      expect(noticeOf(reply)).toBe(h.t.notice.notArbiter(explain({ code: 'arbiter.head', person: TOM, head: 'marketing' }, agreement)));
+      await found(h, lead.id, 'disputed');
+    });
+  });
+
+  it('when the head of marketing disputed, the owner hears the decision too, and may not decide it', async () => {
+    const agreement = exampleAgreement((raw) => {
+      raw.people.find((p: { email: string }) => p.email === MIA).roles = ['marketer', 'arbiter'];
+    });
+    const h = harness({ agreement });
+    const lead = await rejectedLead(h);
+    await submitDispute(h.deps, { leadId: lead.id, actor: TOM, values: { rationale: 'Budget is approved.' } });
+    const [dispute] = h.stores.inspect.disputes(lead.id);
+    expect(dispute).toMatchObject({ openedBy: TOM, arbiter: SOPHIE });
+    await h.deps.people.setAway(SOPHIE, h.clock.now(), new Date(h.clock.now().getTime() + 86_400_000));
+    const mine = await submitDecide(h.deps, { disputeId: dispute!.id, actor: MIA, outcome: 'overturned', values: because('Mine.') });
+    expect(noticeOf(mine)).toBe(h.t.notice.notArbiter(explain({ code: 'arbiter.owner', person: MIA }, agreement)));
+    await h.deps.people.clearAway(SOPHIE, h.clock.now());
+    await submitDecide(h.deps, { disputeId: dispute!.id, actor: SOPHIE, outcome: 'overturned', values: because('Budget confirmed.') });
+    await h.deliver();
+    for (const told of [ANNA, TOM, MIA]) expect(viewText(h.chat.dmsTo(told).at(-1)!), told).toContain('Budget confirmed.');
+  });
+
+  it('an outcome that is not upheld or overturned is refused at the use case too', async () => {
+    const h = harness();
+    const { lead, disputeId, arbiter } = await disputedLead(h);
+    const forged = 'approved' as 'upheld';
+    expect(noticeOf(await startDecide(h.deps, { disputeId, actor: arbiter, outcome: forged }))).toBe(h.t.notice.badForm);
+    expect(noticeOf(await submitDecide(h.deps, { disputeId, actor: arbiter, outcome: forged, values: because('Yes.') }))).toBe(h.t.notice.badForm);
+    await found(h, lead.id, 'disputed');
   });
 
   describe('the decide form’s context "<disputeId>:<outcome>" is parsed, never trusted', () => {

@@ -20,6 +20,8 @@ export interface AppOptions {
   slack?: FakeSlack;
   /** Teams without credentials (LEADRELAY_TEAMS_INSECURE), or with these (then nothing unsigned gets in). */
   teams?: 'insecure' | { appId: string; password: string; tenantId: string };
+  /** botbuilder's authentication settings over the defaults (test/support/teams-signer.ts). */
+  teamsAuth?: Record<string, string | boolean>;
   /** The local sandbox chat (off unless asked for, so "no chat" stays testable). */
   sandbox?: boolean;
   /** How often agenda looks for due jobs; tests that do not wait for timers keep it long. */
@@ -49,7 +51,7 @@ export async function startApp(opts: AppOptions = {}) {
     ...opts.env,
   });
   const log = opts.log ?? (process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {});
-  const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}) });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${route}`, {

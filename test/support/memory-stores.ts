@@ -2,16 +2,22 @@
 // conditional change is checked and written in one synchronous step, so concurrent callers see
 // exactly what PostgreSQL would let them see. test/contract/stores.contract.test.ts runs the same
 // port tests against both. Reads return copies: nothing a caller mutates leaks into the store.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type LeadChange, statusAfter } from '../../src/domain/changes.ts';
 import type { Lead, LeadEvent } from '../../src/domain/lead.ts';
 import { OPEN_FOR_REP, type Status } from '../../src/domain/lifecycle.ts';
+import { expired } from '../../src/domain/retention.ts';
 import type { RejectReason } from '../../src/domain/rejections.ts';
+import type { View } from '../../src/domain/view.ts';
 import type { Precedent } from '../../src/domain/views.ts';
 import {
   type Clock, type Disputes, type EscalationRecord, type Escalations, type IntakeTx, type LedgerRow, type Leads, type MessageRef, type NewLead,
   type OfferOrigin, type OutMessage, type Outbox, type PendingDelivery, type People, type StoredMember, type Stores, systemClock,
 } from '../../src/handlers/ports.ts';
+
+/** As the Prisma adapter keeps an erased lead's source id, and marks what erasure dropped. */
+const HASHED = 'sha256:';
+const ERASED = 'personal data erased';
 
 export interface RejectionRow {
   id: string;
@@ -114,6 +120,8 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
   const leads = new Map<string, Lead>();
   const byKey = new Map<string, string>();
   const events = new Map<string, LeadEvent[]>();
+  /** The "changedAt" column: when intake or a change last wrote the lead, at its event's time. */
+  const changed = new Map<string, Date>();
   const rejections: RejectionRow[] = [];
   const disputes: DisputeRow[] = [];
   const deliveries: DeliveryRow[] = [];
@@ -125,6 +133,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
   let intakeChain: Promise<unknown> = Promise.resolve();
 
   const now = () => clock.now();
+  const hashed = (externalId: string) => HASHED + createHash('sha256').update(externalId, 'utf8').digest('hex');
 
   function newOffer(lead: Lead, data: DeliveryRow['data'], at: Date): DeliveryRow {
     const n = deliveries.filter((d) => d.leadId === lead.id && d.kind === 'offer').length + 1;
@@ -174,7 +183,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
 
   function membersOf(queue: string, emails: readonly string[], month: string, at: Date, staged?: Map<string, LedgerRow>): StoredMember[] {
     return emails.map((email) => {
-      const open = [...leads.values()].filter((l) => l.assignee === email && OPEN_FOR_REP.includes(l.status)).length;
+      const open = [...leads.values()].filter((l) => l.assignee === email && OPEN_FOR_REP.includes(l.status) && !l.erasedAt).length;
       const row = staged?.get(ledgerKey(queue, month, email)) ?? ledger.get(ledgerKey(queue, month, email));
       const away = absences.filter((a) => a.email === email && a.from.getTime() <= at.getTime() && a.until.getTime() > at.getTime());
       const awayUntil = away.length ? new Date(Math.max(...away.map((a) => a.until.getTime()))) : null;
@@ -188,6 +197,8 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     const lead = leads.get(uuid(change.leadId));
     if (!lead || lead.status !== change.from) return null;
     if (change.heldBy !== undefined && lead.assignee !== change.heldBy) return null;
+    if (change.inQueue !== undefined && lead.queue !== change.inQueue) return null;
+    if (lead.erasedAt) return null; // nothing applies to an erased lead, erasure included
     const status = statusAfter(change); // throws on an illegal step, like the Prisma adapter
     for (const r of change.records) {
       if (r.kind !== 'decision') continue;
@@ -202,11 +213,14 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     next.attempts += change.count?.attempts ?? 0;
     next.offerRound += change.count?.offerRound ?? 0;
     leads.set(lead.id, next);
+    const before = changed.get(lead.id);
+    if (!before || before.getTime() < change.at.getTime()) changed.set(lead.id, new Date(change.at));
 
     const log = events.get(lead.id) ?? [];
     for (const e of change.events) log.push({ at: new Date(change.at), type: e.type, actor: e.actor, from: e.from, to: e.to, data: copy(e.data) });
     events.set(lead.id, log);
 
+    let rewrites = 0;
     for (const r of change.records) {
       if (r.kind === 'rejection') {
         rejections.push({ id: randomUUID(), leadId: lead.id, rep: r.rep, reason: r.reason, note: r.note, at: new Date(change.at), seq: ++seq });
@@ -220,16 +234,27 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
         Object.assign(dispute, { arbiter: r.arbiter, outcome: r.outcome, decisionRationale: r.rationale, decidedAt: new Date(change.at) });
       } else {
         for (const x of rejections) if (x.leadId === lead.id) x.note = null;
-        for (const d of disputes) if (d.leadId === lead.id) Object.assign(d, { rationale: '[erased]', decisionRationale: null });
+        for (const d of disputes) if (d.leadId === lead.id) Object.assign(d, { rationale: '', decisionRationale: null });
         for (const e of log) {
           delete e.data.note;
           delete e.data.rationale;
         }
-        for (const d of deliveries) if (d.leadId === lead.id && d.status === 'pending') Object.assign(d, { status: 'failed', lastError: 'personal data erased' });
+        if (!next.externalId.startsWith(HASHED)) {
+          byKey.delete(leadKey(next.sourceSystem, next.externalId));
+          next.externalId = hashed(next.externalId);
+          byKey.set(leadKey(next.sourceSystem, next.externalId), next.id);
+        }
+        const shown = deliveries.filter((d) => d.leadId === lead.id && d.status === 'posted' && d.messageRef && !/^(update|attach):/.test(d.key)).map((d) => d.key);
+        for (const d of deliveries) {
+          if (d.leadId !== lead.id || (d.key.startsWith('update:') && shown.includes(d.key.slice('update:'.length)))) continue;
+          d.data = { erased: copy(r.card) } as DeliveryRow['data'];
+          if (d.status === 'pending') Object.assign(d, { status: 'failed', lastError: ERASED });
+        }
+        rewrites = queueMessages(lead.id, shown.map((key) => ({ op: 'update', parent: { key }, view: r.card })));
       }
     }
 
-    let queued = false;
+    let queued = rewrites > 0;
     if (change.follows.offer) {
       deliveries.push(newOffer(next, { origin: change.follows.offer.origin, by: change.follows.offer.by }, now()));
       queued = true;
@@ -248,8 +273,11 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
         const stagedOffers: Lead[] = [];
         const tx: IntakeTx = {
           async findExisting(keys) {
-            const wanted = new Set(keys.map((k) => leadKey(k.sourceSystem, k.externalId)));
-            return [...leads.values(), ...stagedLeads].filter((l) => wanted.has(leadKey(l.sourceSystem, l.externalId))).map(copy);
+            const all = [...leads.values(), ...stagedLeads];
+            return keys.flatMap((k) => {
+              const found = all.find((l) => l.sourceSystem === k.sourceSystem && (l.externalId === k.externalId || l.externalId === hashed(k.externalId)));
+              return found ? [{ ...copy(found), externalId: k.externalId }] : [];
+            });
           },
           async membersOf(queue, emails, month, at) {
             return membersOf(queue, emails, month, at, stagedLedger);
@@ -281,6 +309,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
           leads.set(lead.id, lead);
           byKey.set(leadKey(lead.sourceSystem, lead.externalId), lead.id);
           events.set(lead.id, stagedEvents.get(lead.id) ?? []);
+          changed.set(lead.id, new Date(lead.receivedAt));
         }
         for (const [key, row] of stagedLedger) ledger.set(key, row);
         const at = now();
@@ -297,6 +326,12 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       return lead ? copy(lead) : null;
     },
 
+    async findBySource(sourceSystem, externalId) {
+      const id = byKey.get(leadKey(sourceSystem, externalId)) ?? byKey.get(leadKey(sourceSystem, hashed(externalId)));
+      const lead = id && leads.get(id);
+      return lead ? copy(lead) : null;
+    },
+
     async history(id) {
       const lead = leads.get(uuid(id));
       return lead ? { lead: copy(lead), events: copy(events.get(id) ?? []) } : null;
@@ -308,17 +343,25 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
       return done?.lead ?? null;
     },
 
+    async expired(cutoffs, limit, skip = []) {
+      for (const id of skip) uuid(id);
+      return [...leads.values()]
+        .filter((l) => expired(l, changed.get(l.id) as Date, cutoffs) && !skip.includes(l.id))
+        .map((l) => l.id)
+        .slice(0, limit);
+    },
+
     async openOf(rep) {
       const time = (d: Date | null) => (d ? d.getTime() : Number.POSITIVE_INFINITY); // NULLS LAST, as in PostgreSQL
       return [...leads.values()]
-        .filter((l) => l.assignee === rep && OPEN_ACCEPTED.includes(l.status))
+        .filter((l) => l.assignee === rep && OPEN_ACCEPTED.includes(l.status) && !l.erasedAt)
         .sort((a, b) => time(a.contactDueAt) - time(b.contactDueAt) || time(a.acceptedAt) - time(b.acceptedAt))
         .slice(0, 50)
         .map(copy);
     },
 
     async openInQueue(queue) {
-      return [...leads.values()].filter((l) => l.queue === queue && OPEN_ACCEPTED.includes(l.status)).length;
+      return [...leads.values()].filter((l) => l.queue === queue && OPEN_ACCEPTED.includes(l.status) && !l.erasedAt).length;
     },
   };
 
@@ -375,6 +418,10 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
     },
     async clearAway(email, at) {
       for (const a of absences) if (a.email === email && a.until.getTime() > at.getTime()) a.until = new Date(at);
+    },
+    async awayUntil(email, at) {
+      const away = absences.filter((a) => a.email === email && a.from.getTime() <= at.getTime() && a.until.getTime() > at.getTime());
+      return away.length ? new Date(Math.max(...away.map((a) => a.until.getTime()))) : null;
     },
   };
 
@@ -448,6 +495,12 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
 
     async posted(key, ref, at, change, version) {
       const d = deliveries.find((x) => x.key === key);
+      if (d?.status === 'failed' && d.lastError === ERASED && !/^(update|attach):/.test(key)) {
+        // On its way when its lead was erased: keep where it went, and rewrite it.
+        Object.assign(d, { status: 'posted', postedAt: new Date(at), platform: ref.platform, messageRef: copy(ref) });
+        if (queueMessages(d.leadId, [{ op: 'update', parent: { key }, view: (d.data as { erased: View }).erased }]) > 0) onQueued();
+        return null;
+      }
       if (d?.status !== 'pending') return null;
       if (version !== undefined && d.version !== version) {
         // A newer view arrived while this one was being sent: send that one now.

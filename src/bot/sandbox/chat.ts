@@ -22,6 +22,8 @@ export interface SandboxMessages {
   add(channel: string, view: View, thread?: string | null, file?: Uint8Array): Promise<string>;
   update(id: string, view: View): Promise<string | null>;
   list(channel: string): Promise<SandboxMessage[]>;
+  /** What a message shows now (a click's answer replaces it only when it is about the same lead). */
+  view(id: string): Promise<View | null>;
   file(id: string): Promise<Uint8Array | null>;
 }
 

@@ -1,10 +1,11 @@
 // The sandbox's HTTP edge: the page, its JSON API and a live event stream. Acting "as" someone is
 // the sandbox's whole point, so it answers only on this machine unless told otherwise.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { explain, type Locale, type Texts, texts } from '../../domain/texts.ts';
 import { z } from '../../domain/zod-messages.ts';
-import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
+import { buttonValues, checkForm, fitOf, formSubject, isActionId, isFormId, otherMessage, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import type { Deps, Reply } from '../../handlers/deps.ts';
 import { intakeBodySchema } from '../../handlers/intake.schema.ts';
@@ -28,22 +29,45 @@ export function notLocal(req: Request): string | null {
   const host = req.headers.host ?? '';
   if (!LOCAL_HOST.test(host)) return 'the request names another host';
   if (PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) return 'the request came through a proxy';
-  const origin = req.headers.origin;
-  if (origin !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
-    let from = '';
-    try {
-      from = new URL(origin).host;
-    } catch {}
-    if (from.toLowerCase() !== host.toLowerCase()) return 'the request comes from another page';
-  }
-  return null;
+  return foreignWrite(req);
 }
 
-const onlyLocal = (allowRemote: boolean): RequestHandler => (req, res, next) => {
-  const why = allowRemote ? null : notLocal(req);
+/** A write whose Origin is another page than the one that names this host. */
+function foreignWrite(req: Request): string | null {
+  const origin = req.headers.origin;
+  if (origin === undefined || req.method === 'GET' || req.method === 'HEAD') return null;
+  let from = '';
+  try {
+    from = new URL(origin).host;
+  } catch {}
+  return from.toLowerCase() === (req.headers.host ?? '').toLowerCase() ? null : 'the request comes from another page';
+}
+
+const onlyLocal: RequestHandler = (req, res, next) => {
+  const why = notLocal(req);
   if (!why) return next();
-  res.status(403).json({ error: `the sandbox answers only a browser on this machine: ${why} (LEADRELAY_SANDBOX=remote opens it to the network)` });
+  res.status(403).json({ error: `the sandbox answers only a browser on this machine: ${why} (LEADRELAY_SANDBOX=remote with a LEADRELAY_SANDBOX_PASSWORD opens it to the network)` });
 };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** LEADRELAY_SANDBOX=remote: HTTP Basic with the sandbox password (any user name), compared in
+ * constant time; the browser asks for it once and sends it with every request of the page. */
+function withPassword(password: string): RequestHandler {
+  const expected = sha256(password);
+  return (req, res, next) => {
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
+    const given = sha256(decoded.slice(decoded.indexOf(':') + 1));
+    if (basic && decoded.includes(':') && timingSafeEqual(given, expected)) {
+      const why = foreignWrite(req);
+      if (!why) return next();
+      res.status(403).json({ error: `the sandbox refuses this request: ${why}` });
+      return;
+    }
+    res.status(401).set('WWW-Authenticate', 'Basic realm="leadrelay sandbox", charset="UTF-8"').json({ error: 'the sandbox needs its password (LEADRELAY_SANDBOX_PASSWORD)' });
+  };
+}
 
 /** The page runs only its own script and style, shows only its own and inline (chart) images,
  * and is never framed. */
@@ -77,9 +101,9 @@ export function sandboxPage(t: Texts, lang: Locale): string {
     .replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(labels[name] ?? ''));
 }
 
-function pageRoutes(router: Router, s: Sandbox, local: RequestHandler) {
+function pageRoutes(router: Router, s: Sandbox, guard: RequestHandler) {
   const page = sandboxPage(s.t, s.deps.agreement.locale);
-  router.get('/', securityHeaders, local, (_req, res) => { res.type('html').send(page); });
+  router.get('/', securityHeaders, guard, (_req, res) => { res.type('html').send(page); });
   router.get('/sandbox/app.js', (_req, res) => { res.type('js').send(asset('app.js')); });
   router.get('/sandbox/app.css', (_req, res) => { res.type('css').send(asset('app.css')); });
 }
@@ -127,14 +151,21 @@ function readRoutes(router: Router, s: Sandbox) {
   });
 }
 
+/** What was wrong with a request, field by field (e.g. "as: is not a person in the agreement"). */
+const issuesOf = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
 /** Buttons, forms and commands, each as the person the page acts as. */
 function actRoutes(router: Router, s: Sandbox) {
   const { deps } = s;
   const actor = z.string().transform((v) => v.toLowerCase()).refine((v) => s.people.has(v), 'is not a person in the agreement');
 
-  /** What the page shows the person who acted; a card replaces the message the button was on. */
-  async function answer(reply: Reply, messageId: string | undefined) {
-    if (reply.card && messageId) await s.chat.update({ platform: 'sandbox', channel: '', id: messageId }, reply.card);
+  /** Whether the message a click came from is about the lead or dispute it acts on (see fitOf). */
+  const clickedOn = async (messageId: string | undefined, id: string) => fitOf(buttonValues(messageId ? await s.messages.view(messageId) : null), id);
+
+  /** What the page shows the person who acted; a card replaces the message the button was on,
+   * when that message is about the same lead. */
+  async function answer(reply: Reply, messageId: string | undefined, replaces: boolean) {
+    if (reply.card && messageId && replaces) await s.chat.update({ platform: 'sandbox', channel: '', id: messageId }, reply.card);
     return {
       notice: reply.notice ? viewToHtml(reply.notice, s.dir, s.html) : null,
       form: reply.form ? formToHtml(reply.form, s.dir, s.html) : null,
@@ -145,35 +176,45 @@ function actRoutes(router: Router, s: Sandbox) {
   router.post('/sandbox/api/action', async (req, res) => {
     const body = actionBody.safeParse(req.body);
     if (!body.success || !isActionId(body.data.action)) {
-      res.status(400).json({ error: 'invalid action', issues: body.success ? [] : body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      res.status(400).json({ error: 'invalid action', issues: body.success ? [] : issuesOf(body.error) });
       return;
     }
     const { as, action, value, message } = body.data;
-    res.json(await answer(await runAction(deps, action, value, as), message));
+    const where = await clickedOn(message, value);
+    if (where === 'other') {
+      res.json(await answer(otherMessage(deps), message, false));
+      return;
+    }
+    res.json(await answer(await runAction(deps, action, value, as), message, where === 'same'));
   });
 
   const formBody = z.object({ as: actor, form: z.string(), context: z.string().max(200), values: z.record(z.string(), z.string().max(5000)), message: z.uuid().optional() });
   router.post('/sandbox/api/form', async (req, res) => {
     const body = formBody.safeParse(req.body);
     if (!body.success || !isFormId(body.data.form)) {
-      res.status(400).json({ error: 'invalid form' });
+      res.status(400).json({ error: 'invalid form', issues: body.success ? [] : issuesOf(body.error) });
       return;
     }
     const { as, form, context, values, message } = body.data;
+    const where = await clickedOn(message, formSubject(form, context));
+    if (where === 'other') {
+      res.json(await answer(otherMessage(deps), message, false));
+      return;
+    }
     const checked = checkForm(deps, form, values);
     if (!checked.ok) {
       // The page shows each problem beside its field and keeps what was typed.
       res.json({ notice: null, form: null, errors: checked.errors });
       return;
     }
-    res.json(await answer(await submitForm(deps, form, context, as, values), message));
+    res.json(await answer(await submitForm(deps, form, context, as, values), message, where === 'same'));
   });
 
   const commandBody = z.object({ as: actor, text: z.string().max(200) });
   router.post('/sandbox/api/command', async (req, res) => {
     const body = commandBody.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ error: 'invalid command' });
+      res.status(400).json({ error: 'invalid command', issues: issuesOf(body.error) });
       return;
     }
     const view = await runCommand(deps, { actor: body.data.as, text: body.data.text.replace(/^\/leads\s*/, '') });
@@ -206,23 +247,38 @@ function tryRoutes(router: Router, s: Sandbox) {
   });
 }
 
-/** Server-sent events: the channel of every change, whichever instance made it (see SandboxChat.announce). */
-function eventStream(router: Router, chat: SandboxChat) {
-  router.get('/sandbox/events', (req: Request, res) => {
+/** Server-sent events: the channel of every change, whichever instance made it (see SandboxChat.announce).
+ * Each stream holds a connection for as long as the page is open, so only `max` at once. */
+function eventStream(router: Router, chat: SandboxChat, max: number) {
+  let open = 0;
+  router.get('/sandbox/events', (_req: Request, res) => {
+    if (open >= max) {
+      res.status(503).set('Retry-After', '30').json({ error: `too many open sandbox pages (at most ${max}, LEADRELAY_SANDBOX_STREAMS); close one and reload` });
+      return;
+    }
+    open++;
     // x-accel-buffering: a proxy or load balancer in front must pass events on at once.
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const send = (channel: string) => res.write(`data: ${JSON.stringify({ channel })}\n\n`);
     chat.on('change', send);
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
-    req.on('close', () => {
+    res.once('close', () => {
+      open--;
       clearInterval(ping);
       chat.off('change', send);
     });
   });
 }
 
-export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMessages, opts: { allowRemote: boolean }): Router {
+export interface SandboxAccess {
+  /** LEADRELAY_SANDBOX=remote: open to the network, for whoever gives this password. */
+  remotePassword?: string | undefined;
+  /** Open event streams at most (LEADRELAY_SANDBOX_STREAMS). */
+  maxStreams: number;
+}
+
+export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMessages, opts: SandboxAccess): Router {
   const { agreement } = deps;
   const names = new Map(agreement.people.map((p) => [p.email, p.name]));
   const s: Sandbox = {
@@ -234,13 +290,13 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
     people: new Set(names.keys()),
   };
   const router = express.Router();
-  const local = onlyLocal(opts.allowRemote);
-  router.use('/sandbox', securityHeaders, local);
+  const guard = opts.remotePassword ? withPassword(opts.remotePassword) : onlyLocal;
+  router.use('/sandbox', securityHeaders, guard);
   router.use('/sandbox/api', express.json({ limit: '100kb' }));
-  pageRoutes(router, s, local);
+  pageRoutes(router, s, guard);
   readRoutes(router, s);
   actRoutes(router, s);
   tryRoutes(router, s);
-  eventStream(router, chat);
+  eventStream(router, chat, opts.maxStreams);
   return router;
 }

@@ -3,7 +3,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Texts } from '../../domain/texts.ts';
 import { noticeView } from '../../domain/views.ts';
 import { z } from '../../domain/zod-messages.ts';
-import { checkForm, isActionId, isFormId, runAction, submitForm } from '../../handlers/actions.ts';
+import { checkForm, fitOf, isActionId, isFormId, otherMessage, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, type Reply, textsOf } from '../../handlers/deps.ts';
 import { homeView } from '../../handlers/home.ts';
@@ -31,6 +31,15 @@ const modalMeta = z.string().transform((text, ctx) => {
   }
 }).pipe(z.object({ context: z.string(), channel: slackId.optional(), ts: slackId.optional() }));
 const idValue = z.uuid();
+// The clicked message as Slack sends it along: the values of its buttons.
+const messageButtons = z.object({
+  blocks: z.array(z.object({ type: z.string(), elements: z.array(z.object({ type: z.string(), value: z.string().optional() }).loose()).optional() }).loose()),
+}).loose();
+const buttonValuesOf = (message: unknown): string[] => {
+  const parsed = messageButtons.safeParse(message);
+  if (!parsed.success) return [];
+  return parsed.data.blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.elements ?? []).flatMap((e) => (e.type === 'button' && e.value ? [e.value] : [])));
+};
 
 /** What every listener needs: the app, the use cases, who is who, and how to answer. */
 interface Listening {
@@ -104,17 +113,22 @@ function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void
     if (!actor) return show({ notice: noticeView(t.notice.notInAgreement) }, origin);
     const name = action.action_id;
     if (!isActionId(name) || !id.success) return;
+    // Slack sends the message a click came from, so a click names one of its buttons; a card
+    // replaces it only when that holds (a message of another lead is never overwritten).
+    if (fitOf(buttonValuesOf(body.message), id.data) === 'other') return show(otherMessage(deps), origin);
     await afterAck(async () => show(await runAction(deps, name, id.data, actor), origin, body.trigger_id));
   });
 }
 
 /** Submitted modals (the forms a button opened). */
-function registerViews({ app, deps, dir, show }: Listening): void {
+function registerViews({ app, deps, dir, t, show }: Listening): void {
   app.view(/^form\./, async ({ ack, body, view }) => {
     const meta = modalMeta.safeParse(view.private_metadata);
     const actor = dir.emailOf(body.user.id);
     if (!meta.success || !actor) {
       await ack();
+      // Someone no longer in the agreement (a form left open while they were taken out) hears why.
+      if (!actor) await show({ notice: noticeView(t.notice.notInAgreement) }, { user: body.user.id, channel: meta.data?.channel });
       return;
     }
     const values = readForm(view.state.values);

@@ -1,4 +1,5 @@
 // Microsoft Teams: botbuilder's CloudAdapter at POST /api/messages on leadrelay's HTTP server.
+import { AuthenticationError } from 'botframework-connector';
 import {
   CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
@@ -11,6 +12,7 @@ import { TeamsChat, type TeamsState } from './chat.ts';
 import { afterAnswer, onTurn } from './listeners.ts';
 import type { TeamsDirectory } from './render.ts';
 import { errorMessage } from '../../domain/errors.ts';
+import { activityRefusal, guardedState } from './access.ts';
 
 export interface TeamsConfig {
   appId?: string | undefined;
@@ -19,6 +21,10 @@ export interface TeamsConfig {
   appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
   /** Serve /api/messages without credentials: local tests only (botbuilder then checks nothing). */
   insecure: boolean;
+  /** Connector hosts taken besides Bot Framework's own (LEADRELAY_TEAMS_SERVICE_HOSTS). */
+  serviceHosts?: readonly string[];
+  /** More botbuilder authentication settings, over the ones above (tests name their own signing keys). */
+  auth?: ConfigurationBotFrameworkAuthenticationOptions;
 }
 
 export interface TeamsBot {
@@ -43,27 +49,25 @@ export function teamsPeople(agreement: Agreement): TeamsPeople {
   };
 }
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
-
-/** Without credentials nothing is authenticated, so only this machine may talk to the bot, and
- * only about a service on this machine: an unsigned turn must never make leadrelay send offers
- * or contact data to an address someone else chose. */
-export function insecureRefusal(socketAddress: string | undefined, serviceUrl: string | undefined): string | null {
-  if (!LOOPBACK.test(socketAddress ?? '')) return 'without credentials (LEADRELAY_TEAMS_INSECURE) only requests from this machine are taken';
-  let host = '';
-  try {
-    host = serviceUrl ? new URL(serviceUrl).hostname : '';
-  } catch {}
-  if (serviceUrl !== undefined && !LOOPBACK_HOST.test(host)) return 'without credentials (LEADRELAY_TEAMS_INSECURE) only a serviceUrl on this machine is taken';
-  return null;
+/** botbuilder answers 401 only for its own error type: a token signed with another key fails in
+ * the JWT library first and would be answered 500. Any failed authentication is a 401. */
+class Authentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>) {
+    try {
+      return await super.authenticateRequest(...args);
+    } catch (error) {
+      throw error instanceof AuthenticationError ? error : new AuthenticationError(`not authenticated: ${errorMessage(error)}`, 401);
+    }
+  }
 }
 
-export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state: TeamsState, log: (line: string) => void): TeamsBot {
+export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored: TeamsState, log: (line: string) => void): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
-    ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType }
+    ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType, ...config.auth }
     : {};
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
+  const access = { appId: config.appId, tenantId: config.tenantId, insecure: config.insecure, serviceHosts: config.serviceHosts ?? [] };
+  const state = guardedState(stored, access);
+  const adapter = new CloudAdapter(new Authentication(auth));
   adapter.onTurnError = async (_context, error) => log(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
@@ -85,7 +89,7 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, state:
       res.status(400).json({ error: activityProblem(shape.error) });
       return;
     }
-    const refused = config.insecure && !config.appId ? insecureRefusal(req.socket.remoteAddress, shape.data.serviceUrl) : null;
+    const refused = activityRefusal(access, req.socket.remoteAddress, shape.data);
     if (refused) {
       res.status(403).json({ error: refused });
       return;

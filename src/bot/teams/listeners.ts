@@ -4,7 +4,7 @@ import { ActivityTypes, CardFactory, MessageFactory, type TurnContext, TurnConte
 import type { Form, View } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
 import { z } from '../../domain/zod-messages.ts';
-import { checkForm, isActionId, isFormId, parseDecideContext, runAction, submitForm } from '../../handlers/actions.ts';
+import { buttonValues, checkForm, fitOf, formSubject, isActionId, isFormId, otherMessage, parseDecideContext, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, isMember, queueOf, type Reply, textsOf } from '../../handlers/deps.ts';
 import { chatTraffic, limiter } from '../limiter.ts';
@@ -73,46 +73,70 @@ async function formAgain(t: TurnDeps, form: Form['id'], context: string, actor: 
   return (await runAction(t.deps, form === 'reject' ? 'lead.reject' : 'lead.dispute', context, actor)).form;
 }
 
-/** One card action, from an invoke or an Action.Submit message. Returns the card to show. */
-async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actionData>, verb: string | undefined): Promise<object> {
+/** What a card action answers: the card the clicker sees, whether it may stand for the clicked
+ * message for everyone (Action.Submit updates the message itself), and else what to tell apart. */
+interface Answered {
+  card: object;
+  replaces: boolean;
+  notice?: View | undefined;
+}
+
+/** One card action, from an invoke or an Action.Submit message. */
+async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actionData>, verb: string | undefined): Promise<Answered> {
   const a = context.activity;
   const tx = textsOf(t.deps);
   const opts = { timeZone: t.deps.agreement.sla.timeZone, locale: t.deps.agreement.locale };
   const conversation = a.conversation.id.split(';')[0] ?? a.conversation.id;
   const messageId = a.replyToId;
-  // The card as stored, read only when the answer needs it (a claim answers with the offer).
-  let stored: Promise<View | null> | undefined;
-  const shown = () => (stored ??= messageId ? t.state.view(messageKey(conversation, messageId)) : Promise.resolve(null));
+  const shown = () => (messageId ? t.state.view(messageKey(conversation, messageId)) : Promise.resolve(null));
+  // The message as it is, told something; it replaces itself only where it is known.
+  const kept = async (reply: Reply, current: View | null): Promise<Answered> =>
+    ({ card: await answer(t, { notice: reply.notice, form: reply.form }, current, messageId), replaces: false, notice: reply.notice });
   const actor = t.people.emailOf(a.from.id, a.from.aadObjectId);
-  if (!actor) return viewToCard(noticeView(tx.teams.unknownUser), t.people, opts);
+  if (!actor) {
+    const notice = noticeView(tx.teams.unknownUser);
+    return { card: viewToCard(notice, t.people, opts), replaces: false, notice };
+  }
 
   const name = verb?.startsWith('form.') ? verb : (data.action ?? verb ?? '');
   // Cancel on a form card: show the card as it was.
-  if (name === 'form.cancel') return answer(t, {}, await shown(), messageId);
-  if (name === 'card.refresh') return refreshed(t, actor, await shown(), messageId);
-  if (name.startsWith('form.') || data.form) {
+  if (name === 'form.cancel') {
     const current = await shown();
+    return { card: await answer(t, {}, current, messageId), replaces: current !== null };
+  }
+  if (name === 'card.refresh') return { card: await refreshed(t, actor, await shown(), messageId), replaces: false };
+  const current = await shown();
+  if (name.startsWith('form.') || data.form) {
     const form = (data.form ?? name.slice('form.'.length));
-    if (!isFormId(form)) return answer(t, {}, current, messageId);
+    if (!isFormId(form)) return { card: await answer(t, {}, current, messageId), replaces: current !== null };
     const { action: _a, value: _v, form: _f, context: ctx = '', ...inputs } = data;
+    // A form answers in place of the message it was opened from: only a message of its own lead.
+    const fit = fitOf(buttonValues(current), formSubject(form, ctx));
+    if (fit === 'other') return kept(otherMessage(t.deps), current);
     const values = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
     const checked = checkForm(t.deps, form, values);
     if (!checked.ok) {
       const again = await formAgain(t, form, ctx, actor);
-      return again ? formToCard(again, t.people, opts, checked.errors, values, current ?? undefined) : answer(t, {}, current, messageId);
+      return again
+        ? { card: formToCard(again, t.people, opts, checked.errors, values, current ?? undefined), replaces: fit === 'same' }
+        : { card: await answer(t, {}, current, messageId), replaces: current !== null };
     }
     const reply = await submitForm(t.deps, form, ctx, actor, values);
+    if (fit === 'unknown') return kept(reply, current);
     // After a form, the card shows the message as it is now (a rejection is on its way to everyone).
     const now = reply.offer ?? (messageId ? await t.state.view(messageKey(conversation, messageId)) : null);
-    return answer(t, { ...reply, form: undefined }, now ?? current, messageId);
+    return { card: await answer(t, { ...reply, form: undefined }, now ?? current, messageId), replaces: true };
   }
-  if (!isActionId(name) || !data.value) return answer(t, {}, await shown(), messageId);
+  if (!isActionId(name) || !data.value) return { card: await answer(t, {}, current, messageId), replaces: current !== null };
+  const fit = fitOf(buttonValues(current), data.value);
+  if (fit === 'other') return kept(otherMessage(t.deps), current);
   const reply = await runAction(t.deps, name, data.value, actor);
+  if (fit === 'unknown') return kept(reply, current);
   // A rep's own card (their direct message) keeps its new state after the answer.
   const card = reply.card;
   if (card && messageId) void afterAnswer(() => t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, card).catch((e: unknown) => t.deps.log?.(`teams: ${errorMessage(e)}`)));
   // The clicker sees the offer as the change left it, or as it is now; else the card as stored.
-  return answer(t, reply, reply.offer ?? (await shown()), messageId);
+  return { card: await answer(t, reply, reply.offer ?? current, messageId), replaces: true };
 }
 
 export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
@@ -129,7 +153,7 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
     const log = t.deps.log ?? console.error;
     const later = (work: () => Promise<void>) => void afterAnswer(work).catch((e: unknown) => log(`after the answer: ${errorMessage(e)}`));
     const turn: TurnDeps = { ...t, deps: { ...t.deps, later } };
-    const card = value.success ? await act(turn, context, value.data.action.data ?? {}, value.data.action.verb) : null;
+    const card = value.success ? (await act(turn, context, value.data.action.data ?? {}, value.data.action.verb)).card : null;
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
       : { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'not a leadrelay card action' } };
@@ -139,10 +163,12 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   if (a.type !== ActivityTypes.Message) return;
   const submitted = actionData.safeParse(a.value);
   if (a.value && submitted.success && (submitted.data.action || submitted.data.form)) {
-    // Action.Submit (clients without Universal Actions): update the card in place.
-    const card = await act(t, context, submitted.data, undefined);
-    if (a.replyToId) await context.updateActivity({ type: 'message', id: a.replyToId, attachments: [CardFactory.adaptiveCard(card)] });
-    else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    // Action.Submit (clients without Universal Actions): update the card in place, where it may
+    // take the answer; else the notice comes as a message of its own.
+    const answered = await act(t, context, submitted.data, undefined);
+    if (a.replyToId && answered.replaces) await context.updateActivity({ type: 'message', id: a.replyToId, attachments: [CardFactory.adaptiveCard(answered.card)] });
+    else if (!a.replyToId) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(answered.card)));
+    else if (answered.notice) await context.sendActivity(MessageFactory.attachment(t.chat.card(answered.notice)));
     return;
   }
   const text = Turn.removeRecipientMention(a)?.trim() ?? a.text?.trim() ?? '';
