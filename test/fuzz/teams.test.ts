@@ -9,7 +9,7 @@ import { afterAnswer } from '../../src/bot/teams/listeners.ts';
 import { agreementFile, type App, lead, startApp } from '../support/app.ts';
 import { type FakeTeams, startFakeTeams } from '../support/fake-teams.ts';
 import { anyJson, fuzzOptions, nastyText, rowCounts, settled, withValue } from '../support/fuzz.ts';
-import { adaptiveCardAction, message, postActivity, TENANT_ID } from '../support/teams-activities.ts';
+import { adaptiveCardAction, conversationUpdate, message, postActivity, TENANT_ID } from '../support/teams-activities.ts';
 
 const NORD = '19:inside-nord@thread.tacv2';
 const PEOPLE = { anna: 'Anna Weber', ben: 'Ben Koch', mia: 'Mia Schulz', sophie: 'Sophie Wagner' } as const;
@@ -39,8 +39,19 @@ beforeAll(async () => {
   app = await startApp({ teams: 'insecure', config, log: (line) => lines.push(line) });
   db = new pg.Client(app.url);
   await db.connect();
+  // The bot is in the queue's channel and in everyone's personal chat, so no message waits for a
+  // conversation to become known (a wait retried on a timer, outside any request).
+  const installed = await postActivity(app.base, conversationUpdate({
+    membersAdded: [{ id: '28:leadrelay' }], serviceUrl: fake.serviceUrl, conversation: { id: NORD, conversationType: 'channel', tenantId: TENANT_ID },
+    channelData: { team: { id: NORD, name: 'Vertrieb' }, channel: { id: NORD, name: 'Inside Nord' }, tenant: { id: TENANT_ID } },
+  }));
+  expect(installed.status).toBe(200);
+  for (const from of USERS) {
+    await postActivity(app.base, message({ from, text: 'help', serviceUrl: fake.serviceUrl, conversation: { id: `a:${from.id}`, conversationType: 'personal', tenantId: TENANT_ID } }));
+  }
   for (let i = 0; i < 2; i++) ids.push((await app.api('POST', '/api/leads', lead())).body.lead.id);
   await done();
+  expect((await db.query(`SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'pending'`)).rows[0].n).toBe(0);
 });
 afterAll(async () => {
   await db?.end();
