@@ -79,6 +79,23 @@ describe('POST /api/leads under fuzzing', () => {
     }), fuzzOptions(40));
   });
 
+  it('reading and erasing by ids of any text: found, or a clear 4xx, never a 5xx', async () => {
+    // Percent-encoded byte by byte, so a NUL arrives as one (a URL cannot carry broken Unicode).
+    const encode = (text: string) => [...Buffer.from(text)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const known = (await app.api('POST', '/api/leads', lead())).body.lead.id as string;
+    await fc.assert(fc.asyncProperty(fc.oneof(nastyText, fc.uuid(), fc.constant(known)), nastyText, nastyText, async (id, sourceSystem, externalId) => {
+      const before = await rowCounts(db);
+      const routes: [string, string][] = [['GET', `/api/leads/${encode(id)}`], ['DELETE', `/api/leads?sourceSystem=${encode(sourceSystem)}&externalId=${encode(externalId)}`]];
+      for (const [method, route] of routes) {
+        const res = await send(`${app.base}${route}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+        expect(res.status, `${method} ${route}: ${res.text}`).toBeLessThan(500);
+        expect(res.status, `${method} ${route}: ${res.text}`).not.toBe(403);
+      }
+      expect(await rowCounts(db)).toEqual(before);
+      // Found before: a NUL in the source id reached the database (a 500).
+    }), { ...fuzzOptions(40), examples: [[known, 'a\u0000b', 'hs-1']] });
+  });
+
   it('bodies that are not JSON, or not sent as JSON, are refused', async () => {
     await fc.assert(fc.asyncProperty(nastyText, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'), async (body, type) => {
       const res = await check(body, type);
