@@ -58,18 +58,30 @@ export function rowToLead(row: Row): Record<string, unknown> {
   };
 }
 
-export function parseCsv(text: string): { rows: Row[]; error?: string } {
-  let records: string[][];
+const LINE_BREAK = /\r\n|\n|\r/g;
+const breaksIn = (text: string) => text.match(LINE_BREAK)?.length ?? 0;
+
+/** The rows, and the line each starts on (the header being line 1): blank lines and line breaks
+ * inside quoted cells make that differ from the row's index. */
+export function parseCsv(text: string): { rows: Row[]; lines: number[]; error?: string } {
+  let records: { record: string[]; raw: string }[];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true });
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true, raw: true }) as unknown as { record: string[]; raw: string }[];
   } catch (error) {
-    return { rows: [], error: `not a readable CSV file: ${(error as Error).message}` };
+    return { rows: [], lines: [], error: `not a readable CSV file: ${(error as Error).message}` };
   }
-  const [header, ...body] = records;
-  if (!header) return { rows: [], error: 'the file is empty' };
+  const starts: number[] = [];
+  let breaks = 0;
+  for (const { raw } of records) {
+    // A record's raw text begins with the blank lines skipped before it.
+    starts.push(1 + breaks + breaksIn(/^[\r\n]*/.exec(raw)?.[0] ?? ''));
+    breaks += breaksIn(raw);
+  }
+  const [header, ...body] = records.map((r) => r.record);
+  if (!header) return { rows: [], lines: [], error: 'the file is empty' };
   const checked = headerSchema.safeParse(header);
-  if (!checked.success) return { rows: [], error: checked.error.issues.map((i) => i.message).join('; ') };
-  return { rows: body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']))) };
+  if (!checked.success) return { rows: [], lines: [], error: checked.error.issues.map((i) => i.message).join('; ') };
+  return { rows: body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']))), lines: starts.slice(1) };
 }
 
 type Post = (body: unknown) => Promise<{ status: number; json: unknown }>;
@@ -79,10 +91,10 @@ const errorAnswer = z.object({ fields: z.array(z.object({ path: z.string(), mess
 
 /** Sends rows in batches. A batch with bad rows is refused whole by the API; those rows are
  * reported and the good ones sent again, so a bad row never blocks or half-stores the others. */
-export async function importRows(rows: readonly Row[], post: Post): Promise<ImportReport> {
+export async function importRows(rows: readonly Row[], post: Post, lines: readonly number[] = []): Promise<ImportReport> {
   const report: ImportReport = { rows: rows.length, created: 0, duplicates: 0, failed: [] };
   for (let start = 0; start < rows.length; start += MAX_BATCH) {
-    let batch = rows.slice(start, start + MAX_BATCH).map((row, i) => ({ line: start + i + 2, lead: rowToLead(row) }));
+    let batch = rows.slice(start, start + MAX_BATCH).map((row, i) => ({ line: lines[start + i] ?? start + i + 2, lead: rowToLead(row) }));
     for (let attempt = 0; attempt < 2 && batch.length; attempt++) {
       const answer = await post({ leads: batch.map((b) => b.lead) });
       if (answer.status === 200 || answer.status === 201) {
@@ -117,7 +129,7 @@ export async function runImport(opts: ServerOptions & { file: string }): Promise
     console.error(`no such file: ${opts.file}`);
     return 2;
   }
-  const { rows, error } = parseCsv(readFileSync(opts.file, 'utf8'));
+  const { rows, lines, error } = parseCsv(readFileSync(opts.file, 'utf8'));
   if (error) {
     console.error(`${opts.file}: ${error}`);
     return 1;
@@ -127,7 +139,7 @@ export async function runImport(opts: ServerOptions & { file: string }): Promise
     console.error(noToken('intake'));
     return 2;
   }
-  const report = await importRows(rows, (body) => send(base, '/api/leads', token, body));
+  const report = await importRows(rows, (body) => send(base, '/api/leads', token, body), lines);
   console.log(formatReport(report));
   return report.failed.length ? 1 : 0;
 }

@@ -66,6 +66,7 @@ const de = {
     alreadyContacted: 'Der Erstkontakt ist schon notiert.',
     keptAfterContact: 'Nach dem Erstkontakt lässt sich ein Lead nicht mehr zurückgeben.',
     badForm: 'Dieses Formular ist ungültig oder veraltet. Bitte öffne es noch einmal über die Schaltfläche.',
+    badButton: 'Diese Schaltfläche ist ungültig oder veraltet.',
     notOwner: (owner: string) => `Widersprechen können nur die Marketingperson, der dieser Lead gehört (${owner}), und die Marketingleitung.`,
     notDisputable: 'Zu dieser Ablehnung gibt es schon einen Widerspruch, oder der Lead wurde nicht abgelehnt.',
     alreadyDecided: 'Dieser Streitfall ist schon entschieden.',
@@ -317,7 +318,7 @@ const de = {
     head: { sales: (name: string) => `${name} leitet den Vertrieb und ist nicht neutral`, marketing: (name: string) => `${name} leitet das Marketing und ist nicht neutral` },
     neutral: (name: string) => `${name} ist neutral und kann schlichten`,
   },
-  form: { cancel: 'Abbrechen', required: 'Pflichtfeld', optional: 'freiwillig' },
+  form: { cancel: 'Abbrechen', required: 'Pflichtfeld', optional: 'freiwillig', badCharacters: 'Enthält Steuerzeichen oder ungültige Zeichen; bitte nur normalen Text.' },
   sandbox: {
     title: 'leadrelay-Sandbox',
     actAs: 'Handeln als',
@@ -401,6 +402,7 @@ const en: Texts = {
     alreadyContacted: 'First contact is already recorded.',
     keptAfterContact: 'A lead cannot be given back after first contact.',
     badForm: 'This form is invalid or out of date. Please open it again from its button.',
+    badButton: 'This button is invalid or out of date.',
     notOwner: (owner) => `Only the marketer who owns this lead (${owner}) or the head of marketing can dispute this rejection.`,
     notDisputable: 'This rejection is already disputed, or the lead was not rejected.',
     alreadyDecided: 'This dispute has already been decided.',
@@ -649,7 +651,7 @@ const en: Texts = {
     head: { sales: (name) => `${name} is head of sales and not neutral`, marketing: (name) => `${name} is head of marketing and not neutral` },
     neutral: (name) => `${name} is a neutral arbiter`,
   },
-  form: { cancel: 'Cancel', required: 'Required', optional: 'optional' },
+  form: { cancel: 'Cancel', required: 'Required', optional: 'optional', badCharacters: 'Contains control or invalid characters; plain text only, please.' },
   sandbox: {
     title: 'leadrelay sandbox',
     actAs: 'Act as',

@@ -28,8 +28,13 @@ const ACTIONS: Record<ActionId, Start> = {
 
 export const isActionId = (id: string): id is ActionId => Object.hasOwn(ACTIONS, id);
 
+// Buttons carry a lead or dispute id, and the reject and dispute forms a lead id, through the
+// platform: parsed, never trusted (the database would refuse anything else with an error).
+const recordId = z.uuid();
+
 /** A button was clicked: `id` is the lead or dispute the button carries. */
-export function runAction(deps: Deps, action: ActionId, id: string, actor: string): Promise<Reply> {
+export async function runAction(deps: Deps, action: ActionId, id: string, actor: string): Promise<Reply> {
+  if (!recordId.safeParse(id).success) return { notice: noticeView(textsOf(deps).notice.badButton) };
   return ACTIONS[action](deps, { leadId: id, disputeId: id, actor });
 }
 
@@ -52,6 +57,7 @@ export function parseDecideContext(context: string) {
 }
 
 export async function submitForm(deps: Deps, form: Form['id'], context: string, actor: string, values: Record<string, string>): Promise<Reply> {
+  if (form !== 'decide' && !recordId.safeParse(context).success) return { notice: noticeView(textsOf(deps).notice.badForm) };
   if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
   if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
   const decide = parseDecideContext(context);

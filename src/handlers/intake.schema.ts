@@ -2,10 +2,11 @@
 // Built from the agreement, so an unknown source, signal or owner is named in the error.
 import { z } from '../domain/zod-messages.ts';
 import type { Agreement } from '../domain/agreement.ts';
+import { isPlainLine, NOT_PLAIN } from '../domain/plain-text.ts';
 
 export const MAX_BATCH = 500;
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(isPlainLine, NOT_PLAIN);
 const optionalText = (max: number) => text(max).optional();
 
 const email = () => z.email({ error: (issue) => (issue.input === undefined ? 'is required' : 'is not an e-mail address') });
@@ -38,10 +39,11 @@ export function leadInputSchema(agreement: Agreement) {
       name: text(200),
       employees: z.number().int('must be a whole number').nonnegative().max(10_000_000).optional(),
       country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'is not a two-letter country code like "DE"').transform((s) => s.toUpperCase()).optional(),
-      industry: z.string().trim().toLowerCase().min(1).max(100).optional(),
+      industry: z.string().trim().toLowerCase().min(1).max(100).refine(isPlainLine, NOT_PLAIN).optional(),
     }),
     signals: z.array(known('signal', signals)).max(50).default([]),
-    receivedAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+    // PostgreSQL has no year 0, and a lead from before 1970 is a typo.
+    receivedAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).refine((d) => d.getTime() >= 0, 'must not be before 1970').optional(),
   });
 }
 

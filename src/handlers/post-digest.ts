@@ -9,7 +9,9 @@ import { noticeView } from '../domain/views.ts';
 import { type Deps, textsOf } from './deps.ts';
 import type { OutMessage } from './ports.ts';
 
-export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+// A month the digest can be about: from 1970 (no lead is older, see intake's receivedAt) to 2999
+// (PostgreSQL and the digest's look-back of earlier months need a real year either side).
+export const MONTH = /^(19[7-9]\d|2\d{3})-(0[1-9]|1[0-2])$/;
 
 export async function renderDigest(deps: Deps, month: string) {
   if (!deps.digests) throw new Error('no digest source configured');

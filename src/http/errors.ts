@@ -1,5 +1,6 @@
 // The answers when no route matched or a request failed: JSON, like every other answer.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { errorMessage } from '../domain/errors.ts';
 
 export const BODY_LIMIT = '1mb';
 /** Slack's events and clicks: far larger than any real one, small enough to refuse floods early. */
@@ -17,7 +18,9 @@ export const errors: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (type === 'entity.parse.failed') {
     res.status(400).json({ error: 'body is not valid JSON' });
   } else {
-    console.error('request failed:', err);
+    // One line, without the error object (a database error's details quote the request's data)
+    // and without the query string.
+    console.error(`request failed: ${req.method} ${req.originalUrl.split('?')[0]}: ${errorMessage(err)}`);
     res.status(500).json({ error: 'internal error; nothing was stored' });
   }
 };

@@ -2,7 +2,9 @@
 // /api/leads?sourceSystem=…&externalId=… erases by the id a CRM knows it by.
 import express, { type Response, type Router } from 'express';
 import type { Lead } from '../domain/lead.ts';
+import { isPlainLine, NOT_PLAIN } from '../domain/plain-text.ts';
 import { z } from '../domain/zod-messages.ts';
+import { fieldErrors } from '../handlers/intake.schema.ts';
 import { type ErasureDeps, eraseBySource, eraseLead, getLead } from '../handlers/lead-record.ts';
 import { callerOf } from './auth.ts';
 
@@ -10,7 +12,9 @@ const leadId = z.uuid();
 /** Who erased, without personal data: the token's id (a hash prefix, never the token). */
 const actor = (res: Response) => `api:${callerOf(res).id}`;
 
-const bySource = z.strictObject({ sourceSystem: z.string().min(1).max(100), externalId: z.string().min(1).max(200) });
+// Plain text, as intake takes it: PostgreSQL refuses a NUL in a query's text.
+const sourceId = (max: number) => z.string().min(1).max(max).refine(isPlainLine, NOT_PLAIN);
+const bySource = z.strictObject({ sourceSystem: sourceId(100), externalId: sourceId(200) });
 
 function answerErased(res: Response, erased: Lead | null): void {
   if (!erased) {
@@ -38,7 +42,7 @@ export function leadRecordRoutes(deps: ErasureDeps): Router {
   router.delete('/leads', async (req, res) => {
     const query = bySource.safeParse(req.query);
     if (!query.success) {
-      res.status(400).json({ error: 'erase by source needs ?sourceSystem=…&externalId=… (each 1–200 characters), or DELETE /api/leads/<id>' });
+      res.status(400).json({ error: 'erase by source needs ?sourceSystem=…&externalId=… (each 1–200 characters), or DELETE /api/leads/<id>', fields: fieldErrors(query.error) });
       return;
     }
     answerErased(res, await eraseBySource(deps, query.data.sourceSystem, query.data.externalId, actor(res)));

@@ -5,7 +5,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { errorMessage } from '../domain/errors.ts';
 
 /** Prisma Migrate's advisory lock id: this and `prisma migrate deploy` also exclude each other. */
 const PRISMA_LOCK_ID = 72707369;
@@ -86,7 +85,8 @@ async function applyOne(client: pg.Client, m: Migration): Promise<void> {
   } catch (e) {
     await client.query('ROLLBACK');
     // Record the failure as Prisma does, so neither this nor `prisma migrate deploy` runs on blindly.
-    const message = errorMessage(e);
+    // The whole message: a migration changes the schema, and whoever fixes it needs the detail.
+    const message = e instanceof Error ? e.message : String(e);
     await client.query('INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ($1, $2, $3, $4)', [id, m.checksums[0], m.name, message]);
     throw new Error(`Migration ${m.name} failed and was rolled back: ${message}`, { cause: e });
   }

@@ -63,7 +63,7 @@ export class AgendaScheduler implements Scheduler {
     // catch-up below) would only find nothing left to erase.
     agenda.define(RETENTION_JOB, async (job) => opts.onRetention(() => job.touch()), { lockLifetime: 10 * 60_000, concurrency: 1 });
     agenda.on('error', (error) => opts.log(`scheduler: ${errorMessage(error)}`));
-    agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${error.message}`));
+    agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${errorMessage(error)}`));
     try {
       await agenda.ready;
       // agenda's unique() is a SELECT then an INSERT: concurrent saves of one key race. This index

@@ -28,6 +28,8 @@ export interface AppOptions {
   schedulerPollMs?: number;
   /** More environment for loadEnv (e.g. a short LEADRELAY_RETRY_MS), over the defaults above. */
   env?: Record<string, string | undefined>;
+  /** Where the app's log lines go (default: nowhere, or stderr with LEADRELAY_TEST_LOG). */
+  log?: (line: string) => void;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -48,7 +50,7 @@ export async function startApp(opts: AppOptions = {}) {
     ...(opts.slack ? { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slack.apiUrl } : {}),
     ...opts.env,
   });
-  const log = process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {};
+  const log = opts.log ?? (process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {});
   const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}) });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {

@@ -1,6 +1,6 @@
 // The Slack app: Bolt on leadrelay's HTTP server (/slack/events), or Socket Mode with an app token.
 // Listeners stay thin: who clicked → one handler → render its reply.
-import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
+import { App, type ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Agreement } from '../../domain/agreement.ts';
 import type { Deps } from '../../handlers/deps.ts';
@@ -8,6 +8,8 @@ import { SlackChat } from './chat.ts';
 import { slackDirectory } from './directory.ts';
 import type { Limiter } from '../limiter.ts';
 import { registerListeners } from './listeners.ts';
+import { CheckedReceiver } from './requests.ts';
+import { errorMessage } from '../../domain/errors.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -38,8 +40,9 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
     app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, convoStore: false, logLevel: LogLevel.WARN });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
-    // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401).
-    receiver = new ExpressReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.WARN });
+    // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401); then the
+    // payload's shape is checked before Bolt reads it.
+    receiver = new CheckedReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.WARN });
     // No conversation store: leadrelay keeps no per-conversation state in Bolt, and its
     // middleware runs on every click before the ack.
     app = new App({ token: config.botToken, receiver, clientOptions, convoStore: false, logLevel: LogLevel.WARN });
@@ -57,6 +60,12 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
     chat,
     router: receiver?.router ?? null,
     async listen(deps) {
+      // Bolt's own handler logs the whole error object, and a database error's carries the data
+      // of the query: one safe line instead. Rethrown, so an unanswered request still gets its 500.
+      app.error(async (error) => {
+        (deps.log ?? console.error)(`slack: ${errorMessage(error)}`);
+        throw error;
+      });
       inFlight = registerListeners(app, deps, dir, chat);
       if (socketMode) await app.start();
     },

@@ -11,6 +11,7 @@ import type { SlackChat } from './chat.ts';
 import type { SlackDirectory } from './directory.ts';
 import { chatTraffic, type Limiter, limiter } from '../limiter.ts';
 import { readForm, renderModal } from './render.ts';
+import { slackId } from './requests.ts';
 
 /** Where a click or a form came from, to answer in the same place. */
 interface Origin {
@@ -28,7 +29,7 @@ const modalMeta = z.string().transform((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'is not JSON' });
     return z.NEVER;
   }
-}).pipe(z.object({ context: z.string(), channel: z.string().optional(), ts: z.string().optional() }));
+}).pipe(z.object({ context: z.string(), channel: slackId.optional(), ts: slackId.optional() }));
 const idValue = z.uuid();
 // The clicked message as Slack sends it along: the values of its buttons.
 const messageButtons = z.object({

@@ -7,7 +7,7 @@ import express, { type Router } from 'express';
 import type { Agreement } from '../../domain/agreement.ts';
 import { textsOf } from '../../handlers/deps.ts';
 import type { Deps } from '../../handlers/deps.ts';
-import { z } from '../../domain/zod-messages.ts';
+import { activityProblem, activitySchema } from './activity.ts';
 import { TeamsChat, type TeamsState } from './chat.ts';
 import { afterAnswer, onTurn } from './listeners.ts';
 import type { TeamsDirectory } from './render.ts';
@@ -49,10 +49,6 @@ export function teamsPeople(agreement: Agreement): TeamsPeople {
   };
 }
 
-// What must hold before botbuilder sees a body: it throws on one without `type` before it checks
-// authentication, which would take an unguarded server down.
-const activityShape = z.object({ type: z.string().min(1), serviceUrl: z.string().optional(), channelId: z.string().optional() }).loose();
-
 /** botbuilder answers 401 only for its own error type: a token signed with another key fails in
  * the JWT library first and would be answered 500. Any failed authentication is a 401. */
 class Authentication extends ConfigurationBotFrameworkAuthentication {
@@ -88,9 +84,9 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored
   let deps: Deps | null = null;
   const known = new Set<string>();
   router.post('/api/messages', express.json({ limit: '256kb' }), async (req, res) => {
-    const shape = activityShape.safeParse(req.body);
+    const shape = activitySchema.safeParse(req.body);
     if (!shape.success) {
-      res.status(400).json({ error: 'not a Bot Framework activity: a JSON object with a "type" is required' });
+      res.status(400).json({ error: activityProblem(shape.error) });
       return;
     }
     const refused = activityRefusal(access, req.socket.remoteAddress, shape.data);

@@ -142,7 +142,12 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
 export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   const a = context.activity;
   await remember(context, t.state, t.known);
-  if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
+  if (a.type === ActivityTypes.Invoke && a.name !== 'adaptiveCard/action') {
+    // Unanswered, botbuilder would say 501; leadrelay's cards send nothing else, so it is a bad request.
+    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400, body: { error: `leadrelay handles no invoke ${JSON.stringify(a.name ?? null)}` } } });
+    return;
+  }
+  if (a.type === ActivityTypes.Invoke) {
     const value = invokeValue.safeParse(a.value);
     // Teams waits for the answer: SLA clocks and the capacity signal follow after it.
     const log = t.deps.log ?? console.error;
