@@ -3,7 +3,7 @@
 // database on the test run's server: the package must bring and apply its own migrations).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,21 @@ function installed(modules: string): string[] {
     const names = n.startsWith('@') ? readdirSync(path.join(modules, n)).map((s) => `${n}/${s}`) : [n];
     return names.flatMap((name) => [name, ...installed(path.join(modules, name, 'node_modules'))]);
   });
+}
+
+/** The packages the compiled code imports (statically or lazily), by name. */
+function imported(dist: string): Set<string> {
+  const names = new Set<string>();
+  const patterns = [/^(?:import|export)\b[^;]*?from ["']([^"'./][^"']*)["']/gm, /^import ["']([^"'./][^"']*)["']/gm, /\bimport\(["']([^"'./][^"']*)["']\)/g];
+  for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    for (const re of patterns) {
+      for (const [, spec = 'node:'] of code.matchAll(re)) {
+        if (!spec.startsWith('node:')) names.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+      }
+    }
+  }
+  return names;
 }
 
 /** The sum of a metric's samples whose labels include all of `labels` (0 when there is none). */
@@ -96,6 +111,10 @@ describe('the packed package, installed with --omit=dev', () => {
     expect(tree).toContain('leadrelay');
     expect(tree).toContain('@prisma/client');
     expect(tree.filter((name) => DEV_TOOLS.includes(name))).toEqual([]);
+    // Also what is imported only on some paths (MongoDB timers, the Teams package, the CSV import).
+    const needed = imported(path.join(app, 'node_modules/leadrelay/dist'));
+    expect(needed).toContain('@agendajs/mongo-backend');
+    expect([...needed].filter((name) => !tree.includes(name))).toEqual([]);
   });
 
   it('applies its migrations to the empty external database and is ready', async () => {
