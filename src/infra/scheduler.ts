@@ -7,6 +7,16 @@ import pg from 'pg';
 import type { Scheduler, SlaJob } from '../handlers/ports.ts';
 import { errorMessage } from '../domain/errors.ts';
 
+/** Agenda keeps a failed job's error message in its table (failReason): keep only what
+ * errorMessage lets through, never a database error's values. */
+async function clean(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw new Error(errorMessage(error));
+  }
+}
+
 export const SLA_JOB = 'sla';
 export const DIGEST_JOB = 'digest';
 export const RETENTION_JOB = 'retention';
@@ -57,11 +67,11 @@ export class AgendaScheduler implements Scheduler {
     // A failed check (database or chat briefly away) is retried, so no escalation is lost.
     const backoff = backoffStrategies.exponential({ delay: 5_000, factor: 2, maxRetries: 6 });
     const { onSla, onDigest } = opts;
-    if (onSla) agenda.define<SlaJob>(SLA_JOB, async (job) => onSla(job.attrs.data), { lockLifetime: 60_000, concurrency: 10, backoff });
-    if (onDigest) agenda.define(DIGEST_JOB, async () => onDigest(), { lockLifetime: 5 * 60_000, concurrency: 1 });
+    if (onSla) agenda.define<SlaJob>(SLA_JOB, async (job) => clean(() => onSla(job.attrs.data)), { lockLifetime: 60_000, concurrency: 10, backoff });
+    if (onDigest) agenda.define(DIGEST_JOB, async () => clean(onDigest), { lockLifetime: 5 * 60_000, concurrency: 1 });
     // Agenda's lock lets one process at a time run it; a second run (a lock that lapsed, the
     // catch-up below) would only find nothing left to erase.
-    agenda.define(RETENTION_JOB, async (job) => opts.onRetention(() => job.touch()), { lockLifetime: 10 * 60_000, concurrency: 1 });
+    agenda.define(RETENTION_JOB, async (job) => clean(() => opts.onRetention(() => job.touch())), { lockLifetime: 10 * 60_000, concurrency: 1 });
     agenda.on('error', (error) => opts.log(`scheduler: ${errorMessage(error)}`));
     agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${errorMessage(error)}`));
     try {
