@@ -28,6 +28,8 @@ export interface AppOptions {
   schedulerPollMs?: number;
   /** More environment for loadEnv (e.g. a short LEADRELAY_RETRY_MS), over the defaults above. */
   env?: Record<string, string | undefined>;
+  /** How long /readyz trusts "all migrations applied" (default a minute). */
+  migrationsRecheckMs?: number;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -49,7 +51,10 @@ export async function startApp(opts: AppOptions = {}) {
     ...opts.env,
   });
   const log = process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {};
-  const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}) });
+  const running = await start(env, {
+    log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}),
+    ...(opts.migrationsRecheckMs !== undefined ? { migrationsRecheckMs: opts.migrationsRecheckMs } : {}),
+  });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${route}`, {
