@@ -8,7 +8,10 @@ import { type Chat, type Clock, type Digests, type Stores, systemClock } from '.
 import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
 import { type Database, openDatabase } from './infra/database.ts';
 import { createHttpApp } from './http/app.ts';
-import { applyMigrations } from './infra/migrate.ts';
+import { HttpDrain } from './http/drain.ts';
+import { connectionShares, describeShares } from './infra/connections.ts';
+import { applyMigrations, migrationNames } from './infra/migrate.ts';
+import { readiness } from './infra/readiness.ts';
 import { createPrisma, type Db } from './infra/prisma.ts';
 import { PrismaRateLimits } from './infra/rate-limits.ts';
 import { type ApiToken, describeToken, loadTokens, tokensFileWarning } from './infra/tokens.ts';
@@ -43,7 +46,13 @@ export interface Running {
   deliver(): Promise<void>;
   /** The valid /api tokens (never to be printed: see describeToken). */
   tokens: readonly ApiToken[];
+  /** The timers (SLA checks, digest, retention). */
+  scheduler: AgendaScheduler;
+  /** A graceful stop: new requests refused, those in flight answered, the outbox batch and the
+   * running timer jobs finished, then every connection closed. Once, however often called. */
   stop(): Promise<void>;
+  /** The steps of a stop still under way (for the log when a stop takes too long). */
+  stopping(): string[];
 }
 
 /** The /api tokens, named in the log by scope, last four characters and where they are kept. */
@@ -65,6 +74,8 @@ export interface StartOptions {
   clock?: Clock;
   /** More botbuilder authentication settings for Teams (tests name the keys they sign with). */
   teamsAuth?: TeamsConfig['auth'];
+  /** How long /readyz trusts "all migrations applied" before it looks again (default a minute). */
+  migrationsRecheckMs?: number;
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
@@ -73,7 +84,9 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const agreement = readAgreement(env, log);
   const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
-  const db = createPrisma(database.url, { log });
+  const shares = connectionShares(env.LEADRELAY_DB_POOL, { schedulerInPostgres: !env.MONGODB_URL });
+  log(`database: ${describeShares(shares)}`);
+  const db = createPrisma(database.url, { log, max: shares.queries });
   const rateLimits = new PrismaRateLimits(db);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
@@ -82,17 +95,19 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
-  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, stores, chat: chats.chat, log });
+  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log });
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
 
+  const drain = new HttpDrain();
   const app = createHttpApp({
     agreement, leads: stores.leads, clock, tokens,
     apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
-    ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+    ready: readiness({ db, migrations: await migrationNames(), scheduler, recheckMs: opts.migrationsRecheckMs, log }),
+    drain,
     digests: work.digests,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
@@ -107,17 +122,30 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
   await scheduler.start();
 
-  const stop = stopper([
-    ['http', () => closeServer(server)],
-    ['sandbox events', () => sandboxEvents?.close()],
-    ['outbox', () => worker?.stop()],
-    ['scheduler', () => scheduler.stop()],
-    ['slack', () => chats.slack?.stop()],
-    ['teams', () => chats.teams?.stop()],
-    ['database pool', () => db.$disconnect()],
-    ['database', () => database.stop()],
+  const { stop, stopping } = stopper([
+    // At once, side by side: no new request, outbox batch or timer job is taken; what is under way
+    // finishes — requests with the work their answer promised (a click's claim runs after the ack).
+    {
+      requests: async () => {
+        await drain.stop(server);
+        await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
+      },
+      outbox: async () => worker?.stop(),
+      // Within the bound less a second, so the connections are still closed in time.
+      timers: async () => {
+        const left = await scheduler.drain(Math.max(0, env.LEADRELAY_SHUTDOWN_MS - 1000));
+        if (left) throw new Error(`${left} job(s) still running; their locks lapse and another instance runs them again`);
+      },
+    },
+    // Then the connections, which the work above needed to the end.
+    {
+      'sandbox events': async () => sandboxEvents?.close(),
+      'timer connections': () => scheduler.close(),
+      'database pool': () => db.$disconnect(),
+    },
+    { database: () => database.stop() },
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, deliver: async () => { await worker?.kick(); }, stop };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, deliver: async () => { await worker?.kick(); }, stop, stopping };
 }
 
 function readAgreement(env: Env, log: Log): Agreement {
@@ -190,7 +218,7 @@ interface UseCases {
 const RETENTION_CRON = '30 3 * * *';
 
 async function wireUseCases(opts: {
-  env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string;
+  env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string; schedulerPool: number;
   stores: Stores; chat: Chat | null; log: Log;
 }): Promise<UseCases> {
   const { env, agreement, clock, db, stores, chat, log } = opts;
@@ -203,6 +231,7 @@ async function wireUseCases(opts: {
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,
     pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
+    poolSize: opts.schedulerPool,
     onSla: deps ? (job) => checkSla(deps, job) : undefined,
     onDigest: deps ? async () => { await postMonthlyDigest(deps); } : undefined,
     digest: { cron: digestCron(agreement), timeZone: agreement.sla.timeZone },
@@ -242,30 +271,29 @@ function listen(app: Express, env: Env): Promise<Server> {
   });
 }
 
-/** Requests in flight get two seconds; open event streams (sandbox tabs) would never end. */
-function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  setTimeout(() => server.closeAllConnections(), 2000).unref();
-  return closed;
-}
-
-/** stop(), once however often called: every step runs even when one before it failed, because
- * the database must stop in any case. */
-function stopper(steps: [name: string, run: () => Promise<unknown> | undefined][]): () => Promise<void> {
-  let stopping: Promise<void> | undefined;
-  return () => {
-    stopping ??= (async () => {
+/** stop(), once however often called: phase after phase, the steps of a phase side by side.
+ * Every step runs even when one before it failed, because the database must stop in any case. */
+function stopper(phases: Record<string, () => Promise<unknown>>[]): { stop: () => Promise<void>; stopping: () => string[] } {
+  let stopped: Promise<void> | undefined;
+  const under = new Set<string>();
+  const stop = () => {
+    stopped ??= (async () => {
       const failed: string[] = [];
-      for (const [name, run] of steps) {
-        try {
-          await run();
-        } catch (error) {
-          failed.push(`${name}: ${errorMessage(error)}`);
-        }
+      for (const phase of phases) {
+        await Promise.all(Object.entries(phase).map(async ([name, run]) => {
+          under.add(name);
+          try {
+            await run();
+          } catch (error) {
+            failed.push(`${name}: ${errorMessage(error)}`);
+          } finally {
+            under.delete(name);
+          }
+        }));
       }
       if (failed.length) throw new Error(`stopped with errors: ${failed.join('; ')}`);
     })();
-    return stopping;
+    return stopped;
   };
+  return { stop, stopping: () => [...under] };
 }

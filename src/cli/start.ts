@@ -1,7 +1,8 @@
 // `leadrelay start`: run until SIGINT/SIGTERM, then stop cleanly (the embedded database too).
 import type { Env } from '../infra/config.ts';
 import { shellReference, tokenFor } from '../infra/tokens.ts';
-import { start } from '../main.ts';
+import { errorMessage } from '../domain/errors.ts';
+import { type Running, start } from '../main.ts';
 import { handleProcessErrors } from './process-errors.ts';
 
 export async function runServer(env: Env): Promise<number> {
@@ -36,9 +37,26 @@ Stop with Ctrl+C.`);
     process.once('SIGTERM', resolve);
   });
   console.log('stopping…');
-  await running.stop();
+  return stopWithin(running, env.LEADRELAY_SHUTDOWN_MS);
+}
+
+/** A graceful stop within `ms`; past that, or at a second signal, the process ends with 1
+ * (what it left is taken up again: outbox leases and timer locks lapse, intake is idempotent). */
+async function stopWithin(running: Running, ms: number): Promise<never> {
+  const exit = (code: number, line: string) => process.stdout.write(`${line}\n`, () => process.exit(code));
+  const overdue = setTimeout(() => exit(1, `not stopped within ${ms} ms (LEADRELAY_SHUTDOWN_MS), still: ${running.stopping().join(', ') || '—'}; exiting with 1`), ms);
+  const again = () => exit(1, `stopping at once, still: ${running.stopping().join(', ') || '—'}`);
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  let code = 0;
+  try {
+    await running.stop();
+  } catch (error) {
+    console.error(errorMessage(error));
+    code = 1;
+  }
+  clearTimeout(overdue);
   // agenda leaves timers behind that keep the process alive after stop(): end it explicitly,
   // once the last line is written.
-  await new Promise<void>((resolve) => process.stdout.write('stopped\n', () => resolve()));
-  process.exit(0);
+  return new Promise<never>(() => exit(code, code ? 'stopped with errors' : 'stopped'));
 }

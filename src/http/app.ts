@@ -4,10 +4,12 @@ import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
 import type { Clock, Digests, Leads, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { Readiness } from '../infra/readiness.ts';
 import type { Scope } from '../infra/tokens.ts';
 import { chatTraffic } from '../bot/limiter.ts';
 import { allow, authenticate } from './auth.ts';
 import { demoRoutes } from './demo.ts';
+import type { HttpDrain } from './drain.ts';
 import { digestRoutes } from './digest.ts';
 import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
@@ -25,7 +27,9 @@ export interface HttpDeps {
   tokens: readonly { value: string; scope: Scope }[];
   /** Requests per token on /api; no limit when absent. */
   apiLimit?: { limits: RateLimits; rule: RateRule } | undefined;
-  ready: () => Promise<boolean>;
+  ready: () => Promise<Readiness>;
+  /** Requests in flight, for a graceful stop (refuses new ones once stopping). */
+  drain?: HttpDrain;
   digests?: Digests;
   /** The use cases' dependencies for demo data, when a chat is configured. */
   demoDeps?: Deps | null;
@@ -66,6 +70,7 @@ function countTraffic(_req: express.Request, res: express.Response, next: expres
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.drain) app.use(deps.drain.track);
   app.use(healthRoutes(deps));
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   // Their requests are counted while in flight, so deferrable work lets them be answered first.

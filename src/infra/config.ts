@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from '../domain/zod-messages.ts';
 import { type Agreement, AgreementError, formatIssues, parseAgreement } from '../domain/agreement.ts';
+import { databaseUrlProblems, MIN_CONNECTIONS } from './connections.ts';
 
 /** An API token: long enough not to be guessed, and nothing that a list or a header would split. */
 const tokenValue = z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'may hold only visible ASCII characters (no spaces)');
@@ -13,7 +14,13 @@ const tokenList = z.string().transform((s) => s.split(',').map((t) => t.trim()).
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'is not a postgresql:// URL').optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'is not a postgresql:// URL')
+    .superRefine((url, ctx) => { for (const message of databaseUrlProblems(url)) ctx.addIssue({ code: 'custom', message }); })
+    .optional(),
+  /** The most connections one instance opens to PostgreSQL, all its pools together (see infra/connections.ts). */
+  LEADRELAY_DB_POOL: z.coerce.number().int().min(MIN_CONNECTIONS).max(1000).default(16),
+  /** How long a stop (SIGTERM, SIGINT) may take before the process gives up and exits with 1. */
+  LEADRELAY_SHUTDOWN_MS: z.coerce.number().int().min(1000).default(10_000),
   LEADRELAY_CONFIG: z.string().optional(),
   LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
   /** The one token of older setups: it may do everything (scope admin), as it always could. */

@@ -6,6 +6,7 @@ import type { SandboxMessage, SandboxMessages } from '../bot/sandbox/chat.ts';
 import { errorMessage } from '../domain/errors.ts';
 import type { View } from '../domain/view.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { APPLICATION, connectionConfig } from './connections.ts';
 import type { Db } from './prisma.ts';
 import { reviveView } from './view-json.ts';
 
@@ -87,7 +88,7 @@ export class SandboxListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.opts.url, keepAlive: true });
+    const client = new pg.Client({ ...connectionConfig(this.opts.url, APPLICATION.sandbox), keepAlive: true });
     this.client = client;
     const dropped = (error?: Error) => {
       if (this.client !== client) return;

@@ -1,11 +1,12 @@
 // Timers on agenda 6: SLA checks (one pending job per lead and deadline), the monthly digest and
 // the daily retention run.
 // Jobs live in PostgreSQL (the same database, LISTEN/NOTIFY on) or, with MONGODB_URL, in MongoDB.
-import { Agenda, backoffStrategies } from 'agenda';
+import { Agenda, type AgendaBackend, backoffStrategies } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import pg from 'pg';
 import type { Scheduler, SlaJob } from '../handlers/ports.ts';
 import { errorMessage } from '../domain/errors.ts';
+import { APPLICATION, connectionConfig } from './connections.ts';
 
 /** Agenda keeps a failed job's error message in its table (failReason): keep only what
  * errorMessage lets through, never a database error's values. */
@@ -26,6 +27,8 @@ export interface SchedulerOptions {
   databaseUrl: string;
   mongoUrl?: string | undefined;
   pollMs: number;
+  /** Connections of agenda's pool in PostgreSQL: one LISTENs, the rest query (default 5). */
+  poolSize?: number;
   /** SLA checks and the digest need a chat; without one only retention runs. */
   onSla?: ((job: SlaJob) => Promise<void>) | undefined;
   onDigest?: (() => Promise<void>) | undefined;
@@ -37,17 +40,20 @@ export interface SchedulerOptions {
 }
 
 export class AgendaScheduler implements Scheduler {
-  private constructor(private readonly agenda: Agenda, private readonly pool: pg.Pool | null) {}
+  private stopped = false;
+  private closed = false;
+
+  private constructor(private readonly agenda: Agenda, private readonly backend: AgendaBackend, private readonly pool: pg.Pool | null) {}
 
   static async create(opts: SchedulerOptions): Promise<AgendaScheduler> {
     let pool: pg.Pool | null = null;
-    let backend: ConstructorParameters<typeof Agenda>[0]['backend'];
+    let backend: AgendaBackend;
     if (opts.mongoUrl) {
       // The one place MongoDB is chosen. Not covered by CI: no MongoDB server can run there.
       const { MongoBackend } = await import('@agendajs/mongo-backend');
       backend = new MongoBackend({ address: opts.mongoUrl });
     } else {
-      pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
+      pool = new pg.Pool(connectionConfig(opts.databaseUrl, APPLICATION.scheduler, opts.poolSize ?? 5));
       // An idle connection that breaks (the database restarts) must not end the process; the
       // pool opens a new one on the next query.
       pool.on('error', (error) => opts.log(`scheduler: database connection lost: ${errorMessage(error)}`));
@@ -83,7 +89,7 @@ export class AgendaScheduler implements Scheduler {
       await setup?.query('SELECT pg_advisory_unlock(7242601)');
       setup?.release();
     }
-    const scheduler = new AgendaScheduler(agenda, pool);
+    const scheduler = new AgendaScheduler(agenda, backend, pool);
     if (onDigest) await agenda.every(opts.digest.cron, DIGEST_JOB, {}, { timezone: opts.digest.timeZone, skipImmediate: true });
     // every() moves the job to its next time: a night missed while no process ran would be
     // skipped, so that run is made up now.
@@ -119,9 +125,30 @@ export class AgendaScheduler implements Scheduler {
     return r.rows[0].n;
   }
 
+  /** Started and not stopped: due timers are being picked up. */
+  running(): boolean {
+    return !this.stopped && this.agenda.isActiveJobProcessor();
+  }
+
+  /** Takes no more jobs and lets the running ones finish, for at most `withinMs`; returns how many
+   * are still running then (their locks lapse and another instance runs them again). The
+   * connections stay open: requests still being answered set timers (close() ends them). */
+  async drain(withinMs = 30_000): Promise<number> {
+    this.stopped = true;
+    const { running } = await this.agenda.drain({ timeout: withinMs, closeConnection: false });
+    return running;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pool) await this.pool.end();
+    else await this.backend.disconnect();
+  }
+
   /** Lets running jobs finish, then stops. */
   async stop(): Promise<void> {
-    await this.agenda.drain(30_000);
-    await this.pool?.end();
+    await this.drain();
+    await this.close();
   }
 }

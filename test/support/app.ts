@@ -30,6 +30,8 @@ export interface AppOptions {
   env?: Record<string, string | undefined>;
   /** Where the app's log lines go (default: nowhere, or stderr with LEADRELAY_TEST_LOG). */
   log?: (line: string) => void;
+  /** How long /readyz trusts "all migrations applied" (default a minute). */
+  migrationsRecheckMs?: number;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -51,7 +53,10 @@ export async function startApp(opts: AppOptions = {}) {
     ...opts.env,
   });
   const log = opts.log ?? (process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {});
-  const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}) });
+  const running = await start(env, {
+    log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}),
+    ...(opts.migrationsRecheckMs !== undefined ? { migrationsRecheckMs: opts.migrationsRecheckMs } : {}),
+  });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${route}`, {
