@@ -39,8 +39,10 @@ function apiRouter(deps: HttpDeps): express.Router {
   api.use(authenticate(deps.tokens));
   if (deps.apiLimit) api.use(perToken(deps.apiLimit.limits, deps.apiLimit.rule, deps.clock));
   api.use(express.json({ limit: BODY_LIMIT }));
-  // Every token may post leads (the CSV import does too). Everything else — reading and erasing
-  // leads, the digest, demo data, and any route added below — needs an admin token.
+  // An intake token posts leads (the CSV import does too), a metrics token nothing here.
+  // Everything else — reading and erasing leads, the digest, demo data, and any route added
+  // below — needs an admin token.
+  api.post('/leads', allow('intake'));
   api.use(intakeRoutes(deps));
   api.use(allow('admin'), digestRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
   return api;
