@@ -3,7 +3,7 @@
 import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
-import type { Clock, Digests, Leads, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { Clock, Digests, Leads, Metrics, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
 import type { Scope } from '../infra/tokens.ts';
 import { chatTraffic } from '../bot/limiter.ts';
 import { allow, authenticate } from './auth.ts';
@@ -14,6 +14,7 @@ import { healthRoutes } from './health.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
 import { perToken } from './limits.ts';
+import { type Exposition, metricsRoutes, timeAnswers } from './metrics.ts';
 
 export interface HttpDeps {
   agreement: Agreement;
@@ -31,6 +32,8 @@ export interface HttpDeps {
   demoDeps?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
+  /** Counted leads and timed chat answers, served at /metrics. */
+  metrics?: (Pick<Metrics, 'taken' | 'answered'> & Exposition) | undefined;
 }
 
 /** /api: a token, its rate limit and a JSON body for every route; then the routes by scope. */
@@ -69,6 +72,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes(deps));
+  if (deps.metrics) {
+    const { metrics } = deps;
+    app.use(metricsRoutes({ tokens: deps.tokens, metrics }));
+    // Click → answer, timed from arrival: before the body is read, before the chats' own routes.
+    app.use('/slack/events', timeAnswers(metrics, 'slack'));
+    app.use('/api/messages', timeAnswers(metrics, 'teams'));
+    app.post(['/sandbox/api/action', '/sandbox/api/form', '/sandbox/api/command'], timeAnswers(metrics, 'sandbox'));
+  }
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   // Their requests are counted while in flight, so deferrable work lets them be answered first.
   if (deps.routers?.length) {
