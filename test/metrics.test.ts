@@ -1,5 +1,6 @@
 // /metrics: Prometheus reads what leadrelay did and what waits, with a token that can do nothing
 // else. Against the real app (fake Slack), and the use cases on their own for the SLA ladder.
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { teamsSendError } from '../src/bot/teams/chat.ts';
@@ -273,5 +274,18 @@ describe('counted where it happens', () => {
     expectValue(text, 'leadrelay_open_leads', { queue: NORD, status: 'contacted' }).toBe(0);
     expectValue(text, 'leadrelay_open_leads', { queue: 'gone-queue', status: 'accepted' }).toBe(1);
     expect(logs).toEqual(['metrics: cannot read the database for the gauges: connection refused', 'metrics: the database can be read again']);
+  });
+});
+
+describe('the Grafana dashboard (docs/grafana-dashboard.json)', () => {
+  it('asks for its Prometheus on import, and shows every leadrelay metric and no metric that does not exist', async () => {
+    const dashboard = JSON.parse(readFileSync('docs/grafana-dashboard.json', 'utf8'));
+    expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
+    const panels = (dashboard.panels as { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[]).filter((p) => p.type !== 'row');
+    for (const p of panels) expect(p.datasource?.uid).toBe(`\${DS_PROMETHEUS}`);
+    const shown = new Set(panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/\bleadrelay_\w+/g) ?? []).map((m) => m.replace(/_(bucket|count|sum)$/, '')));
+    const text = (await new PromMetrics(harness().agreement).exposition()).text;
+    const defined = new Set([...text.matchAll(/^# TYPE (leadrelay_\w+) /gm)].map((m) => m[1]));
+    expect([...shown].sort()).toEqual([...defined].sort());
   });
 });
