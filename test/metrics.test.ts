@@ -5,8 +5,11 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { teamsSendError } from '../src/bot/teams/chat.ts';
 import { checkSla } from '../src/handlers/check-sla.ts';
-import { PromMetrics, type Readings } from '../src/infra/metrics.ts';
+import { PromMetrics, type Readings, readDatabase } from '../src/infra/metrics.ts';
+import { queueMessages } from '../src/infra/outbox-store.ts';
+import { createPrisma } from '../src/infra/prisma.ts';
 import { type App, lead, startApp } from './support/app.ts';
+import { freshDatabase } from './support/db.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { harness, NORD, offeredLead } from './support/handler-deps.ts';
 import { buttonsOf, slackFlow, USERS } from './support/slack-flow.ts';
@@ -216,6 +219,43 @@ describe('what the dashboard sees', () => {
     await db.query(`INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ('not-run-here', now() + interval '1 hour', '{}')`);
     await db.end();
     expect(seriesValue(await metricsText(app), 'leadrelay_timers_due')).toBe(1);
+  });
+});
+
+describe('the age of the oldest waiting message', () => {
+  it('counts from when a message was queued; a card update sent an hour ago and queued again waits since now', async () => {
+    const db = createPrisma(await freshDatabase(), { max: 2 });
+    try {
+      await db.$executeRaw`INSERT INTO "Delivery" (id, key, kind, status) VALUES (gen_random_uuid(), 'msg:card', 'message', 'posted')`;
+      const update = [{ op: 'update' as const, parent: { key: 'msg:card' }, view: { fallback: 'x', blocks: [] } }];
+      await queueMessages(db, null, update);
+      await db.$executeRaw`UPDATE "Delivery" SET "createdAt" = "createdAt" - interval '1 hour' WHERE key = 'update:msg:card'`;
+      const timers = { due: async () => 0 };
+      expect((await readDatabase(db, timers)).outbox.oldestSeconds).toBeGreaterThan(3599);
+      await db.$executeRaw`UPDATE "Delivery" SET status = 'posted' WHERE key = 'update:msg:card'`;
+      expect((await readDatabase(db, timers)).outbox).toEqual({ pending: 0, oldestSeconds: 0 });
+
+      await queueMessages(db, null, update); // the card changes again
+      const { outbox } = await readDatabase(db, timers);
+      expect(outbox.pending).toBe(1);
+      expect(outbox.oldestSeconds).toBeLessThan(60);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
+describe('click → answer in the sandbox', () => {
+  it('a sandbox command is timed as platform sandbox; the endpoints of platforms that are off time nothing', async () => {
+    app = await startApp({ sandbox: true, env: { LEADRELAY_METRICS_TOKENS: METRICS } });
+    const res = await fetch(`${app.base}/sandbox/api/command`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: 'anna.weber@example.com', text: '/leads help' }),
+    });
+    expect(res.status).toBe(200);
+    expect((await fetch(`${app.base}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+    const text = await metricsText(app);
+    expectValue(text, 'leadrelay_chat_ack_seconds_count', { platform: 'sandbox' }).toBe(1);
+    expectValue(text, 'leadrelay_chat_ack_seconds_count', { platform: 'slack' }).toBeUndefined();
   });
 });
 
