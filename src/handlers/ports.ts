@@ -151,8 +151,8 @@ export interface Send {
 }
 
 /** Which platform failed a send and how: the HTTP status it answered with ("429", "503"), its
- * own error code where it answers 200 with an error (Slack: "channel_not_found"), or
- * "no_answer". Counted by platform and status (src/infra/metrics.ts). */
+ * own error code where it answers 200 with an error (Slack: "channel_not_found"), "no_answer",
+ * or "error" when no request was made. Counted by platform and status (src/infra/metrics.ts). */
 export interface SendFailure {
   platform: string;
   status: string;
