@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
 import type { Agreement } from './domain/agreement.ts';
-import { type Chat, type Clock, type Digests, type Stores, systemClock } from './handlers/ports.ts';
+import { type Chat, type Clock, type Digests, noMetrics, type Stores, systemClock } from './handlers/ports.ts';
 import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
 import { type Database, openDatabase } from './infra/database.ts';
 import { createHttpApp } from './http/app.ts';
@@ -33,6 +33,7 @@ import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
 import { describeRetention } from './domain/retention.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
+import { PromMetrics, readDatabase } from './infra/metrics.ts';
 import { errorMessage } from './domain/errors.ts';
 
 export interface Running {
@@ -88,6 +89,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   log(`database: ${describeShares(shares)}`);
   const db = createPrisma(database.url, { log, max: shares.queries });
   const rateLimits = new PrismaRateLimits(db);
+  const metrics = new PromMetrics(agreement, log);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
   const stores = prismaStores(db, () => void worker?.kick());
@@ -95,24 +97,25 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
-  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log });
+  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log, metrics });
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
+  metrics.readFrom(() => readDatabase(db, scheduler));
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
 
   const drain = new HttpDrain();
   const app = createHttpApp({
-    agreement, leads: stores.leads, clock, tokens,
+    agreement, leads: stores.leads, clock, tokens, metrics,
     apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
     ready: readiness({ db, migrations: await migrationNames(), scheduler, recheckMs: opts.migrationsRecheckMs, log }),
     drain,
     digests: work.digests,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
-    // its stores do not wake the worker.
-    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db) } : null,
+    // its stores do not wake the worker. A made-up month is no traffic: not counted.
+    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics } : null,
     routers: chatRouters(env, chats, deps),
   });
   const server = await listen(app, env);
@@ -219,11 +222,11 @@ const RETENTION_CRON = '30 3 * * *';
 
 async function wireUseCases(opts: {
   env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string; schedulerPool: number;
-  stores: Stores; chat: Chat | null; log: Log;
+  stores: Stores; chat: Chat | null; log: Log; metrics: PromMetrics;
 }): Promise<UseCases> {
-  const { env, agreement, clock, db, stores, chat, log } = opts;
+  const { env, agreement, clock, db, stores, chat, log, metrics } = opts;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests };
+  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests, metrics };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
   const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
   const retention: RetentionDeps = { agreement, leads: stores.leads, clock, log };

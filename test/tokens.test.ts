@@ -115,7 +115,7 @@ describe('configuration', () => {
   it('a bad tokens file names each bad line, never its content, and the server does not start', async () => {
     const secret = 'zz-this-secret-must-not-be-echoed';
     const file = tokensFile([`admin:${ADMIN}`, `adm:${secret}`, 'intake:short', secret]);
-    expect(() => loadTokens(env({ LEADRELAY_TOKENS_FILE: file }), { generate: false })).toThrow(/line 2: scope must be intake or admin[\s\S]*line 3: token the token must be at least 16 characters[\s\S]*line 4: is not scope:token/);
+    expect(() => loadTokens(env({ LEADRELAY_TOKENS_FILE: file }), { generate: false })).toThrow(/line 2: scope must be intake, metrics or admin[\s\S]*line 3: token the token must be at least 16 characters[\s\S]*line 4: is not scope:token/);
     try {
       loadTokens(env({ LEADRELAY_TOKENS_FILE: file }), { generate: false });
     } catch (error) {
@@ -139,6 +139,12 @@ describe('configuration', () => {
     expect(tokenFor(tokens, 'admin')?.value).toBe(ADMIN);
     expect(tokenFor(tokens.filter((t) => t.scope === 'admin'), 'intake')?.value).toBe(ADMIN);
     expect(tokenFor(tokens.filter((t) => t.scope === 'intake'), 'admin')).toBeUndefined();
+    // Prometheus's token, from the file or the environment: it covers /metrics and nothing else.
+    const scraper = parseTokensFile(`metrics:${OLD_INTAKE}\n`, 'tokens');
+    expect(scraper.map((t) => t.scope)).toEqual(['metrics']);
+    expect(tokenFor(scraper, 'intake')).toBeUndefined();
+    expect(tokenFor([...scraper, ...tokens.filter((t) => t.scope === 'admin')], 'metrics')?.value).toBe(OLD_INTAKE);
+    expect(loadTokens(env({ LEADRELAY_METRICS_TOKENS: NEW_INTAKE }), { generate: false }).map((t) => [t.scope, t.source])).toEqual([['metrics', 'LEADRELAY_METRICS_TOKENS']]);
   });
 });
 

@@ -3,7 +3,7 @@
 import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
-import type { Clock, Digests, Leads, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { Clock, Digests, Leads, Metrics, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
 import type { Readiness } from '../infra/readiness.ts';
 import type { Scope } from '../infra/tokens.ts';
 import { chatTraffic } from '../bot/limiter.ts';
@@ -16,6 +16,7 @@ import { healthRoutes } from './health.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
 import { perToken } from './limits.ts';
+import { type Exposition, metricsRoutes, timeAnswers } from './metrics.ts';
 
 export interface HttpDeps {
   agreement: Agreement;
@@ -35,6 +36,8 @@ export interface HttpDeps {
   demoDeps?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
+  /** Counted leads and timed chat answers, served at /metrics. */
+  metrics?: (Pick<Metrics, 'taken' | 'answered'> & Exposition) | undefined;
 }
 
 /** /api: a token, its rate limit and a JSON body for every route; then the routes by scope. */
@@ -43,8 +46,10 @@ function apiRouter(deps: HttpDeps): express.Router {
   api.use(authenticate(deps.tokens));
   if (deps.apiLimit) api.use(perToken(deps.apiLimit.limits, deps.apiLimit.rule, deps.clock));
   api.use(express.json({ limit: BODY_LIMIT }));
-  // Every token may post leads (the CSV import does too). Everything else — reading and erasing
-  // leads, the digest, demo data, and any route added below — needs an admin token.
+  // An intake token posts leads (the CSV import does too), a metrics token nothing here.
+  // Everything else — reading and erasing leads, the digest, demo data, and any route added
+  // below — needs an admin token.
+  api.post('/leads', allow('intake'));
   api.use(intakeRoutes(deps));
   api.use(allow('admin'), digestRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
   return api;
@@ -72,6 +77,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   if (deps.drain) app.use(deps.drain.track);
   app.use(healthRoutes(deps));
+  if (deps.metrics) {
+    const { metrics } = deps;
+    app.use(metricsRoutes({ tokens: deps.tokens, metrics }));
+    // Click → answer, timed from arrival: before the body is read, before the chats' own routes.
+    app.use('/slack/events', timeAnswers(metrics, 'slack'));
+    app.use('/api/messages', timeAnswers(metrics, 'teams'));
+    app.post(['/sandbox/api/action', '/sandbox/api/form', '/sandbox/api/command'], timeAnswers(metrics, 'sandbox'));
+  }
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   // Their requests are counted while in flight, so deferrable work lets them be answered first.
   if (deps.routers?.length) {

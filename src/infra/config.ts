@@ -27,6 +27,8 @@ const envSchema = z.object({
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Tokens that may only post leads (scope intake). */
   LEADRELAY_INTAKE_TOKENS: tokenList.optional(),
+  /** Tokens that may only read /metrics (scope metrics): for Prometheus. */
+  LEADRELAY_METRICS_TOKENS: tokenList.optional(),
   /** Tokens that may do everything: read and erase leads, the digest, demo data, and post leads. */
   LEADRELAY_ADMIN_TOKENS: tokenList.optional(),
   /** A file of tokens, one `scope:token` a line (see infra/tokens.ts). */

@@ -146,6 +146,12 @@ export class AgendaScheduler implements Scheduler {
     else await this.backend.disconnect();
   }
 
+  /** Timers whose time has come and which have not finished: agenda's own count, on either
+   * backend (an index range on next_run_at in PostgreSQL). Growing means the timers fall behind. */
+  due(): Promise<number> {
+    return this.agenda.db.getQueueSize();
+  }
+
   /** Lets running jobs finish, then stops. */
   async stop(): Promise<void> {
     await this.drain();
