@@ -11,6 +11,8 @@ import { demoRoutes } from './demo.ts';
 import { digestRoutes } from './digest.ts';
 import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import type { Log } from '../handlers/log.ts';
+import { requestIds } from './request-id.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
 import { perToken } from './limits.ts';
@@ -31,6 +33,7 @@ export interface HttpDeps {
   demoDeps?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
+  log: Log;
 }
 
 /** /api: a token, its rate limit and a JSON body for every route; then the routes by scope. */
@@ -66,6 +69,7 @@ function countTraffic(_req: express.Request, res: express.Response, next: expres
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestIds(deps.log));
   app.use(healthRoutes(deps));
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   // Their requests are counted while in flight, so deferrable work lets them be answered first.
@@ -76,6 +80,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   for (const router of deps.routers ?? []) app.use(router);
   app.use('/api', apiRouter(deps));
   app.use(notFound);
-  app.use(errors);
+  app.use(errors(deps.log));
   return app;
 }
