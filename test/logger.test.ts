@@ -120,8 +120,8 @@ describe("Slack's logger", () => {
     bolt.warn('Parsing request body failed (code: slack_bolt_receiver_error, message: Unexpected token in "{\\"note\\":\\"Frau Berg")');
     bolt.error('Slack API error: channel_not_found', Object.assign(new Error('insert failed for k.berg@example.com'), { severity: 'ERROR', code: '22P02' }));
     expect(json(out).map((e) => [e.level, e.msg])).toEqual([
-      ['warn', 'slack: Parsing request body failed (code: slack_bolt_receiver_error)'],
-      ['error', 'slack: Slack API error: channel_not_found database error 22P02 invalid_text_representation'],
+      ['warn', 'bolt: Parsing request body failed (code: slack_bolt_receiver_error)'],
+      ['error', 'bolt: Slack API error: channel_not_found database error 22P02 invalid_text_representation'],
     ]);
   });
 });

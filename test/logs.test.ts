@@ -193,7 +193,7 @@ describe('the log of a whole handoff with faults', () => {
     expect(note).toMatchObject({ level: 'error', requestId: expect.stringMatching(UUID), triggerId: expect.any(String) });
     expect(note.requestId).not.toBe(refused.requestId);
     expect(lines.filter((e) => e.requestId === note.requestId).map((e) => e.msg)).toEqual(expect.arrayContaining([
-      note.msg, 'slack: An unhandled error occurred after ack() called in a listener', 'request',
+      note.msg, 'bolt: An unhandled error occurred after ack() called in a listener', 'request',
     ]));
     // The outbox retries a failed send with the delivery's key, not with the request that queued it.
     const retried = one(/not sent \(attempt 1.*channel_not_found/);

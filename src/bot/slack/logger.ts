@@ -13,15 +13,15 @@ function line(args: unknown[]): string {
   return args.map((a) => (typeof a === 'string' ? a.replace(quoted, (m) => (m.startsWith(',') ? ')' : '')) : errorMessage(a))).join(' ');
 }
 
-/** Bolt's and the Web API's lines at their level. Their debug lines carry whole payloads (a
+/** Bolt's and the Web API's lines at their level, as `bolt: …` (leadrelay's own are `slack: …`). Their debug lines carry whole payloads (a
  * modal's note, a message's text) and errors as text: those are never forwarded. The level is
  * leadrelay's (LEADRELAY_LOG_LEVEL), not the SDK's. */
 export function slackLogger(log: Log): Logger {
   return {
     debug: () => {},
-    info: (...args: unknown[]) => log.info(`slack: ${line(args)}`),
-    warn: (...args: unknown[]) => log.warn(`slack: ${line(args)}`),
-    error: (...args: unknown[]) => log.error(`slack: ${line(args)}`),
+    info: (...args: unknown[]) => log.info(`bolt: ${line(args)}`),
+    warn: (...args: unknown[]) => log.warn(`bolt: ${line(args)}`),
+    error: (...args: unknown[]) => log.error(`bolt: ${line(args)}`),
     setLevel: () => {},
     getLevel: () => LogLevel.INFO,
     setName: () => {},
