@@ -35,6 +35,8 @@ import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { PromMetrics, readDatabase } from './infra/metrics.ts';
 import { errorMessage } from './domain/errors.ts';
+import type { Log } from './handlers/log.ts';
+import { type Logger, loggerFor, messageLogger } from './infra/logger.ts';
 
 export interface Running {
   port: number;
@@ -59,19 +61,20 @@ export interface Running {
 /** The /api tokens, named in the log by scope, last four characters and where they are kept. */
 function readTokens(env: Env, log: Log): ApiToken[] {
   const tokens = loadTokens(env, { generate: true });
-  log(`tokens: ${tokens.map(describeToken).join(', ')}`);
+  log.info(`tokens: ${tokens.map(describeToken).join(', ')}`);
   const warning = tokensFileWarning(env);
-  if (warning) log(warning);
+  if (warning) log.warn(warning);
   if (tokens.length === 1 && tokens[0]?.source === 'LEADRELAY_INTAKE_TOKEN') {
-    log('tokens: LEADRELAY_INTAKE_TOKEN may do everything; give senders of leads an intake-only token (LEADRELAY_INTAKE_TOKENS)');
+    log.warn('tokens: LEADRELAY_INTAKE_TOKEN may do everything; give senders of leads an intake-only token (LEADRELAY_INTAKE_TOKENS)');
   }
   return tokens;
 }
 
-type Log = (line: string) => void;
-
 export interface StartOptions {
-  log?: Log;
+  /** Where the server logs (default: from LEADRELAY_LOG_FORMAT, LEADRELAY_LOG_LEVEL, NODE_ENV). */
+  logger?: Logger;
+  /** Instead, each line's message (tests read what the server said). */
+  log?: (msg: string) => void;
   clock?: Clock;
   /** More botbuilder authentication settings for Teams (tests name the keys they sign with). */
   teamsAuth?: TeamsConfig['auth'];
@@ -80,13 +83,13 @@ export interface StartOptions {
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
-  const log = opts.log ?? console.log;
+  const log = opts.logger ?? (opts.log ? messageLogger(opts.log) : loggerFor(env));
   const clock = opts.clock ?? systemClock;
   const agreement = readAgreement(env, log);
   const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
   const shares = connectionShares(env.LEADRELAY_DB_POOL, { schedulerInPostgres: !env.MONGODB_URL });
-  log(`database: ${describeShares(shares)}`);
+  log.info(`database: ${describeShares(shares)}`);
   const db = createPrisma(database.url, { log, max: shares.queries });
   const rateLimits = new PrismaRateLimits(db);
   const metrics = new PromMetrics(agreement, log);
@@ -117,6 +120,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
     demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics } : null,
     routers: chatRouters(env, chats, deps),
+    log,
   });
   const server = await listen(app, env);
   const address = server.address();
@@ -154,16 +158,16 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
 function readAgreement(env: Env, log: Log): Agreement {
   const file = agreementPath(env);
   const agreement = loadAgreement(file);
-  log(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
+  log.info(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
   return agreement;
 }
 
 /** The database (embedded unless DATABASE_URL is set), migrated. */
 async function openStorage(env: Env, log: Log): Promise<Database> {
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR });
-  log(database.embedded ? `database: embedded PostgreSQL in ${path.join(env.LEADRELAY_DATA_DIR, 'pg')}` : 'database: DATABASE_URL');
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR, log });
+  log.info(database.embedded ? `database: embedded PostgreSQL in ${path.join(env.LEADRELAY_DATA_DIR, 'pg')}` : 'database: DATABASE_URL');
   const applied = await applyMigrations(database.url);
-  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  if (applied.length) log.info(`migrations applied: ${applied.join(', ')}`);
   return database;
 }
 
@@ -179,8 +183,8 @@ interface Chats {
 function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
-    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
-    log(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
+    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log);
+    log.info(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
   }
   let teams: TeamsBot | null = null;
   if (env.MicrosoftAppId || env.LEADRELAY_TEAMS_INSECURE) {
@@ -188,21 +192,22 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth
       appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType,
       insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE), serviceHosts: env.LEADRELAY_TEAMS_SERVICE_HOSTS, auth: teamsAuth,
     }, agreement, new PrismaTeamsState(db), log);
-    log(env.MicrosoftAppId ? 'teams: bot endpoint at /api/messages' : 'teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
+    if (env.MicrosoftAppId) log.info('teams: bot endpoint at /api/messages');
+    else log.warn('teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
-    log('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
+    log.warn('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
   }
   // Without Slack or Teams, the sandbox is the chat, so a newcomer can try everything locally —
   // but not by default where it looks like production (anyone who reaches it acts as anyone).
   const real = Boolean(slack || teams);
   const production = env.NODE_ENV === 'production' || Boolean(env.DATABASE_URL);
   const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !real && !production;
-  if (!env.LEADRELAY_SANDBOX && !real && production) log('sandbox: off (NODE_ENV=production or DATABASE_URL is set); LEADRELAY_SANDBOX=on turns it on');
+  if (!env.LEADRELAY_SANDBOX && !real && production) log.info('sandbox: off (NODE_ENV=production or DATABASE_URL is set); LEADRELAY_SANDBOX=on turns it on');
   const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
   const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
-  if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
+  if (sandboxWanted && real) log.info('sandbox: off, because a chat platform is configured');
   if (sandbox && env.LEADRELAY_SANDBOX === 'remote') {
-    log('sandbox: REMOTE — open to the network behind LEADRELAY_SANDBOX_PASSWORD. Anyone with the password can act as anyone in the agreement and read every direct message.');
+    log.warn('sandbox: REMOTE — open to the network behind LEADRELAY_SANDBOX_PASSWORD. Anyone with the password can act as anyone in the agreement and read every direct message.');
   }
   const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
   return { slack, teams, sandbox, sandboxMessages, chat };
@@ -244,8 +249,8 @@ async function wireUseCases(opts: {
   });
   if (deps) deps.scheduler = scheduler;
   retention.scheduler = scheduler;
-  log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
-  log(`retention: ${describeRetention(agreement.privacy.retention)}`);
+  log.info(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
+  log.info(`retention: ${describeRetention(agreement.privacy.retention)}`);
   return { deps, worker, scheduler, digests };
 }
 

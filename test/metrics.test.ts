@@ -1,5 +1,6 @@
 // /metrics: Prometheus reads what leadrelay did and what waits, with a token that can do nothing
 // else. Against the real app (fake Slack), and the use cases on their own for the SLA ladder.
+import { messageLogger } from '../src/infra/logger.ts';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -290,7 +291,7 @@ describe('counted where it happens', () => {
   it('a database that cannot be read empties the gauges (not 0) and keeps the counters; said once, and once more when it is back', async () => {
     const h = harness();
     const logs: string[] = [];
-    const metrics = new PromMetrics(h.agreement, (line) => logs.push(line));
+    const metrics = new PromMetrics(h.agreement, messageLogger((line) => logs.push(line)));
     let readings: Readings | Error = new Error('connection refused');
     metrics.readFrom(async () => {
       if (readings instanceof Error) throw readings;

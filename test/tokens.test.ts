@@ -148,12 +148,15 @@ describe('configuration', () => {
   });
 });
 
+// Read by a person in a terminal (the greeting with its curl command is printed there, not in JSON logs).
+const TERMINAL = { LEADRELAY_LOG_FORMAT: 'pretty' };
+
 describe('the start output', () => {
   it('names where each token is kept and its last four characters, never a token; its curl command reads the token from there', async () => {
     const url = await freshDatabase();
     const file = tokensFile([`admin:${ADMIN}`]);
     chmodSync(file, 0o644);
-    const env = cliEnv(url, { extra: { LEADRELAY_INTAKE_TOKEN: '', LEADRELAY_INTAKE_TOKENS: `${OLD_INTAKE},${NEW_INTAKE}`, LEADRELAY_TOKENS_FILE: file } });
+    const env = cliEnv(url, { extra: { LEADRELAY_INTAKE_TOKEN: '', LEADRELAY_INTAKE_TOKENS: `${OLD_INTAKE},${NEW_INTAKE}`, LEADRELAY_TOKENS_FILE: file, ...TERMINAL } });
     const cli = await startCli(env);
     // Every way a token is used or refused, so any log line it could reach is written.
     const post = (token: string, route: string, method = 'POST') =>
@@ -177,7 +180,7 @@ describe('the start output', () => {
 
   it('with one token from LEADRELAY_INTAKE_TOKEN, points at the variable and suggests an intake-only token', async () => {
     const url = await freshDatabase();
-    const cli = await startCli(cliEnv(url));
+    const cli = await startCli(cliEnv(url, { extra: TERMINAL }));
     await cli.stop();
     expect(cli.output()).not.toContain(TOKEN);
     expect(cli.output()).toContain('-H "Authorization: Bearer $LEADRELAY_INTAKE_TOKEN"');

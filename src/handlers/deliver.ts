@@ -56,13 +56,13 @@ export async function deliver(deps: Deps, opts: DeliveryOptions = {}, onTaken?: 
       if (error instanceof SendError) metricsOf(deps).sendFailed(error.failure);
       if (error instanceof SendError && error.refused && delivery.attempts >= REFUSED_ATTEMPTS) {
         await deps.outbox.drop(delivery.id, `refused ${delivery.attempts} times: ${errorMessage(error)}`);
-        deps.log?.(`${delivery.key} given up after ${delivery.attempts} refusals: ${errorMessage(error)}`);
+        deps.log?.error({ key: delivery.key }, `${delivery.key} given up after ${delivery.attempts} refusals: ${errorMessage(error)}`);
         continue;
       }
       // A rate limit says when to come back; anything else backs off.
       const wait = (error instanceof SendError ? error.retryAfterMs : undefined) ?? backoffMs(delivery.attempts, opts.retryMs);
       await deps.outbox.retryLater(delivery.id, errorMessage(error), new Date(now + wait));
-      deps.log?.(`${delivery.key} not sent (attempt ${delivery.attempts}, again in ${Math.round(wait / 1000)} s): ${errorMessage(error)}`);
+      deps.log?.warn({ key: delivery.key, attempt: delivery.attempts }, `${delivery.key} not sent (attempt ${delivery.attempts}, again in ${Math.round(wait / 1000)} s): ${errorMessage(error)}`);
     }
   }
   return run;

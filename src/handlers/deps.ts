@@ -4,6 +4,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
+import type { Log } from './log.ts';
 import { type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores } from './ports.ts';
 
 export interface Deps extends Stores {
@@ -15,7 +16,7 @@ export interface Deps extends Stores {
   digests?: Digests;
   /** How often one person may ask for the digest (`/leads digest`): it is computed for them. */
   digestLimit?: { limits: RateLimits; rule: RateRule };
-  log?: (line: string) => void;
+  log?: Log;
   /** Counters and timings for a dashboard; none when absent. */
   metrics?: Metrics;
   /** Where what follows a change (SLA clocks, the capacity signal) may run once the platform

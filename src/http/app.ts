@@ -13,6 +13,8 @@ import type { HttpDrain } from './drain.ts';
 import { digestRoutes } from './digest.ts';
 import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import type { Log } from '../handlers/log.ts';
+import { requestIds } from './request-id.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
 import { perToken } from './limits.ts';
@@ -38,6 +40,7 @@ export interface HttpDeps {
   routers?: express.Router[];
   /** Counted leads and timed chat answers, served at /metrics. */
   metrics?: (Pick<Metrics, 'taken' | 'answered'> & Exposition) | undefined;
+  log: Log;
 }
 
 /** /api: a token, its rate limit and a JSON body for every route; then the routes by scope. */
@@ -76,6 +79,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (deps.drain) app.use(deps.drain.track);
+  app.use(requestIds(deps.log));
   app.use(healthRoutes(deps));
   if (deps.metrics) {
     const { metrics } = deps;
@@ -94,6 +98,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   for (const router of deps.routers ?? []) app.use(router);
   app.use('/api', apiRouter(deps));
   app.use(notFound);
-  app.use(errors);
+  app.use(errors(deps.log));
   return app;
 }

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { z } from '../domain/zod-messages.ts';
 import { type Agreement, AgreementError, formatIssues, parseAgreement } from '../domain/agreement.ts';
 import { databaseUrlProblems, MIN_CONNECTIONS } from './connections.ts';
+import { LOG_LEVELS } from './logger.ts';
 
 /** An API token: long enough not to be guessed, and nothing that a list or a header would split. */
 const tokenValue = z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'may hold only visible ASCII characters (no spaces)');
@@ -53,8 +54,12 @@ const envSchema = z.object({
   LEADRELAY_SANDBOX_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** How many sandbox pages may hold a live event stream at once (each holds a connection). */
   LEADRELAY_SANDBOX_STREAMS: z.coerce.number().int().min(1).default(50),
-  /** `production` turns the sandbox off unless LEADRELAY_SANDBOX says otherwise. */
+  /** `production` turns the sandbox off unless LEADRELAY_SANDBOX says otherwise, and logs JSON lines. */
   NODE_ENV: z.string().optional(),
+  /** `json` lines or `pretty` ones; default JSON unless writing to a terminal outside production. */
+  LEADRELAY_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** The lowest level logged: debug adds a line per request. */
+  LEADRELAY_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MicrosoftAppId: z.uuid('is not an app id (a GUID)').optional(),
   MicrosoftAppPassword: z.string().min(1).optional(),
   MicrosoftAppTenantId: z.string().min(1).optional(),

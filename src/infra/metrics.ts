@@ -4,6 +4,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Agreement } from '../domain/agreement.ts';
 import type { LeadChange } from '../domain/changes.ts';
+import { type Log, silentLog } from '../handlers/log.ts';
 import { errorMessage } from '../domain/errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { Metrics, SendFailure } from '../handlers/ports.ts';
@@ -81,7 +82,7 @@ export class PromMetrics implements Metrics {
   private readonly timersDue = this.gauge('leadrelay_timers_due', 'Timers (SLA checks, digest, retention) whose time has come and which have not finished (shared database).');
   private readonly sla = this.gauge('leadrelay_sla_target_seconds', 'The agreed time per grade and clock (claim, contact), in working time: the line to compare the timings with.', ['grade', 'clock']);
 
-  constructor(private readonly agreement: Agreement, private readonly log: (line: string) => void = () => {}) {
+  constructor(private readonly agreement: Agreement, private readonly log: Log = silentLog) {
     for (const [grade, times] of Object.entries(agreement.sla.grades)) {
       this.sla.set({ grade, clock: 'claim' }, times.claimWithin * MINUTE);
       this.sla.set({ grade, clock: 'contact' }, times.contactWithin * MINUTE);
@@ -160,13 +161,13 @@ export class PromMetrics implements Metrics {
     try {
       r = await this.read();
     } catch (error) {
-      if (!this.failing) this.log(`metrics: cannot read the database for the gauges: ${errorMessage(error)}`);
+      if (!this.failing) this.log.warn(`metrics: cannot read the database for the gauges: ${errorMessage(error)}`);
       this.failing = true;
       for (const g of [this.pending, this.oldest, this.timersDue]) g.set(Number.NaN);
       this.open.reset();
       return;
     }
-    if (this.failing) this.log('metrics: the database can be read again');
+    if (this.failing) this.log.info('metrics: the database can be read again');
     this.failing = false;
     this.pending.set(r.outbox.pending);
     this.oldest.set(r.outbox.oldestSeconds);

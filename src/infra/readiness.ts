@@ -1,6 +1,7 @@
 // Whether this instance should be sent traffic (GET /readyz): the database answers, every
 // migration this version ships is applied, and the timers run. /healthz asks none of this: a
 // database outage must not get every instance restarted.
+import type { Log } from '../handlers/log.ts';
 import { errorMessage } from '../domain/errors.ts';
 import type { Db } from './prisma.ts';
 
@@ -19,7 +20,7 @@ export interface ReadinessOptions {
   recheckMs?: number;
   /** A database that does not answer within this is as good as down. */
   timeoutMs?: number;
-  log: (line: string) => void;
+  log: Log;
 }
 
 export function readiness(opts: ReadinessOptions): () => Promise<Readiness> {
@@ -47,7 +48,8 @@ export function readiness(opts: ReadinessOptions): () => Promise<Readiness> {
     const ok = Object.values(checks).every((c) => c === 'ok');
     if (ok !== wasReady) {
       const wrong = Object.entries(checks).filter(([, c]) => c !== 'ok').map(([name, c]) => `${name} ${c}`);
-      opts.log(ok ? 'ready again' : `not ready: ${wrong.join(', ')}${detail}`);
+      if (ok) opts.log.info('ready again');
+      else opts.log.warn(`not ready: ${wrong.join(', ')}${detail}`);
       wasReady = ok;
     }
     return { ok, checks };

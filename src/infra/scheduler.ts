@@ -6,6 +6,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import pg from 'pg';
 import type { Scheduler, SlaJob } from '../handlers/ports.ts';
 import { errorMessage } from '../domain/errors.ts';
+import type { Log } from '../handlers/log.ts';
 import { APPLICATION, connectionConfig } from './connections.ts';
 
 /** Agenda keeps a failed job's error message in its table (failReason): keep only what
@@ -22,6 +23,7 @@ export const SLA_JOB = 'sla';
 export const DIGEST_JOB = 'digest';
 export const RETENTION_JOB = 'retention';
 const TABLE = 'agenda_jobs';
+const SLA_RETRIES = 6;
 
 export interface SchedulerOptions {
   databaseUrl: string;
@@ -36,7 +38,7 @@ export interface SchedulerOptions {
   /** `progress` keeps the job's lock while a long run goes on. */
   onRetention: (progress: () => Promise<void>) => Promise<void>;
   retention: { cron: string; timeZone: string };
-  log: (line: string) => void;
+  log: Log;
 }
 
 export class AgendaScheduler implements Scheduler {
@@ -56,11 +58,11 @@ export class AgendaScheduler implements Scheduler {
       pool = new pg.Pool(connectionConfig(opts.databaseUrl, APPLICATION.scheduler, opts.poolSize ?? 5));
       // An idle connection that breaks (the database restarts) must not end the process; the
       // pool opens a new one on the next query.
-      pool.on('error', (error) => opts.log(`scheduler: database connection lost: ${errorMessage(error)}`));
+      pool.on('error', (error) => opts.log.warn(`scheduler: database connection lost: ${errorMessage(error)}`));
       const postgres = new PostgresBackend({ pool, tableName: TABLE });
       // Its LISTEN connection reports a lost connection as an 'error' event (and reconnects):
       // unheard, that event would end the process.
-      postgres.notificationChannel?.on('error', (error) => opts.log(`scheduler: notifications: ${errorMessage(error)}`));
+      postgres.notificationChannel?.on('error', (error) => opts.log.warn(`scheduler: notifications: ${errorMessage(error)}`));
       backend = postgres;
     }
     // Processes starting together would race creating agenda's table ("CREATE TABLE IF NOT
@@ -71,15 +73,29 @@ export class AgendaScheduler implements Scheduler {
     // A job may run twice (a crash after the work, before agenda marks it done): handlers are
     // idempotent. A crashed process's lock frees after lockLifetime, so keep it short.
     // A failed check (database or chat briefly away) is retried, so no escalation is lost.
-    const backoff = backoffStrategies.exponential({ delay: 5_000, factor: 2, maxRetries: 6 });
+    const backoff = backoffStrategies.exponential({ delay: 5_000, factor: 2, maxRetries: SLA_RETRIES });
     const { onSla, onDigest } = opts;
-    if (onSla) agenda.define<SlaJob>(SLA_JOB, async (job) => clean(() => onSla(job.attrs.data)), { lockLifetime: 60_000, concurrency: 10, backoff });
-    if (onDigest) agenda.define(DIGEST_JOB, async () => clean(onDigest), { lockLifetime: 5 * 60_000, concurrency: 1 });
+    // A line per job run: SLA checks are many (debug), the digest and retention once a month or night.
+    const logged = async (name: string, level: 'debug' | 'info', work: () => Promise<void>) => {
+      const started = Date.now();
+      await clean(work);
+      opts.log[level]({ job: name, ms: Date.now() - started }, `scheduler: job ${name} done`);
+    };
+    if (onSla) agenda.define<SlaJob>(SLA_JOB, (job) => logged(SLA_JOB, 'debug', () => onSla(job.attrs.data)), { lockLifetime: 60_000, concurrency: 10, backoff });
+    if (onDigest) agenda.define(DIGEST_JOB, () => logged(DIGEST_JOB, 'info', onDigest), { lockLifetime: 5 * 60_000, concurrency: 1 });
     // Agenda's lock lets one process at a time run it; a second run (a lock that lapsed, the
     // catch-up below) would only find nothing left to erase.
-    agenda.define(RETENTION_JOB, async (job) => clean(() => opts.onRetention(() => job.touch())), { lockLifetime: 10 * 60_000, concurrency: 1 });
-    agenda.on('error', (error) => opts.log(`scheduler: ${errorMessage(error)}`));
-    agenda.on('fail', (error, job) => opts.log(`scheduler: job ${job.attrs.name} failed: ${errorMessage(error)}`));
+    agenda.define(RETENTION_JOB, (job) => logged(RETENTION_JOB, 'info', () => opts.onRetention(() => job.touch())), { lockLifetime: 10 * 60_000, concurrency: 1 });
+    // agenda goes on after its own errors (a lost connection while polling).
+    agenda.on('error', (error) => opts.log.warn(`scheduler: ${errorMessage(error)}`));
+    agenda.on('fail', (error, job) => {
+      // An SLA check is retried with backoff until it has failed maxRetries times; a failed
+      // digest or retention run waits for its next time.
+      const retried = job.attrs.name === SLA_JOB && (job.attrs.failCount ?? 0) <= SLA_RETRIES;
+      const line = `scheduler: job ${job.attrs.name} failed${retried ? ' (retried)' : ''}: ${errorMessage(error)}`;
+      if (retried) opts.log.warn({ job: job.attrs.name, failCount: job.attrs.failCount ?? 0 }, line);
+      else opts.log.error({ job: job.attrs.name, failCount: job.attrs.failCount ?? 0 }, line);
+    });
     try {
       await agenda.ready;
       // agenda's unique() is a SELECT then an INSERT: concurrent saves of one key race. This index
