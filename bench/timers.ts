@@ -8,6 +8,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/infra/database.ts';
 import { applyMigrations } from '../src/infra/migrate.ts';
 import { AgendaScheduler } from '../src/infra/scheduler.ts';
+import { createLogger } from '../src/infra/logger.ts';
 
 const PENDING = Number(process.env.BENCH_PENDING ?? 100_000);
 const DUE = Number(process.env.BENCH_DUE ?? 500);
@@ -29,7 +30,7 @@ const scheduler = await AgendaScheduler.create({
   digest: { cron: '0 9 1 * *', timeZone: 'Europe/Berlin' },
   onRetention: async () => {},
   retention: { cron: '30 3 * * *', timeZone: 'Europe/Berlin' },
-  log: (line) => console.error(line),
+  log: createLogger({ format: 'pretty', out: process.stderr }),
 });
 
 // 100,000 SLA jobs pending in the coming days, as a busy month would leave them.

@@ -4,11 +4,14 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
 import type { Agreement } from './domain/agreement.ts';
-import { type Chat, type Clock, type Digests, type Stores, systemClock } from './handlers/ports.ts';
+import { type Chat, type Clock, type Digests, noMetrics, type Stores, systemClock } from './handlers/ports.ts';
 import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
 import { type Database, openDatabase } from './infra/database.ts';
 import { createHttpApp } from './http/app.ts';
-import { applyMigrations } from './infra/migrate.ts';
+import { HttpDrain } from './http/drain.ts';
+import { connectionShares, describeShares } from './infra/connections.ts';
+import { applyMigrations, migrationNames } from './infra/migrate.ts';
+import { readiness } from './infra/readiness.ts';
 import { createPrisma, type Db } from './infra/prisma.ts';
 import { PrismaRateLimits } from './infra/rate-limits.ts';
 import { type ApiToken, describeToken, loadTokens, tokensFileWarning } from './infra/tokens.ts';
@@ -30,7 +33,10 @@ import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
 import { describeRetention } from './domain/retention.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
+import { PromMetrics, readDatabase } from './infra/metrics.ts';
 import { errorMessage } from './domain/errors.ts';
+import type { Log } from './handlers/log.ts';
+import { type Logger, loggerFor, messageLogger } from './infra/logger.ts';
 
 export interface Running {
   port: number;
@@ -43,38 +49,50 @@ export interface Running {
   deliver(): Promise<void>;
   /** The valid /api tokens (never to be printed: see describeToken). */
   tokens: readonly ApiToken[];
+  /** The timers (SLA checks, digest, retention). */
+  scheduler: AgendaScheduler;
+  /** A graceful stop: new requests refused, those in flight answered, the outbox batch and the
+   * running timer jobs finished, then every connection closed. Once, however often called. */
   stop(): Promise<void>;
+  /** The steps of a stop still under way (for the log when a stop takes too long). */
+  stopping(): string[];
 }
 
 /** The /api tokens, named in the log by scope, last four characters and where they are kept. */
 function readTokens(env: Env, log: Log): ApiToken[] {
   const tokens = loadTokens(env, { generate: true });
-  log(`tokens: ${tokens.map(describeToken).join(', ')}`);
+  log.info(`tokens: ${tokens.map(describeToken).join(', ')}`);
   const warning = tokensFileWarning(env);
-  if (warning) log(warning);
+  if (warning) log.warn(warning);
   if (tokens.length === 1 && tokens[0]?.source === 'LEADRELAY_INTAKE_TOKEN') {
-    log('tokens: LEADRELAY_INTAKE_TOKEN may do everything; give senders of leads an intake-only token (LEADRELAY_INTAKE_TOKENS)');
+    log.warn('tokens: LEADRELAY_INTAKE_TOKEN may do everything; give senders of leads an intake-only token (LEADRELAY_INTAKE_TOKENS)');
   }
   return tokens;
 }
 
-type Log = (line: string) => void;
-
 export interface StartOptions {
-  log?: Log;
+  /** Where the server logs (default: from LEADRELAY_LOG_FORMAT, LEADRELAY_LOG_LEVEL, NODE_ENV). */
+  logger?: Logger;
+  /** Instead, each line's message (tests read what the server said). */
+  log?: (msg: string) => void;
   clock?: Clock;
   /** More botbuilder authentication settings for Teams (tests name the keys they sign with). */
   teamsAuth?: TeamsConfig['auth'];
+  /** How long /readyz trusts "all migrations applied" before it looks again (default a minute). */
+  migrationsRecheckMs?: number;
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
-  const log = opts.log ?? console.log;
+  const log = opts.logger ?? (opts.log ? messageLogger(opts.log) : loggerFor(env));
   const clock = opts.clock ?? systemClock;
   const agreement = readAgreement(env, log);
   const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
-  const db = createPrisma(database.url, { log });
+  const shares = connectionShares(env.LEADRELAY_DB_POOL, { schedulerInPostgres: !env.MONGODB_URL });
+  log.info(`database: ${describeShares(shares)}`);
+  const db = createPrisma(database.url, { log, max: shares.queries });
   const rateLimits = new PrismaRateLimits(db);
+  const metrics = new PromMetrics(agreement, log);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
   const stores = prismaStores(db, () => void worker?.kick());
@@ -82,23 +100,27 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
-  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, stores, chat: chats.chat, log });
+  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log, metrics });
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
+  metrics.readFrom(() => readDatabase(db, scheduler));
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
 
+  const drain = new HttpDrain();
   const app = createHttpApp({
-    agreement, leads: stores.leads, clock, tokens,
+    agreement, leads: stores.leads, clock, tokens, metrics,
     apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
-    ready: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+    ready: readiness({ db, migrations: await migrationNames(), scheduler, recheckMs: opts.migrationsRecheckMs, log }),
+    drain,
     digests: work.digests,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
-    // its stores do not wake the worker.
-    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db) } : null,
+    // its stores do not wake the worker. A made-up month is no traffic: not counted.
+    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics } : null,
     routers: chatRouters(env, chats, deps),
+    log,
   });
   const server = await listen(app, env);
   const address = server.address();
@@ -107,32 +129,45 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
   await scheduler.start();
 
-  const stop = stopper([
-    ['http', () => closeServer(server)],
-    ['sandbox events', () => sandboxEvents?.close()],
-    ['outbox', () => worker?.stop()],
-    ['scheduler', () => scheduler.stop()],
-    ['slack', () => chats.slack?.stop()],
-    ['teams', () => chats.teams?.stop()],
-    ['database pool', () => db.$disconnect()],
-    ['database', () => database.stop()],
+  const { stop, stopping } = stopper([
+    // At once, side by side: no new request, outbox batch or timer job is taken; what is under way
+    // finishes — requests with the work their answer promised (a click's claim runs after the ack).
+    {
+      requests: async () => {
+        await drain.stop(server);
+        await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
+      },
+      outbox: async () => worker?.stop(),
+      // Within the bound less a second, so the connections are still closed in time.
+      timers: async () => {
+        const left = await scheduler.drain(Math.max(0, env.LEADRELAY_SHUTDOWN_MS - 1000));
+        if (left) throw new Error(`${left} job(s) still running; their locks lapse and another instance runs them again`);
+      },
+    },
+    // Then the connections, which the work above needed to the end.
+    {
+      'sandbox events': async () => sandboxEvents?.close(),
+      'timer connections': () => scheduler.close(),
+      'database pool': () => db.$disconnect(),
+    },
+    { database: () => database.stop() },
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, deliver: async () => { await worker?.kick(); }, stop };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, deliver: async () => { await worker?.kick(); }, stop, stopping };
 }
 
 function readAgreement(env: Env, log: Log): Agreement {
   const file = agreementPath(env);
   const agreement = loadAgreement(file);
-  log(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
+  log.info(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
   return agreement;
 }
 
 /** The database (embedded unless DATABASE_URL is set), migrated. */
 async function openStorage(env: Env, log: Log): Promise<Database> {
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR });
-  log(database.embedded ? `database: embedded PostgreSQL in ${path.join(env.LEADRELAY_DATA_DIR, 'pg')}` : 'database: DATABASE_URL');
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR, log });
+  log.info(database.embedded ? `database: embedded PostgreSQL in ${path.join(env.LEADRELAY_DATA_DIR, 'pg')}` : 'database: DATABASE_URL');
   const applied = await applyMigrations(database.url);
-  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  if (applied.length) log.info(`migrations applied: ${applied.join(', ')}`);
   return database;
 }
 
@@ -148,8 +183,8 @@ interface Chats {
 function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
-    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement);
-    log(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
+    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log);
+    log.info(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
   }
   let teams: TeamsBot | null = null;
   if (env.MicrosoftAppId || env.LEADRELAY_TEAMS_INSECURE) {
@@ -157,21 +192,22 @@ function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth
       appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType,
       insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE), serviceHosts: env.LEADRELAY_TEAMS_SERVICE_HOSTS, auth: teamsAuth,
     }, agreement, new PrismaTeamsState(db), log);
-    log(env.MicrosoftAppId ? 'teams: bot endpoint at /api/messages' : 'teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
+    if (env.MicrosoftAppId) log.info('teams: bot endpoint at /api/messages');
+    else log.warn('teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
-    log('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
+    log.warn('teams: off — MicrosoftAppId is missing, and /api/messages is never served without credentials');
   }
   // Without Slack or Teams, the sandbox is the chat, so a newcomer can try everything locally —
   // but not by default where it looks like production (anyone who reaches it acts as anyone).
   const real = Boolean(slack || teams);
   const production = env.NODE_ENV === 'production' || Boolean(env.DATABASE_URL);
   const sandboxWanted = env.LEADRELAY_SANDBOX ? env.LEADRELAY_SANDBOX !== 'off' : !real && !production;
-  if (!env.LEADRELAY_SANDBOX && !real && production) log('sandbox: off (NODE_ENV=production or DATABASE_URL is set); LEADRELAY_SANDBOX=on turns it on');
+  if (!env.LEADRELAY_SANDBOX && !real && production) log.info('sandbox: off (NODE_ENV=production or DATABASE_URL is set); LEADRELAY_SANDBOX=on turns it on');
   const sandboxMessages = sandboxWanted ? new PrismaSandboxMessages(db) : null;
   const sandbox = sandboxMessages && !real ? new SandboxChat(sandboxMessages, agreement) : null;
-  if (sandboxWanted && real) log('sandbox: off, because a chat platform is configured');
+  if (sandboxWanted && real) log.info('sandbox: off, because a chat platform is configured');
   if (sandbox && env.LEADRELAY_SANDBOX === 'remote') {
-    log('sandbox: REMOTE — open to the network behind LEADRELAY_SANDBOX_PASSWORD. Anyone with the password can act as anyone in the agreement and read every direct message.');
+    log.warn('sandbox: REMOTE — open to the network behind LEADRELAY_SANDBOX_PASSWORD. Anyone with the password can act as anyone in the agreement and read every direct message.');
   }
   const chat: Chat | null = slack && teams ? new MultiChat({ slack: slack.chat, teams: teams.chat }) : (slack?.chat ?? teams?.chat ?? sandbox);
   return { slack, teams, sandbox, sandboxMessages, chat };
@@ -190,12 +226,12 @@ interface UseCases {
 const RETENTION_CRON = '30 3 * * *';
 
 async function wireUseCases(opts: {
-  env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string;
-  stores: Stores; chat: Chat | null; log: Log;
+  env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string; schedulerPool: number;
+  stores: Stores; chat: Chat | null; log: Log; metrics: PromMetrics;
 }): Promise<UseCases> {
-  const { env, agreement, clock, db, stores, chat, log } = opts;
+  const { env, agreement, clock, db, stores, chat, log, metrics } = opts;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests };
+  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests, metrics };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
   const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
   const retention: RetentionDeps = { agreement, leads: stores.leads, clock, log };
@@ -203,6 +239,7 @@ async function wireUseCases(opts: {
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,
     pollMs: env.LEADRELAY_SCHEDULER_POLL_MS,
+    poolSize: opts.schedulerPool,
     onSla: deps ? (job) => checkSla(deps, job) : undefined,
     onDigest: deps ? async () => { await postMonthlyDigest(deps); } : undefined,
     digest: { cron: digestCron(agreement), timeZone: agreement.sla.timeZone },
@@ -212,8 +249,8 @@ async function wireUseCases(opts: {
   });
   if (deps) deps.scheduler = scheduler;
   retention.scheduler = scheduler;
-  log(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
-  log(`retention: ${describeRetention(agreement.privacy.retention)}`);
+  log.info(`scheduler: agenda on ${env.MONGODB_URL ? 'MongoDB' : 'PostgreSQL'}`);
+  log.info(`retention: ${describeRetention(agreement.privacy.retention)}`);
   return { deps, worker, scheduler, digests };
 }
 
@@ -242,30 +279,29 @@ function listen(app: Express, env: Env): Promise<Server> {
   });
 }
 
-/** Requests in flight get two seconds; open event streams (sandbox tabs) would never end. */
-function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  setTimeout(() => server.closeAllConnections(), 2000).unref();
-  return closed;
-}
-
-/** stop(), once however often called: every step runs even when one before it failed, because
- * the database must stop in any case. */
-function stopper(steps: [name: string, run: () => Promise<unknown> | undefined][]): () => Promise<void> {
-  let stopping: Promise<void> | undefined;
-  return () => {
-    stopping ??= (async () => {
+/** stop(), once however often called: phase after phase, the steps of a phase side by side.
+ * Every step runs even when one before it failed, because the database must stop in any case. */
+function stopper(phases: Record<string, () => Promise<unknown>>[]): { stop: () => Promise<void>; stopping: () => string[] } {
+  let stopped: Promise<void> | undefined;
+  const under = new Set<string>();
+  const stop = () => {
+    stopped ??= (async () => {
       const failed: string[] = [];
-      for (const [name, run] of steps) {
-        try {
-          await run();
-        } catch (error) {
-          failed.push(`${name}: ${errorMessage(error)}`);
-        }
+      for (const phase of phases) {
+        await Promise.all(Object.entries(phase).map(async ([name, run]) => {
+          under.add(name);
+          try {
+            await run();
+          } catch (error) {
+            failed.push(`${name}: ${errorMessage(error)}`);
+          } finally {
+            under.delete(name);
+          }
+        }));
       }
       if (failed.length) throw new Error(`stopped with errors: ${failed.join('; ')}`);
     })();
-    return stopping;
+    return stopped;
   };
+  return { stop, stopping: () => [...under] };
 }

@@ -10,6 +10,7 @@ import { type FakeSlack, type SlackMessage, startFakeSlack } from './support/fak
 import { type ConnectorCall, type FakeTeams, startFakeTeams } from './support/fake-teams.ts';
 import { blockAction, postSigned } from './support/slack-requests.ts';
 import { USERS } from './support/slack-flow.ts';
+import { NORD, teamsAgreement } from './support/teams-agreement.ts';
 import { adaptiveCardAction, conversationUpdate, message, postActivity, TENANT_ID } from './support/teams-activities.ts';
 
 const RETRY = { LEADRELAY_RETRY_MS: '100' };
@@ -244,24 +245,13 @@ describe('Slack: updates of one card coalesce while chat.update fails', () => {
 });
 
 describe('Teams under random faults', () => {
-  const NORD = '19:inside-nord@thread.tacv2';
   const PEOPLE = { anna: { id: '29:anna', aadObjectId: '00000000-0000-4000-8000-000000000010', name: 'Anna Weber' }, ben: { id: '29:ben', aadObjectId: '00000000-0000-4000-8000-000000000011', name: 'Ben Koch' } };
   let fake: FakeTeams;
   let app: App;
   beforeAll(async () => {
     fake = await startFakeTeams();
-    const config = agreementFile((a) => {
-      a.routing.queues[0].channel = { teams: NORD };
-      a.routing.queues[1].channel = { teams: '19:inside-sued@thread.tacv2' };
-      a.routing.queues[2].channel = { teams: '19:field@thread.tacv2' };
-      a.digest.channel = { teams: '19:alignment@thread.tacv2' };
-      a.digest.marketingChannel = { teams: '19:marketing@thread.tacv2' };
+    const config = teamsAgreement(Object.values(PEOPLE), (a) => {
       for (const q of a.routing.queues) for (const m of q.members) m.capacity = 60;
-      for (const p of a.people) {
-        delete p.slackId;
-        const who = Object.values(PEOPLE).find((u) => u.name === p.name);
-        if (who) p.teamsId = who.aadObjectId;
-      }
     });
     app = await startApp({ teams: 'insecure', config, env: RETRY });
     await postActivity(app.base, conversationUpdate({

@@ -3,10 +3,11 @@
 // phone and surname are in no row of any table, and in no message leadrelay posted.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementFile, type App, lead, startApp } from './support/app.ts';
+import { type App, lead, startApp } from './support/app.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { type ConnectorCall, type FakeTeams, startFakeTeams } from './support/fake-teams.ts';
 import { buttonsOf, slackFlow, USERS } from './support/slack-flow.ts';
+import { NORD, teamsAgreement } from './support/teams-agreement.ts';
 import { adaptiveCardAction, conversationUpdate, postActivity, TENANT_ID } from './support/teams-activities.ts';
 
 /** A person nobody else in the data is called, in every field erasure must reach. */
@@ -137,7 +138,6 @@ describe('erasure in Slack', () => {
 });
 
 describe('erasure in Teams', () => {
-  const NORD = '19:inside-nord@thread.tacv2';
   const USERS_T: Record<string, { id: string; aadObjectId: string; name: string }> = {
     anna: { id: '29:anna', aadObjectId: '00000000-0000-4000-8000-000000000010', name: 'Anna Weber' },
     ben: { id: '29:ben', aadObjectId: '00000000-0000-4000-8000-000000000011', name: 'Ben Koch' },
@@ -148,18 +148,7 @@ describe('erasure in Teams', () => {
   let app: App;
   beforeAll(async () => {
     fake = await startFakeTeams();
-    const config = agreementFile((a) => {
-      a.routing.queues[0].channel = { teams: NORD };
-      a.routing.queues[1].channel = { teams: '19:inside-sued@thread.tacv2' };
-      a.routing.queues[2].channel = { teams: '19:field@thread.tacv2' };
-      a.digest.channel = { teams: '19:alignment@thread.tacv2' };
-      a.digest.marketingChannel = { teams: '19:marketing@thread.tacv2' };
-      for (const person of a.people) {
-        delete person.slackId;
-        const known = Object.values(USERS_T).find((u) => u.name === person.name);
-        if (known) person.teamsId = known.aadObjectId;
-      }
-    });
+    const config = teamsAgreement(Object.values(USERS_T));
     app = await startApp({ teams: 'insecure', config });
     await postActivity(app.base, conversationUpdate({
       membersAdded: [{ id: '28:leadrelay' }], serviceUrl: fake.serviceUrl,

@@ -164,6 +164,6 @@ describe('reading and erasing a lead', () => {
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${app.base}/readyz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${app.base}/readyz`)).json()).toEqual({ ok: true, checks: { database: 'ok', migrations: 'ok', scheduler: 'ok' } });
   });
 });

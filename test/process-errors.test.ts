@@ -50,6 +50,10 @@ describe('errors nobody caught', () => {
     expect(await exited).toBe(1);
     expect(out).toMatch(/uncaught exception, leadrelay stops with exit code 1 \(let a supervisor restart it\): TypeError at .*trigger-errors\.mjs/);
     expect(out).not.toContain('r.vogel@example.org');
+    // Not a terminal: JSON lines, the rejection an error, the exception fatal.
+    const entries = out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(entries.find((e) => e.msg.startsWith('unhandled rejection'))?.level).toBe('error');
+    expect(entries.find((e) => e.msg.startsWith('uncaught exception'))?.level).toBe('fatal');
   }, 90_000);
 
   it('describes an error by class, code and frames, never by its message', () => {

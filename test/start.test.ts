@@ -10,7 +10,8 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leadrelay-start-'));
 
 async function startCli(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const child = spawn(process.execPath, ['bin/leadrelay.mjs', 'start'], {
-    env: { ...process.env, DATABASE_URL: '', LEADRELAY_INTAKE_TOKEN: '', PORT: '0', HOST: '127.0.0.1', LEADRELAY_DATA_DIR: dataDir, LEADRELAY_CONFIG: '' },
+    // What a newcomer sees in a terminal: readable lines and the greeting with a curl to try.
+    env: { ...process.env, DATABASE_URL: '', LEADRELAY_INTAKE_TOKEN: '', PORT: '0', HOST: '127.0.0.1', LEADRELAY_DATA_DIR: dataDir, LEADRELAY_CONFIG: '', LEADRELAY_LOG_FORMAT: 'pretty' },
   });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -35,7 +36,7 @@ async function stopCli(child: ChildProcess): Promise<number | null> {
 describe('leadrelay start with no DATABASE_URL', () => {
   it('serves the intake API on its embedded database, keeps the data across restarts and stops cleanly', async () => {
     const first = await startCli();
-    expect(first.output()).toContain('database: embedded PostgreSQL');
+    expect(first.output()).toMatch(/^\d\d:\d\d:\d\d INFO {2}database: embedded PostgreSQL/m);
     expect(first.output()).toContain('agreement: leadrelay.example.yml');
     expect(first.output()).toContain('curl -s -X POST');
     const token = readFileSync(path.join(dataDir, 'intake-token'), 'utf8').trim();

@@ -2,11 +2,11 @@
 // CloudAdapter, replies going to a local fake Bot Connector (each activity's serviceUrl).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementFile, type App, lead, startApp } from './support/app.ts';
+import { type App, lead, startApp } from './support/app.ts';
 import { type ConnectorCall, type FakeTeams, startFakeTeams } from './support/fake-teams.ts';
+import { NORD, teamsAgreement } from './support/teams-agreement.ts';
 import { adaptiveCardAction, conversationUpdate, message, postActivity, TENANT_ID } from './support/teams-activities.ts';
 
-const NORD = '19:inside-nord@thread.tacv2';
 const USERS: Record<string, { id: string; aadObjectId: string; name: string }> = {};
 for (const [key, name] of [['anna', 'Anna Weber'], ['ben', 'Ben Koch'], ['clara', 'Clara Huber'], ['mia', 'Mia Schulz'], ['sophie', 'Sophie Wagner'], ['jonas', 'Jonas Wolf']] as const) {
   USERS[key] = { id: `29:${key}`, aadObjectId: `00000000-0000-4000-8000-0000000000${String(Object.keys(USERS).length + 10)}`, name };
@@ -19,18 +19,7 @@ let db: pg.Client;
 
 beforeAll(async () => {
   fake = await startFakeTeams();
-  const config = agreementFile((a) => {
-    a.routing.queues[0].channel = { teams: NORD };
-    a.routing.queues[1].channel = { teams: '19:inside-sued@thread.tacv2' };
-    a.routing.queues[2].channel = { teams: '19:field@thread.tacv2' };
-    a.digest.channel = { teams: '19:alignment@thread.tacv2' };
-    a.digest.marketingChannel = { teams: '19:marketing@thread.tacv2' };
-    for (const p of a.people) {
-      const key = Object.keys(USERS).find((k) => user(k).name === p.name);
-      delete p.slackId;
-      if (key) p.teamsId = user(key).aadObjectId;
-    }
-  });
+  const config = teamsAgreement(Object.values(USERS));
   app = await startApp({ teams: 'insecure', config });
   db = new pg.Client(app.url);
   await db.connect();

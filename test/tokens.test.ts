@@ -115,7 +115,7 @@ describe('configuration', () => {
   it('a bad tokens file names each bad line, never its content, and the server does not start', async () => {
     const secret = 'zz-this-secret-must-not-be-echoed';
     const file = tokensFile([`admin:${ADMIN}`, `adm:${secret}`, 'intake:short', secret]);
-    expect(() => loadTokens(env({ LEADRELAY_TOKENS_FILE: file }), { generate: false })).toThrow(/line 2: scope must be intake or admin[\s\S]*line 3: token the token must be at least 16 characters[\s\S]*line 4: is not scope:token/);
+    expect(() => loadTokens(env({ LEADRELAY_TOKENS_FILE: file }), { generate: false })).toThrow(/line 2: scope must be intake, metrics or admin[\s\S]*line 3: token the token must be at least 16 characters[\s\S]*line 4: is not scope:token/);
     try {
       loadTokens(env({ LEADRELAY_TOKENS_FILE: file }), { generate: false });
     } catch (error) {
@@ -139,15 +139,24 @@ describe('configuration', () => {
     expect(tokenFor(tokens, 'admin')?.value).toBe(ADMIN);
     expect(tokenFor(tokens.filter((t) => t.scope === 'admin'), 'intake')?.value).toBe(ADMIN);
     expect(tokenFor(tokens.filter((t) => t.scope === 'intake'), 'admin')).toBeUndefined();
+    // Prometheus's token, from the file or the environment: it covers /metrics and nothing else.
+    const scraper = parseTokensFile(`metrics:${OLD_INTAKE}\n`, 'tokens');
+    expect(scraper.map((t) => t.scope)).toEqual(['metrics']);
+    expect(tokenFor(scraper, 'intake')).toBeUndefined();
+    expect(tokenFor([...scraper, ...tokens.filter((t) => t.scope === 'admin')], 'metrics')?.value).toBe(OLD_INTAKE);
+    expect(loadTokens(env({ LEADRELAY_METRICS_TOKENS: NEW_INTAKE }), { generate: false }).map((t) => [t.scope, t.source])).toEqual([['metrics', 'LEADRELAY_METRICS_TOKENS']]);
   });
 });
+
+// Read by a person in a terminal (the greeting with its curl command is printed there, not in JSON logs).
+const TERMINAL = { LEADRELAY_LOG_FORMAT: 'pretty' };
 
 describe('the start output', () => {
   it('names where each token is kept and its last four characters, never a token; its curl command reads the token from there', async () => {
     const url = await freshDatabase();
     const file = tokensFile([`admin:${ADMIN}`]);
     chmodSync(file, 0o644);
-    const env = cliEnv(url, { extra: { LEADRELAY_INTAKE_TOKEN: '', LEADRELAY_INTAKE_TOKENS: `${OLD_INTAKE},${NEW_INTAKE}`, LEADRELAY_TOKENS_FILE: file } });
+    const env = cliEnv(url, { extra: { LEADRELAY_INTAKE_TOKEN: '', LEADRELAY_INTAKE_TOKENS: `${OLD_INTAKE},${NEW_INTAKE}`, LEADRELAY_TOKENS_FILE: file, ...TERMINAL } });
     const cli = await startCli(env);
     // Every way a token is used or refused, so any log line it could reach is written.
     const post = (token: string, route: string, method = 'POST') =>
@@ -171,7 +180,7 @@ describe('the start output', () => {
 
   it('with one token from LEADRELAY_INTAKE_TOKEN, points at the variable and suggests an intake-only token', async () => {
     const url = await freshDatabase();
-    const cli = await startCli(cliEnv(url));
+    const cli = await startCli(cliEnv(url, { extra: TERMINAL }));
     await cli.stop();
     expect(cli.output()).not.toContain(TOKEN);
     expect(cli.output()).toContain('-H "Authorization: Bearer $LEADRELAY_INTAKE_TOKEN"');

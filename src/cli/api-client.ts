@@ -1,6 +1,6 @@
 // The CLI's way to the running server: its address, a token, and a JSON POST.
 import type { Env } from '../infra/config.ts';
-import { loadTokens, type Scope, tokenFor } from '../infra/tokens.ts';
+import { loadTokens, type Scope, TOKEN_VARIABLES, tokenFor } from '../infra/tokens.ts';
 
 /** Where the server runs and how to get in: --url and --token, else the configured tokens
  * (environment, tokens file, data dir), the narrowest that may do what the command needs. */
@@ -29,4 +29,4 @@ export async function send(base: string, route: string, token: string, body: unk
 }
 
 export const noToken = (needs: Scope) =>
-  `no ${needs} token: pass --token, set ${needs === 'intake' ? 'LEADRELAY_INTAKE_TOKENS' : 'LEADRELAY_ADMIN_TOKENS'} or LEADRELAY_TOKENS_FILE, or start leadrelay once (npm start)`;
+  `no ${needs} token: pass --token, set ${TOKEN_VARIABLES[needs]} or LEADRELAY_TOKENS_FILE, or start leadrelay once (npm start)`;

@@ -6,7 +6,9 @@ import { errorMessage } from '../domain/errors.ts';
 const HELP = `leadrelay — marketing-to-sales lead handoff for Slack and Microsoft Teams
 
 Usage:
-  leadrelay start                    start the server (intake API; embedded PostgreSQL unless DATABASE_URL is set)
+  leadrelay start                    start the server (intake API; embedded PostgreSQL unless DATABASE_URL is set);
+                                     applies pending migrations first, stops gracefully on SIGTERM
+  leadrelay migrate                  apply pending migrations and exit (a deploy step before start)
   leadrelay import <leads.csv>       import leads from a CSV file through the running server's intake API
       --url <http://host:port>       where leadrelay runs (default http://localhost:$PORT or 3000)
       --token <token>                a token (default: an intake token from LEADRELAY_INTAKE_TOKENS,
@@ -18,8 +20,9 @@ Usage:
   leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
   leadrelay --help                   this text
 
-Environment: PORT, HOST, DATABASE_URL, LEADRELAY_CONFIG, LEADRELAY_DATA_DIR, LEADRELAY_INTAKE_TOKENS,
-LEADRELAY_ADMIN_TOKENS, LEADRELAY_TOKENS_FILE, LEADRELAY_INTAKE_TOKEN (see README → Configuration).`;
+Environment: PORT, HOST, DATABASE_URL, LEADRELAY_DB_POOL, LEADRELAY_SHUTDOWN_MS, LEADRELAY_CONFIG,
+LEADRELAY_DATA_DIR, LEADRELAY_INTAKE_TOKENS, LEADRELAY_ADMIN_TOKENS, LEADRELAY_TOKENS_FILE,
+LEADRELAY_INTAKE_TOKEN (see README → Configuration and Run in production).`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -37,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { runServer } = await import('./start.ts');
       return runServer(env);
+    }
+    case 'migrate': {
+      const { runMigrate } = await import('./migrate.ts');
+      return runMigrate(env);
     }
     case 'import': {
       const { runImport } = await import('./csv-import.ts');

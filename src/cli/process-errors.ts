@@ -14,6 +14,8 @@
 // an e-mail in a validation error). The error's class, code and where it was thrown are enough
 // to find it.
 
+import type { Logger } from '../infra/logger.ts';
+
 const STOP_WITHIN_MS = 5_000;
 
 /** The error without its message: class, code, and the first frames of its stack. */
@@ -29,14 +31,14 @@ export interface ProcessErrors {
   onExit(stop: () => Promise<void>): void;
 }
 
-export function handleProcessErrors(log: (line: string) => void = console.error): ProcessErrors {
+export function handleProcessErrors(log: Pick<Logger, 'error' | 'fatal'>): ProcessErrors {
   let stop: (() => Promise<void>) | null = null;
   let exiting = false;
   process.on('unhandledRejection', (reason) => {
-    log(`unhandled rejection (leadrelay keeps running): ${describeError(reason)}`);
+    log.error(`unhandled rejection (leadrelay keeps running): ${describeError(reason)}`);
   });
   process.on('uncaughtException', (error) => {
-    log(`uncaught exception, leadrelay stops with exit code 1 (let a supervisor restart it): ${describeError(error)}`);
+    log.fatal(`uncaught exception, leadrelay stops with exit code 1 (let a supervisor restart it): ${describeError(error)}`);
     if (exiting) return;
     exiting = true;
     process.exitCode = 1;

@@ -1,12 +1,21 @@
 // `leadrelay start`: run until SIGINT/SIGTERM, then stop cleanly (the embedded database too).
-import type { Env } from '../infra/config.ts';
+import { errorMessage } from '../domain/errors.ts';
+import { AgreementError, type Env } from '../infra/config.ts';
+import { type Logger, logFormat, loggerFor } from '../infra/logger.ts';
 import { shellReference, tokenFor } from '../infra/tokens.ts';
-import { start } from '../main.ts';
+import { type Running, start } from '../main.ts';
 import { handleProcessErrors } from './process-errors.ts';
 
 export async function runServer(env: Env): Promise<number> {
-  const processErrors = handleProcessErrors();
-  const running = await start(env);
+  const logger = loggerFor(env);
+  const processErrors = handleProcessErrors(logger);
+  let running: Running;
+  try {
+    running = await start(env, { logger });
+  } catch (error) {
+    logger.fatal(`leadrelay could not start: ${error instanceof AgreementError ? error.message : errorMessage(error)}`);
+    return 1;
+  }
   processErrors.onExit(running.stop);
   const base = `http://localhost:${running.port}`;
   // A token itself is never printed (terminals and logs keep it): the command reads it from where it is kept.
@@ -27,7 +36,9 @@ export async function runServer(env: Env): Promise<number> {
 Sandbox chat: open ${base} (or this server's address) and give LEADRELAY_SANDBOX_PASSWORD.
   Anyone with that password can act as anyone in the agreement and read every direct message.` : `
 Sandbox chat: open ${base} in a browser to act as rep, marketer or arbiter (no Slack or Teams needed).`;
-  console.log(`leadrelay listens on ${base}${sandbox}
+  // For a person in a terminal: where it runs and how to try it; for a log collector: one line.
+  if (logFormat(env, Boolean(process.stdout.isTTY)) === 'json') logger.info({ url: base, sandbox: running.sandbox }, `leadrelay listens on ${base}`);
+  else console.log(`leadrelay listens on ${base}${sandbox}
 Send a lead:
   curl -s -X POST ${base}/api/leads \\
     -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \\
@@ -38,10 +49,31 @@ Send a lead:
          "signals":["pricing_page","demo_request"]}'
 Stop with Ctrl+C.`);
   await signalled;
-  console.log('stopping…');
-  await running.stop();
-  // agenda leaves timers behind that keep the process alive after stop(): end it explicitly,
-  // once the last line is written.
-  await new Promise<void>((resolve) => process.stdout.write('stopped\n', () => resolve()));
-  process.exit(0);
+  logger.info('stopping…');
+  return stopWithin(running, env.LEADRELAY_SHUTDOWN_MS, logger);
+}
+
+/** A graceful stop within `ms`; past that, or at a second signal, the process ends with 1
+ * (what it left is taken up again: outbox leases and timer locks lapse, intake is idempotent). */
+async function stopWithin(running: Running, ms: number, logger: Logger): Promise<never> {
+  // The logger writes at once, so the last line is out before the exit.
+  const exit = (code: number, line: string) => {
+    if (code) logger.error(line);
+    else logger.info(line);
+    process.exit(code);
+  };
+  const overdue = setTimeout(() => exit(1, `not stopped within ${ms} ms (LEADRELAY_SHUTDOWN_MS), still: ${running.stopping().join(', ') || '—'}; exiting with 1`), ms);
+  const again = () => exit(1, `stopping at once, still: ${running.stopping().join(', ') || '—'}`);
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  let code = 0;
+  try {
+    await running.stop();
+  } catch (error) {
+    logger.error(errorMessage(error));
+    code = 1;
+  }
+  clearTimeout(overdue);
+  // agenda leaves timers behind that keep the process alive after stop(): end it explicitly.
+  return new Promise<never>(() => exit(code, code ? 'stopped with errors' : 'stopped'));
 }

@@ -318,7 +318,7 @@ const de = {
     head: { sales: (name: string) => `${name} leitet den Vertrieb und ist nicht neutral`, marketing: (name: string) => `${name} leitet das Marketing und ist nicht neutral` },
     neutral: (name: string) => `${name} ist neutral und kann schlichten`,
   },
-  form: { cancel: 'Abbrechen', required: 'Pflichtfeld', optional: 'freiwillig', badCharacters: 'Enthält Steuerzeichen oder ungültige Zeichen; bitte nur normalen Text.' },
+  form: { cancel: 'Abbrechen', required: 'Pflichtfeld', optional: 'freiwillig', badCharacters: 'Enthält Steuerzeichen oder ungültige Zeichen; bitte nur normalen Text.', tooLong: (max: number) => `Bitte höchstens ${max.toLocaleString('de-DE')} Zeichen.` },
   sandbox: {
     title: 'leadrelay-Sandbox',
     actAs: 'Handeln als',
@@ -651,7 +651,7 @@ const en: Texts = {
     head: { sales: (name) => `${name} is head of sales and not neutral`, marketing: (name) => `${name} is head of marketing and not neutral` },
     neutral: (name) => `${name} is a neutral arbiter`,
   },
-  form: { cancel: 'Cancel', required: 'Required', optional: 'optional', badCharacters: 'Contains control or invalid characters; plain text only, please.' },
+  form: { cancel: 'Cancel', required: 'Required', optional: 'optional', badCharacters: 'Contains control or invalid characters; plain text only, please.', tooLong: (max) => `At most ${max.toLocaleString('en-GB')} characters, please.` },
   sandbox: {
     title: 'leadrelay sandbox',
     actAs: 'Act as',

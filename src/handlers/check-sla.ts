@@ -5,7 +5,7 @@ import { addWorkingMinutes, type DueStep, escalationSchedule, stepsDue } from '.
 import type { Lead } from '../domain/lead.ts';
 import { pickRep } from '../domain/routing.ts';
 import { noticeView } from '../domain/views.ts';
-import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
+import { calendarOf, type Deps, metricsOf, queueOf, textsOf } from './deps.ts';
 import { carryOut } from './follow.ts';
 import { memberStates } from './member-states.ts';
 import { monthOf } from '../domain/month.ts';
@@ -56,15 +56,26 @@ async function fire(deps: Deps, lead: Lead, step: DueStep, now: Date): Promise<b
   // Before the offer reached the chat the delay was the system's; after that, people's.
   const systemDelayMs = claim && lead.offerRound <= 1 && lead.offeredAt ? Math.max(0, lead.offeredAt.getTime() - lead.receivedAt.getTime()) : 0;
   const since = (claim ? lead.offeredAt : lead.acceptedAt) ?? now;
-  const record = (messages: OutMessage[]) => deps.escalations.record({
-    leadId: lead.id, kind: step.kind, round: lead.offerRound, atPercent: step.at, action: step.action,
-    rep: lead.assignee, queue: lead.queue, systemDelayMs, peopleDelayMs: Math.max(0, now.getTime() - since.getTime()),
-  }, now, messages);
+  const record = async (messages: OutMessage[]) => {
+    const recorded = await deps.escalations.record({
+      leadId: lead.id, kind: step.kind, round: lead.offerRound, atPercent: step.at, action: step.action,
+      rep: lead.assignee, queue: lead.queue, systemDelayMs, peopleDelayMs: Math.max(0, now.getTime() - since.getTime()),
+    }, now, messages);
+    if (recorded) metricsOf(deps).escalated({ queue: lead.queue, kind: step.kind, action: step.action, breach: isBreach(deps, step) });
+    return recorded;
+  };
   if (step.action === 'remind' || step.action === 'manager') {
     await record(step.action === 'remind' ? reminder(deps, lead, claim, now) : managerNotice(deps, lead, claim, now));
     return false;
   }
   return claim ? reassign(deps, lead, now, record) : (await record([])) && requeue(deps, lead, now);
+}
+
+/** The deadline passed: the first step of the ladder at or after 100 %, so a missed deadline
+ * counts once however many steps follow it. */
+function isBreach(deps: Deps, step: DueStep): boolean {
+  const late = deps.agreement.sla.escalation[step.kind].map((s) => s.at).filter((at) => at >= 100);
+  return late.length > 0 && step.at === Math.min(...late);
 }
 
 function reminder(deps: Deps, lead: Lead, claim: boolean, now: Date): OutMessage[] {

@@ -6,7 +6,7 @@ import { offerPosted } from '../domain/changes.ts';
 import { errorMessage } from '../domain/errors.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { offerView } from '../domain/views.ts';
-import { calendarOf, type Deps, queueOf, textsOf } from './deps.ts';
+import { calendarOf, type Deps, metricsOf, queueOf, textsOf } from './deps.ts';
 import { followUp } from './follow.ts';
 import { type MessageRef, type PendingDelivery, type Send, SendError } from './ports.ts';
 import { chartMessage, renderDigest } from './post-digest.ts';
@@ -53,15 +53,16 @@ export async function deliver(deps: Deps, opts: DeliveryOptions = {}, onTaken?: 
         continue;
       }
       run.failed++;
+      if (error instanceof SendError) metricsOf(deps).sendFailed(error.failure);
       if (error instanceof SendError && error.refused && delivery.attempts >= REFUSED_ATTEMPTS) {
         await deps.outbox.drop(delivery.id, `refused ${delivery.attempts} times: ${errorMessage(error)}`);
-        deps.log?.(`${delivery.key} given up after ${delivery.attempts} refusals: ${errorMessage(error)}`);
+        deps.log?.error({ key: delivery.key }, `${delivery.key} given up after ${delivery.attempts} refusals: ${errorMessage(error)}`);
         continue;
       }
       // A rate limit says when to come back; anything else backs off.
       const wait = (error instanceof SendError ? error.retryAfterMs : undefined) ?? backoffMs(delivery.attempts, opts.retryMs);
       await deps.outbox.retryLater(delivery.id, errorMessage(error), new Date(now + wait));
-      deps.log?.(`${delivery.key} not sent (attempt ${delivery.attempts}, again in ${Math.round(wait / 1000)} s): ${errorMessage(error)}`);
+      deps.log?.warn({ key: delivery.key, attempt: delivery.attempts }, `${delivery.key} not sent (attempt ${delivery.attempts}, again in ${Math.round(wait / 1000)} s): ${errorMessage(error)}`);
     }
   }
   return run;
@@ -91,7 +92,10 @@ async function postOffer(deps: Deps, delivery: PendingDelivery & { kind: 'offer'
   const ref = await deps.chat.post(queue.channel, view, how);
   const change = offerPosted(lead, { at: now, claimDueAt, channel: ref.channel, platform: ref.platform });
   const offered = await deps.outbox.posted(delivery.key, ref, now, 'refused' in change ? null : change);
-  if (offered && !('refused' in change)) await followUp(deps, offered, change.follows, lead);
+  if (offered && !('refused' in change)) {
+    metricsOf(deps).changed(lead, change);
+    await followUp(deps, offered, change.follows, lead);
+  }
   return true;
 }
 

@@ -4,7 +4,8 @@ import type { Lead } from '../domain/lead.ts';
 import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
-import type { Chat, Clock, Digests, RateLimits, RateRule, Scheduler, Stores } from './ports.ts';
+import type { Log } from './log.ts';
+import { type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores } from './ports.ts';
 
 export interface Deps extends Stores {
   agreement: Agreement;
@@ -15,7 +16,9 @@ export interface Deps extends Stores {
   digests?: Digests;
   /** How often one person may ask for the digest (`/leads digest`): it is computed for them. */
   digestLimit?: { limits: RateLimits; rule: RateRule };
-  log?: (line: string) => void;
+  log?: Log;
+  /** Counters and timings for a dashboard; none when absent. */
+  metrics?: Metrics;
   /** Where what follows a change (SLA clocks, the capacity signal) may run once the platform
    * was answered (a Teams invoke waits for its answer); inline when absent. */
   later?: (work: () => Promise<void>) => void;
@@ -37,6 +40,8 @@ export interface Reply {
 }
 
 export const textsOf = (deps: Pick<Deps, 'agreement'>): Texts => texts(deps.agreement.locale);
+
+export const metricsOf = (deps: Pick<Deps, 'metrics'>): Metrics => deps.metrics ?? noMetrics;
 
 /** The team's calendar, which every SLA clock runs on; with a person, their own working hours
  * (routing asks whether they are in hours now). */

@@ -6,7 +6,7 @@ import type { View } from '../domain/view.ts';
 import { noticeView } from '../domain/views.ts';
 import { checkCapacity } from './capacity.ts';
 import { scheduleSla, stopSla } from './check-sla.ts';
-import { type Deps, textsOf } from './deps.ts';
+import { type Deps, metricsOf, textsOf } from './deps.ts';
 import type { OutMessage } from './ports.ts';
 
 export async function followUp(deps: Deps, lead: Lead, follows: Follows, before: Lead): Promise<void> {
@@ -44,6 +44,7 @@ export async function carryOut(
   // The messages show the lead as the change leaves it, and are stored with the change.
   const lead = await deps.leads.apply(decision, messages(project(before, decision)));
   if (!lead) return { refusal: moved, raced: true };
+  metricsOf(deps).changed(before, decision);
   if (deps.later) deps.later(() => followUp(deps, lead, decision.follows, before));
   else await followUp(deps, lead, decision.follows, before);
   return { lead };

@@ -7,7 +7,7 @@ import type { FormErrors } from '../domain/view.ts';
 import { z } from '../domain/zod-messages.ts';
 
 // What a person typed, stored and shown to others as typed: nothing that cannot be.
-const typed = (t: Texts, max: number) => z.string().trim().max(max).refine(isPlainNote, t.form.badCharacters);
+const typed = (t: Texts, max: number) => z.string().trim().max(max, t.form.tooLong(max)).refine(isPlainNote, t.form.badCharacters);
 const note = (t: Texts, max: number) => typed(t, max).transform((s) => s || null);
 
 export function rejectSchema(t: Texts) {

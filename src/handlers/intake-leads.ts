@@ -8,12 +8,13 @@ import type { RoutingReason } from '../domain/reasons.ts';
 import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
 import type { LeadInput } from './intake.schema.ts';
 import { memberStates } from './member-states.ts';
-import type { Clock, IntakeTx, Leads, NewLead } from './ports.ts';
+import type { Clock, IntakeTx, Leads, Metrics, NewLead } from './ports.ts';
 
 export interface IntakeDeps {
   agreement: Agreement;
   leads: Leads;
   clock: Clock;
+  metrics?: Pick<Metrics, 'taken'> | undefined;
 }
 
 export interface IntakeOutcome {
@@ -27,7 +28,7 @@ const keyOf = (l: { sourceSystem: string; externalId: string }) => `${l.sourceSy
 export async function intakeLeads(deps: IntakeDeps, inputs: readonly LeadInput[]): Promise<IntakeOutcome[]> {
   const { agreement } = deps;
   const now = deps.clock.now();
-  return deps.leads.intake(async (tx) => {
+  const outcomes = await deps.leads.intake(async (tx) => {
     const existing = new Map((await tx.findExisting(inputs)).map((l) => [keyOf(l), l]));
     const router = new QueueRouter(tx, agreement, now);
     const fresh = new Map<string, NewLead>();
@@ -49,6 +50,9 @@ export async function intakeLeads(deps: IntakeDeps, inputs: readonly LeadInput[]
       return { lead, created: first };
     });
   });
+  // Counted once committed: a transaction that failed took nothing in.
+  deps.metrics?.taken(outcomes.filter((o) => o.created).map((o) => o.lead));
+  return outcomes;
 }
 
 async function prepare(input: LeadInput, agreement: Agreement, router: QueueRouter): Promise<NewLead> {

@@ -150,10 +150,21 @@ export interface Send {
   since: Date;
 }
 
+/** Which platform failed a send and how: the HTTP status it answered with ("429", "503"), its
+ * own error code where it answers 200 with an error (Slack: "channel_not_found"), "no_answer",
+ * or "error" when no request was made. Counted by platform and status (src/infra/metrics.ts). */
+export interface SendFailure {
+  platform: string;
+  status: string;
+}
+
 /** A send that failed. `unknown`: the request may have been carried out (no answer came).
  * `refused`: the platform refused it for good (a deleted message, a channel the bot left). */
 export class SendError extends Error {
-  constructor(message: string, readonly outcome: 'notSent' | 'unknown', readonly retryAfterMs?: number, readonly refused = false) {
+  constructor(
+    message: string, readonly outcome: 'notSent' | 'unknown', readonly retryAfterMs?: number, readonly refused = false,
+    readonly failure: SendFailure = { platform: 'unknown', status: 'no_answer' },
+  ) {
     super(message);
   }
 }
@@ -258,3 +269,23 @@ export interface Stores {
   escalations: Escalations;
   outbox: Outbox;
 }
+
+/** What leadrelay counts and times for a dashboard: Prometheus in production
+ * (src/infra/metrics.ts), nothing where nobody watches (`noMetrics`). Each instance counts what
+ * it did itself; Prometheus adds the instances up. */
+export interface Metrics {
+  /** Leads taken in (created; a duplicate is no new lead). */
+  taken(leads: readonly Lead[]): void;
+  /** A lead change was stored (Leads.apply, or the outbox posting an offer): `before` is the lead
+   * as it was, so the time since the last step (received, offered, accepted) is known. */
+  changed(before: Lead, change: LeadChange): void;
+  /** A step of the escalation ladder fired (counted once, by the instance that recorded it);
+   * `breach`: the first step at or past the deadline. */
+  escalated(e: { queue: string | null; kind: SlaClock; action: string; breach: boolean }): void;
+  /** A chat platform failed a send of the outbox. */
+  sendFailed(failure: SendFailure): void;
+  /** A chat platform's request (a click, a command, an event) was answered after `seconds`. */
+  answered(platform: string, seconds: number): void;
+}
+
+export const noMetrics: Metrics = { taken() {}, changed() {}, escalated() {}, sendFailed() {}, answered() {} };

@@ -4,12 +4,13 @@
 import { errorMessage } from '../domain/errors.ts';
 import { RETENTION_ACTOR, retentionCutoffs } from '../domain/retention.ts';
 import { type ErasureDeps, eraseLead } from './lead-record.ts';
+import type { Log } from './log.ts';
 
 /** Leads per query: each batch is erased before the next is read. */
 export const RETENTION_BATCH = 100;
 
 export interface RetentionDeps extends ErasureDeps {
-  log?: ((line: string) => void) | undefined;
+  log?: Log | undefined;
 }
 
 export interface RetentionRun {
@@ -40,12 +41,13 @@ export async function eraseExpired(deps: RetentionDeps, opts: { batch?: number; 
       } catch (error) {
         run.failed++;
         skip.push(id);
-        deps.log?.(`retention: lead ${id} not erased: ${errorMessage(error)}`);
+        // Found again the next night.
+        deps.log?.warn({ leadId: id }, `retention: lead ${id} not erased: ${errorMessage(error)}`);
       }
     }
     await opts.progress?.();
     if (ids.length < batch) break;
   }
-  if (run.erased || run.failed) deps.log?.(`retention: ${run.erased} lead(s) erased${run.failed ? `, ${run.failed} failed` : ''}`);
+  if (run.erased || run.failed) deps.log?.info(`retention: ${run.erased} lead(s) erased${run.failed ? `, ${run.failed} failed` : ''}`);
   return run;
 }

@@ -3,17 +3,22 @@
 import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
-import type { Clock, Digests, Leads, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { Clock, Digests, Leads, Metrics, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { Readiness } from '../infra/readiness.ts';
 import type { Scope } from '../infra/tokens.ts';
 import { chatTraffic } from '../bot/limiter.ts';
 import { allow, authenticate } from './auth.ts';
 import { demoRoutes } from './demo.ts';
+import type { HttpDrain } from './drain.ts';
 import { digestRoutes } from './digest.ts';
 import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import type { Log } from '../handlers/log.ts';
+import { requestIds } from './request-id.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
 import { perToken } from './limits.ts';
+import { type Exposition, metricsRoutes, timeAnswers } from './metrics.ts';
 
 export interface HttpDeps {
   agreement: Agreement;
@@ -25,12 +30,17 @@ export interface HttpDeps {
   tokens: readonly { value: string; scope: Scope }[];
   /** Requests per token on /api; no limit when absent. */
   apiLimit?: { limits: RateLimits; rule: RateRule } | undefined;
-  ready: () => Promise<boolean>;
+  ready: () => Promise<Readiness>;
+  /** Requests in flight, for a graceful stop (refuses new ones once stopping). */
+  drain?: HttpDrain;
   digests?: Digests;
   /** The use cases' dependencies for demo data, when a chat is configured. */
   demoDeps?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
+  /** Counted leads and timed chat answers, served at /metrics. */
+  metrics?: (Pick<Metrics, 'taken' | 'answered'> & Exposition) | undefined;
+  log: Log;
 }
 
 /** /api: a token, its rate limit and a JSON body for every route; then the routes by scope. */
@@ -39,8 +49,10 @@ function apiRouter(deps: HttpDeps): express.Router {
   api.use(authenticate(deps.tokens));
   if (deps.apiLimit) api.use(perToken(deps.apiLimit.limits, deps.apiLimit.rule, deps.clock));
   api.use(express.json({ limit: BODY_LIMIT }));
-  // Every token may post leads (the CSV import does too). Everything else — reading and erasing
-  // leads, the digest, demo data, and any route added below — needs an admin token.
+  // An intake token posts leads (the CSV import does too), a metrics token nothing here.
+  // Everything else — reading and erasing leads, the digest, demo data, and any route added
+  // below — needs an admin token.
+  api.post('/leads', allow('intake'));
   api.use(intakeRoutes(deps));
   api.use(allow('admin'), digestRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
   return api;
@@ -66,7 +78,17 @@ function countTraffic(_req: express.Request, res: express.Response, next: expres
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.drain) app.use(deps.drain.track);
+  app.use(requestIds(deps.log));
   app.use(healthRoutes(deps));
+  if (deps.metrics) {
+    const { metrics } = deps;
+    app.use(metricsRoutes({ tokens: deps.tokens, metrics }));
+    // Click → answer, timed from arrival: before the body is read, before the chats' own routes.
+    app.use('/slack/events', timeAnswers(metrics, 'slack'));
+    app.use('/api/messages', timeAnswers(metrics, 'teams'));
+    app.post(['/sandbox/api/action', '/sandbox/api/form', '/sandbox/api/command'], timeAnswers(metrics, 'sandbox'));
+  }
   // Chat platforms first: Teams' /api/messages has its own authentication, not the intake token.
   // Their requests are counted while in flight, so deferrable work lets them be answered first.
   if (deps.routers?.length) {
@@ -76,6 +98,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   for (const router of deps.routers ?? []) app.use(router);
   app.use('/api', apiRouter(deps));
   app.use(notFound);
-  app.use(errors);
+  app.use(errors(deps.log));
   return app;
 }

@@ -2,7 +2,7 @@
 // the route. Compared in constant time against every token, whichever matches.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import { covers, type Scope } from '../infra/tokens.ts';
+import { covers, type Scope, TOKEN_VARIABLES } from '../infra/tokens.ts';
 
 /** The token a request came with: an id that names it without revealing it, and its scope. */
 export interface Caller {
@@ -33,11 +33,14 @@ export function authenticate(tokens: readonly { value: string; scope: Scope }[])
   };
 }
 
+const MAY: Record<Scope, string> = { intake: 'may only post leads', metrics: 'may only read /metrics', admin: 'may do everything' };
+
 /** Routes after this need a token of `scope` (an admin token may do everything). */
 export function allow(scope: Scope): RequestHandler {
+  const needs = scope === 'admin' ? 'an admin token (LEADRELAY_ADMIN_TOKENS' : `${scope === 'intake' ? 'an' : 'a'} ${scope} or admin token (${TOKEN_VARIABLES[scope]}, LEADRELAY_ADMIN_TOKENS`;
   return (_req, res, next) => {
     const { scope: has } = callerOf(res);
     if (covers(has, scope)) return next();
-    res.status(403).json({ error: `this token has the scope "${has}", which may only post leads; this route needs an admin token (LEADRELAY_ADMIN_TOKENS or LEADRELAY_TOKENS_FILE)` });
+    res.status(403).json({ error: `this token has the scope "${has}", which ${MAY[has]}; this route needs ${needs} or LEADRELAY_TOKENS_FILE)` });
   };
 }

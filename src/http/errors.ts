@@ -1,6 +1,7 @@
 // The answers when no route matched or a request failed: JSON, like every other answer.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { errorMessage } from '../domain/errors.ts';
+import type { Log } from '../handlers/log.ts';
 
 export const BODY_LIMIT = '1mb';
 /** Slack's events and clicks: far larger than any real one, small enough to refuse floods early. */
@@ -10,7 +11,7 @@ const size = (bytes: number) => (bytes >= 1 << 20 && bytes % (1 << 20) === 0 ? `
 
 export const notFound: RequestHandler = (_req, res) => { res.status(404).json({ error: 'not found' }); };
 
-export const errors: ErrorRequestHandler = (err, req, res, _next) => {
+export const errors = (log: Log): ErrorRequestHandler => (err, req, res, _next) => {
   const { type, limit } = err as { type?: string; limit?: number };
   if (type === 'entity.too.large') {
     const hint = req.originalUrl.startsWith('/api/leads') ? ' (send up to 500 leads per request)' : '';
@@ -20,7 +21,7 @@ export const errors: ErrorRequestHandler = (err, req, res, _next) => {
   } else {
     // One line, without the error object (a database error's details quote the request's data)
     // and without the query string.
-    console.error(`request failed: ${req.method} ${req.originalUrl.split('?')[0]}: ${errorMessage(err)}`);
+    log.error(`request failed: ${req.method} ${req.originalUrl.split('?')[0]}: ${errorMessage(err)}`);
     res.status(500).json({ error: 'internal error; nothing was stored' });
   }
 };

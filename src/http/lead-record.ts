@@ -12,9 +12,9 @@ const leadId = z.uuid();
 /** Who erased, without personal data: the token's id (a hash prefix, never the token). */
 const actor = (res: Response) => `api:${callerOf(res).id}`;
 
-// Plain text, as intake takes it: PostgreSQL refuses a NUL in a query's text.
-const sourceId = (max: number) => z.string().min(1).max(max).refine(isPlainLine, NOT_PLAIN);
-const bySource = z.strictObject({ sourceSystem: sourceId(100), externalId: sourceId(200) });
+// Plain and trimmed, as intake takes it (PostgreSQL refuses a NUL in a query's text).
+const sourceId = (max: number) => z.string().trim().min(1).max(max).refine(isPlainLine, NOT_PLAIN);
+const bySource = z.strictObject({ sourceSystem: sourceId(50), externalId: sourceId(200) });
 
 function answerErased(res: Response, erased: Lead | null): void {
   if (!erased) {

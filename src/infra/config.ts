@@ -4,6 +4,8 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from '../domain/zod-messages.ts';
 import { type Agreement, AgreementError, formatIssues, parseAgreement } from '../domain/agreement.ts';
+import { databaseUrlProblems, MIN_CONNECTIONS } from './connections.ts';
+import { LOG_LEVELS } from './logger.ts';
 
 /** An API token: long enough not to be guessed, and nothing that a list or a header would split. */
 const tokenValue = z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'may hold only visible ASCII characters (no spaces)');
@@ -13,13 +15,21 @@ const tokenList = z.string().transform((s) => s.split(',').map((t) => t.trim()).
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'is not a postgresql:// URL').optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'is not a postgresql:// URL')
+    .superRefine((url, ctx) => { for (const message of databaseUrlProblems(url)) ctx.addIssue({ code: 'custom', message }); })
+    .optional(),
+  /** The most connections one instance opens to PostgreSQL, all its pools together (see infra/connections.ts). */
+  LEADRELAY_DB_POOL: z.coerce.number().int().min(MIN_CONNECTIONS).max(1000).default(16),
+  /** How long a stop (SIGTERM, SIGINT) may take before the process gives up and exits with 1. */
+  LEADRELAY_SHUTDOWN_MS: z.coerce.number().int().min(1000).default(10_000),
   LEADRELAY_CONFIG: z.string().optional(),
   LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
   /** The one token of older setups: it may do everything (scope admin), as it always could. */
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Tokens that may only post leads (scope intake). */
   LEADRELAY_INTAKE_TOKENS: tokenList.optional(),
+  /** Tokens that may only read /metrics (scope metrics): for Prometheus. */
+  LEADRELAY_METRICS_TOKENS: tokenList.optional(),
   /** Tokens that may do everything: read and erase leads, the digest, demo data, and post leads. */
   LEADRELAY_ADMIN_TOKENS: tokenList.optional(),
   /** A file of tokens, one `scope:token` a line (see infra/tokens.ts). */
@@ -44,8 +54,12 @@ const envSchema = z.object({
   LEADRELAY_SANDBOX_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** How many sandbox pages may hold a live event stream at once (each holds a connection). */
   LEADRELAY_SANDBOX_STREAMS: z.coerce.number().int().min(1).default(50),
-  /** `production` turns the sandbox off unless LEADRELAY_SANDBOX says otherwise. */
+  /** `production` turns the sandbox off unless LEADRELAY_SANDBOX says otherwise, and logs JSON lines. */
   NODE_ENV: z.string().optional(),
+  /** `json` lines or `pretty` ones; default JSON unless writing to a terminal outside production. */
+  LEADRELAY_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** The lowest level logged: debug adds a line per request. */
+  LEADRELAY_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MicrosoftAppId: z.uuid('is not an app id (a GUID)').optional(),
   MicrosoftAppPassword: z.string().min(1).optional(),
   MicrosoftAppTenantId: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 // Where the data lives: DATABASE_URL if set, else an embedded PostgreSQL under the data dir.
 import path from 'node:path';
 import pg from 'pg';
+import type { Log } from '../handlers/log.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export interface Database {
@@ -9,9 +10,9 @@ export interface Database {
   stop(): Promise<void>;
 }
 
-export async function openDatabase(opts: { url?: string | undefined; dataDir: string; log?: (line: string) => void }): Promise<Database> {
+export async function openDatabase(opts: { url?: string | undefined; dataDir: string; log?: Log }): Promise<Database> {
   if (opts.url) return { url: opts.url, embedded: false, stop: async () => {} };
-  const server = await startEmbeddedPostgres({ dir: path.join(opts.dataDir, 'pg') });
+  const server = await startEmbeddedPostgres({ dir: path.join(opts.dataDir, 'pg'), log: opts.log });
   try {
     await createDatabaseIfMissing(server.url, 'leadrelay');
   } catch (error) {

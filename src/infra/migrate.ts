@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { APPLICATION, connectionConfig } from './connections.ts';
 
 /** Prisma Migrate's advisory lock id: this and `prisma migrate deploy` also exclude each other. */
 const PRISMA_LOCK_ID = 72707369;
@@ -33,7 +34,7 @@ interface Migration {
 export async function applyMigrations(url: string, opts: { dir?: string; log?: (line: string) => void } = {}): Promise<string[]> {
   const log = opts.log ?? (() => {});
   const migrations = await readMigrations(opts.dir ?? DEFAULT_DIR);
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client(connectionConfig(url, APPLICATION.migrate));
   // A connection that breaks fails the query in progress or the next one, which reports it;
   // unheard, the 'error' event itself would end the process.
   client.on('error', () => {});
@@ -92,9 +93,14 @@ async function applyOne(client: pg.Client, m: Migration): Promise<void> {
   }
 }
 
-async function readMigrations(dir: string): Promise<Migration[]> {
+/** The migrations this version ships, by folder name in the order they apply. */
+export async function migrationNames(dir = DEFAULT_DIR): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+async function readMigrations(dir: string): Promise<Migration[]> {
+  const names = await migrationNames(dir);
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(path.join(dir, name, 'migration.sql'));

@@ -31,7 +31,8 @@ function toDelivery(r: Row): PendingDelivery {
 
 /** Messages as one INSERT (a CTE part, or a statement of its own): each row's parent resolved
  * (the lead's newest offer, or a key), updates of one message coalescing into one row (the
- * latest view wins, its version bumped), a message with nothing to answer or replace left out.
+ * latest view wins, its version bumped; one sent before is queued anew, its age counting from
+ * now, not from its first send), a message with nothing to answer or replace left out.
  * `when` makes the insert conditional, e.g. on the lead change in the same statement. */
 export function messagesInsert(leadId: Prisma.Sql, messages: readonly OutMessage[], when: Prisma.Sql = Prisma.sql`true`): Prisma.Sql {
   const rows = messages.map((message, ord) => ({
@@ -55,7 +56,8 @@ export function messagesInsert(leadId: Prisma.Sql, messages: readonly OutMessage
     ORDER BY m.ord
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, version = "Delivery".version + 1, status = 'pending', "lastError" = NULL,
       attempts = CASE WHEN "Delivery".status = 'pending' THEN "Delivery".attempts ELSE 0 END,
-      "nextAttemptAt" = CASE WHEN "Delivery".status = 'pending' THEN "Delivery"."nextAttemptAt" ELSE EXCLUDED."nextAttemptAt" END
+      "nextAttemptAt" = CASE WHEN "Delivery".status = 'pending' THEN "Delivery"."nextAttemptAt" ELSE EXCLUDED."nextAttemptAt" END,
+      "createdAt" = CASE WHEN "Delivery".status = 'pending' THEN "Delivery"."createdAt" ELSE EXCLUDED."createdAt" END
       WHERE EXCLUDED.key LIKE 'update:%'
     RETURNING key`;
 }

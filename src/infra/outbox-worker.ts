@@ -3,7 +3,9 @@
 // sends, it renews the leases of what it took, so leases can be short: a crashed process's
 // messages are picked up within seconds, by another instance or by the restarted one.
 import { errorMessage } from '../domain/errors.ts';
+import type { Log } from '../handlers/log.ts';
 import type { Outbox } from '../handlers/ports.ts';
+import { withoutLogContext } from './logger.ts';
 
 export interface WorkerOptions {
   /** One delivery pass; reports the ids it took, and how many. */
@@ -12,7 +14,7 @@ export interface WorkerOptions {
   leaseMs: number;
   /** Waits while chat requests (clicks) are being answered: those come first. */
   quiet?: () => Promise<void>;
-  log?: (line: string) => void;
+  log: Log;
 }
 
 export class OutboxWorker {
@@ -31,7 +33,9 @@ export class OutboxWorker {
       this.again = true;
       return this.running;
     }
-    this.running = (async () => {
+    // A pass delivers what many requests queued: its lines carry delivery keys, not the id of the
+    // request whose commit happened to kick it.
+    this.running = withoutLogContext(async () => {
       let full = false;
       do {
         this.again = false;
@@ -39,7 +43,7 @@ export class OutboxWorker {
       } while ((this.again || full) && !this.stopped);
       this.running = null;
       await this.wakeAtNextDue();
-    })();
+    });
     return this.running;
   }
 
@@ -49,13 +53,15 @@ export class OutboxWorker {
     await this.opts.quiet?.();
     let ids: string[] = [];
     const renew = setInterval(() => {
-      outbox.renew(ids, new Date(Date.now() + leaseMs)).catch((error) => this.log(`lease renewal failed: ${errorMessage(error)}`));
+      outbox.renew(ids, new Date(Date.now() + leaseMs)).catch((error) => this.opts.log.warn(`outbox: lease renewal failed: ${errorMessage(error)}`));
     }, Math.max(100, leaseMs / 3));
     try {
       const run = await this.opts.pass((taken) => { ids = taken; });
+      if (run.taken) this.opts.log.debug({ taken: run.taken }, 'outbox: pass');
       return run.taken > 0 && run.taken >= run.limit;
     } catch (error) {
-      this.log(`delivery failed: ${errorMessage(error)}`);
+      // The sweep or the next kick tries again.
+      this.opts.log.warn(`outbox: delivery failed: ${errorMessage(error)}`);
       return false;
     } finally {
       clearInterval(renew);
@@ -73,12 +79,8 @@ export class OutboxWorker {
       this.due = setTimeout(() => void this.kick(), Math.min(Math.max(0, next.getTime() - Date.now()) + 20, 60_000));
       this.due.unref();
     } catch (error) {
-      this.log(`could not read the next due delivery: ${errorMessage(error)}`);
+      this.opts.log.warn(`outbox: could not read the next due delivery: ${errorMessage(error)}`);
     }
-  }
-
-  private log(line: string): void {
-    (this.opts.log ?? console.error)(line);
   }
 
   start(sweepMs: number): void {

@@ -5,7 +5,9 @@ import pg from 'pg';
 import type { SandboxMessage, SandboxMessages } from '../bot/sandbox/chat.ts';
 import { errorMessage } from '../domain/errors.ts';
 import type { View } from '../domain/view.ts';
+import type { Log } from '../handlers/log.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { APPLICATION, connectionConfig } from './connections.ts';
 import type { Db } from './prisma.ts';
 import { reviveView } from './view-json.ts';
 
@@ -64,7 +66,7 @@ export interface SandboxListenerOptions {
   url: string;
   /** A sandbox channel changed (a message written in any process, this one included). */
   onChange: (channel: string) => void;
-  log?: (line: string) => void;
+  log: Log;
   /** First delay before reconnecting; doubles up to 10 s. */
   retryMs?: number;
 }
@@ -87,7 +89,7 @@ export class SandboxListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.opts.url, keepAlive: true });
+    const client = new pg.Client({ ...connectionConfig(this.opts.url, APPLICATION.sandbox), keepAlive: true });
     this.client = client;
     const dropped = (error?: Error) => {
       if (this.client !== client) return;
@@ -95,7 +97,7 @@ export class SandboxListener {
       client.removeAllListeners('notification');
       void client.end().catch(() => {});
       if (this.closed) return;
-      this.log(`sandbox: live updates lost (${error ? errorMessage(error) : 'connection ended'}), reconnecting`);
+      this.opts.log.warn(`sandbox: live updates lost (${error ? errorMessage(error) : 'connection ended'}), reconnecting`);
       this.schedule();
     };
     client.on('error', dropped);
@@ -125,10 +127,6 @@ export class SandboxListener {
     }, this.delay);
     this.retry.unref();
     this.delay = Math.min(this.delay * 2, 10_000);
-  }
-
-  private log(line: string): void {
-    (this.opts.log ?? console.error)(line);
   }
 
   async close(): Promise<void> {

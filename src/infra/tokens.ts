@@ -7,8 +7,9 @@ import path from 'node:path';
 import { z } from '../domain/zod-messages.ts';
 import type { Env } from './config.ts';
 
-/** `intake` posts leads; `admin` does everything (read, erase, digest, demo data, and intake). */
-export const SCOPES = ['intake', 'admin'] as const;
+/** `intake` posts leads; `metrics` reads /metrics (what Prometheus holds: it can change nothing
+ * and read no person); `admin` does everything (read, erase, digest, demo data, intake, metrics). */
+export const SCOPES = ['intake', 'metrics', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface ApiToken {
@@ -23,7 +24,7 @@ export interface ApiToken {
 export const generatedTokenFile = (env: Pick<Env, 'LEADRELAY_DATA_DIR'>) => path.join(env.LEADRELAY_DATA_DIR, 'intake-token');
 
 const fileLine = z.object({
-  scope: z.enum(SCOPES, 'must be intake or admin (a line is scope:token)'),
+  scope: z.enum(SCOPES, 'must be intake, metrics or admin (a line is scope:token)'),
   token: z.string().min(16, 'the token must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'the token may hold only visible ASCII characters (no spaces)'),
 });
 
@@ -50,6 +51,7 @@ export function loadTokens(env: Env, opts: { generate: boolean }): ApiToken[] {
   const tokens: ApiToken[] = [
     ...(env.LEADRELAY_INTAKE_TOKEN ? [{ scope: 'admin' as const, value: env.LEADRELAY_INTAKE_TOKEN, source: 'LEADRELAY_INTAKE_TOKEN', kept: 'env' as const }] : []),
     ...(env.LEADRELAY_INTAKE_TOKENS ?? []).map((value) => ({ scope: 'intake' as const, value, source: 'LEADRELAY_INTAKE_TOKENS', kept: 'env' as const })),
+    ...(env.LEADRELAY_METRICS_TOKENS ?? []).map((value) => ({ scope: 'metrics' as const, value, source: 'LEADRELAY_METRICS_TOKENS', kept: 'env' as const })),
     ...(env.LEADRELAY_ADMIN_TOKENS ?? []).map((value) => ({ scope: 'admin' as const, value, source: 'LEADRELAY_ADMIN_TOKENS', kept: 'env' as const })),
   ];
   if (env.LEADRELAY_TOKENS_FILE) {
@@ -77,6 +79,11 @@ function generatedToken(env: Env, generate: boolean): string | null {
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
+
+/** Where tokens of a scope are configured, for messages that tell how to get one. */
+export const TOKEN_VARIABLES: Record<Scope, string> = {
+  intake: 'LEADRELAY_INTAKE_TOKENS', metrics: 'LEADRELAY_METRICS_TOKENS', admin: 'LEADRELAY_ADMIN_TOKENS',
+};
 
 /** May a token of scope `has` do what needs `needs`? */
 export const covers = (has: Scope, needs: Scope): boolean => has === 'admin' || has === needs;

@@ -16,7 +16,7 @@ let app: App;
 let db: pg.Client;
 let flow: ReturnType<typeof slackFlow>;
 const ids: string[] = [];
-/** What the app logged (its own log and the console, where Bolt's logger writes): a crash in a
+/** What the app logged (its own log, Bolt's lines included, and the console): a crash in a
  * listener shows here. */
 const logged: string[] = [];
 

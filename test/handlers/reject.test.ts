@@ -85,11 +85,11 @@ describe('rejecting a lead', () => {
     await found(h, lead.id, 'offered');
   });
 
-  it('a note longer than 1000 characters is a field error', async () => {
+  it('a note longer than 1000 characters is a field error, in the agreement language', async () => {
     const h = harness();
     const lead = await offeredLead(h);
     const reply = await submitReject(h.deps, { leadId: lead.id, actor: ANNA, values: { reason: 'other', note: 'x'.repeat(1001) } });
-    expect(Object.keys(reply.errors ?? {})).toEqual(['note']);
+    expect(reply.errors).toEqual({ note: 'Bitte höchstens 1.000 Zeichen.' });
     expect(h.stores.inspect.rejections()).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Clock } from '../../src/handlers/ports.ts';
 import { loadEnv } from '../../src/infra/config.ts';
+import type { Logger } from '../../src/infra/logger.ts';
 import { start } from '../../src/main.ts';
 import { freshDatabase } from './db.ts';
 import type { FakeSlack } from './fake-slack.ts';
@@ -28,8 +29,12 @@ export interface AppOptions {
   schedulerPollMs?: number;
   /** More environment for loadEnv (e.g. a short LEADRELAY_RETRY_MS), over the defaults above. */
   env?: Record<string, string | undefined>;
-  /** Where the app's log lines go (default: nowhere, or stderr with LEADRELAY_TEST_LOG). */
+  /** Where the app's log lines go (default: nowhere, or stderr with LEADRELAY_TEST_LOG): each line's message. */
   log?: (line: string) => void;
+  /** Or a whole logger (tests of the log itself). */
+  logger?: Logger;
+  /** How long /readyz trusts "all migrations applied" (default a minute). */
+  migrationsRecheckMs?: number;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -51,7 +56,10 @@ export async function startApp(opts: AppOptions = {}) {
     ...opts.env,
   });
   const log = opts.log ?? (process.env.LEADRELAY_TEST_LOG ? (line: string) => console.error(line) : () => {});
-  const running = await start(env, { log, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}) });
+  const running = await start(env, {
+    ...(opts.logger ? { logger: opts.logger } : { log }), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}),
+    ...(opts.migrationsRecheckMs !== undefined ? { migrationsRecheckMs: opts.migrationsRecheckMs } : {}),
+  });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${route}`, {

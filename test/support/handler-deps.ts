@@ -14,6 +14,7 @@ import { deliver } from '../../src/handlers/deliver.ts';
 import type { Deps, Reply } from '../../src/handlers/deps.ts';
 import { submitDispute } from '../../src/handlers/dispute-rejection.ts';
 import type { LeadInput } from '../../src/handlers/intake.schema.ts';
+import type { Log, LogFields, LogFn } from '../../src/handlers/log.ts';
 import { intakeLeads } from '../../src/handlers/intake-leads.ts';
 import type { Digests } from '../../src/handlers/ports.ts';
 import { submitReject } from '../../src/handlers/reject-lead.ts';
@@ -21,6 +22,12 @@ import { ManualClock } from './manual-clock.ts';
 import { MemoryChat, viewText } from './memory-chat.ts';
 import { MemoryScheduler } from './memory-scheduler.ts';
 import { type MemoryStores, memoryStores } from './memory-stores.ts';
+
+/** A log that keeps each line's message, at any level. */
+function messagesOf(logs: string[]): Log {
+  const keep = ((a: LogFields | string, b?: string) => { logs.push(typeof a === 'string' ? a : (b ?? '')); }) as LogFn;
+  return { debug: keep, info: keep, warn: keep, error: keep };
+}
 
 const EXAMPLE = fileURLToPath(new URL('../../leadrelay.example.yml', import.meta.url));
 
@@ -107,7 +114,7 @@ export function harness(opts: { agreement?: Agreement; now?: string | Date; sche
     clock,
     ...(opts.scheduler === false ? {} : { scheduler }),
     ...(opts.digests === false ? {} : { digests }),
-    log: (line) => logs.push(line),
+    log: messagesOf(logs),
   };
   async function deliverAll(): Promise<{ posted: number; failed: number }> {
     const sent = { posted: 0, failed: 0 };

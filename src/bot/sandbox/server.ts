@@ -257,8 +257,11 @@ function eventStream(router: Router, chat: SandboxChat, max: number) {
       return;
     }
     open++;
-    // x-accel-buffering: a proxy or load balancer in front must pass events on at once.
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    // x-accel-buffering: a proxy or load balancer in front must pass events on at once. Headers
+    // set one by one stay readable (getHeader), so a graceful stop knows this is a stream.
+    const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.flushHeaders();
     res.write(': connected\n\n');
     const send = (channel: string) => res.write(`data: ${JSON.stringify({ channel })}\n\n`);
     chat.on('change', send);

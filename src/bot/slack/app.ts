@@ -1,6 +1,6 @@
 // The Slack app: Bolt on leadrelay's HTTP server (/slack/events), or Socket Mode with an app token.
 // Listeners stay thin: who clicked → one handler → render its reply.
-import { App, type ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
+import { type App, type ExpressReceiver, webApi } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Agreement } from '../../domain/agreement.ts';
 import type { Deps } from '../../handlers/deps.ts';
@@ -10,6 +10,8 @@ import type { Limiter } from '../limiter.ts';
 import { registerListeners } from './listeners.ts';
 import { CheckedReceiver } from './requests.ts';
 import { errorMessage } from '../../domain/errors.ts';
+import type { Log } from '../../handlers/log.ts';
+import { slackLogger, TracedApp } from './logger.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -26,7 +28,9 @@ export interface SlackBot {
   stop(): Promise<void>;
 }
 
-export function createSlackBot(config: SlackConfig, agreement: Agreement): SlackBot {
+export function createSlackBot(config: SlackConfig, agreement: Agreement, log: Log): SlackBot {
+  // Bolt hands its logger to its Web API client too.
+  const logger = slackLogger(log);
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     // Interactive replies must not wait half an hour (the SDK default); chat messages go through
@@ -37,22 +41,22 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
   let receiver: ExpressReceiver | undefined;
   let app: App;
   if (socketMode) {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, convoStore: false, logLevel: LogLevel.WARN });
+    app = new TracedApp({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, convoStore: false, logger });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
     // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401); then the
     // payload's shape is checked before Bolt reads it.
-    receiver = new CheckedReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.WARN });
+    receiver = new CheckedReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger });
     // No conversation store: leadrelay keeps no per-conversation state in Bolt, and its
     // middleware runs on every click before the ack.
-    app = new App({ token: config.botToken, receiver, clientOptions, convoStore: false, logLevel: LogLevel.WARN });
+    app = new TracedApp({ token: config.botToken, receiver, clientOptions, convoStore: false, logger });
   }
   const dir = slackDirectory(agreement);
   // The outbox's own client: no retries of its own (a blind re-post after a lost answer is a
   // duplicate), and a 429 comes back at once with its Retry-After for the outbox to honour.
   const writer = new webApi.WebClient(config.botToken, {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logLevel: webApi.LogLevel.ERROR,
+    retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger,
   });
   const chat = new SlackChat(app.client, writer, dir, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
   let inFlight: Limiter | null = null;
@@ -63,7 +67,7 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement): Slack
       // Bolt's own handler logs the whole error object, and a database error's carries the data
       // of the query: one safe line instead. Rethrown, so an unanswered request still gets its 500.
       app.error(async (error) => {
-        (deps.log ?? console.error)(`slack: ${errorMessage(error)}`);
+        log.error(`slack: ${errorMessage(error)}`);
         throw error;
       });
       inFlight = registerListeners(app, deps, dir, chat);

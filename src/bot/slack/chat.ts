@@ -16,14 +16,15 @@ interface Found {
 
 /** What a failed Web API call means for the message. */
 export function sendError(error: unknown): SendError {
-  const e = error as { code?: string; retryAfter?: number; message?: string; statusCode?: number };
+  const e = error as { code?: string; retryAfter?: number; message?: string; statusCode?: number; data?: { error?: string } };
   const message = e.message ?? String(error);
+  const failed = (status: string) => ({ platform: 'slack', status });
   switch (e.code) {
-    case 'slack_webapi_rate_limited_error': return new SendError(message, 'notSent', (e.retryAfter ?? 1) * 1000);
+    case 'slack_webapi_rate_limited_error': return new SendError(message, 'notSent', (e.retryAfter ?? 1) * 1000, false, failed('429'));
     // channel_not_found, message_not_found, not_in_channel, …: refused until someone fixes it.
-    case 'slack_webapi_platform_error': return new SendError(message, 'notSent', undefined, true);
+    case 'slack_webapi_platform_error': return new SendError(message, 'notSent', undefined, true, failed(e.data?.error ?? 'error'));
     // No answer, a timeout, or a 5xx: Slack may have posted it.
-    default: return new SendError(message, 'unknown');
+    default: return new SendError(message, 'unknown', undefined, false, failed(e.statusCode ? String(e.statusCode) : 'no_answer'));
   }
 }
 
@@ -40,7 +41,7 @@ export class SlackChat implements Chat {
   }
 
   post(channel: ChannelRef, view: View, send?: Send): Promise<MessageRef> {
-    if (!channel.slack) throw new SendError('this channel has no Slack id in the agreement', 'notSent');
+    if (!channel.slack) throw new SendError('this channel has no Slack id in the agreement', 'notSent', undefined, false, { platform: 'slack', status: 'no_channel' });
     return this.postOnce(channel.slack, channel.slack, undefined, view, send);
   }
 

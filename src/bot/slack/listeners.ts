@@ -121,7 +121,7 @@ function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void
 }
 
 /** Submitted modals (the forms a button opened). */
-function registerViews({ app, deps, dir, t, show }: Listening): void {
+function registerViews({ app, deps, dir, t, afterAck, show }: Listening): void {
   app.view(/^form\./, async ({ ack, body, view }) => {
     const meta = modalMeta.safeParse(view.private_metadata);
     const actor = dir.emailOf(body.user.id);
@@ -146,9 +146,12 @@ function registerViews({ app, deps, dir, t, show }: Listening): void {
       return;
     }
     await ack();
-    const reply = await submitForm(deps, form, meta.data.context, actor, values);
-    // A rejection answers in the channel it came from; the other forms came from a DM.
-    await show(reply, form === 'reject' ? { user: origin.user, channel: origin.channel } : origin);
+    // As after a click: a graceful stop waits for this work (the ack promised it).
+    await afterAck(async () => {
+      const reply = await submitForm(deps, form, meta.data.context, actor, values);
+      // A rejection answers in the channel it came from; the other forms came from a DM.
+      await show(reply, form === 'reject' ? { user: origin.user, channel: origin.channel } : origin);
+    });
   });
 }
 

@@ -12,6 +12,8 @@ import { TeamsChat, type TeamsState } from './chat.ts';
 import { afterAnswer, onTurn } from './listeners.ts';
 import type { TeamsDirectory } from './render.ts';
 import { errorMessage } from '../../domain/errors.ts';
+import type { Log } from '../../handlers/log.ts';
+import { withLogContext } from '../../infra/logger.ts';
 import { activityRefusal, guardedState } from './access.ts';
 
 export interface TeamsConfig {
@@ -61,14 +63,14 @@ class Authentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
-export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored: TeamsState, log: (line: string) => void): TeamsBot {
+export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored: TeamsState, log: Log): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType, ...config.auth }
     : {};
   const access = { appId: config.appId, tenantId: config.tenantId, insecure: config.insecure, serviceHosts: config.serviceHosts ?? [] };
   const state = guardedState(stored, access);
   const adapter = new CloudAdapter(new Authentication(auth));
-  adapter.onTurnError = async (_context, error) => log(`teams: ${errorMessage(error)}`);
+  adapter.onTurnError = async (_context, error) => log.error(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
   const t = textsOf({ agreement });
@@ -100,9 +102,11 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored
     }
     const ready = deps;
     try {
-      await adapter.process(req, res, (context) => onTurn(context, { deps: ready, chat, state, people, identity, known }));
+      // Lines of this turn, and of the work after its answer, carry the activity's id.
+      const turn = (context: Parameters<typeof onTurn>[0]) => onTurn(context, { deps: ready, chat, state, people, identity, known });
+      await withLogContext(shape.data.id ? { activityId: shape.data.id } : {}, () => adapter.process(req, res, turn));
     } catch (error) {
-      log(`teams: ${errorMessage(error)}`);
+      log.error(`teams: ${errorMessage(error)}`);
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     }
   });

@@ -27,12 +27,15 @@ export interface TeamsIdentity {
  * may already have posted a second copy, and Teams offers no way to look for the first. */
 export function teamsSendError(error: unknown): SendError {
   if (error instanceof SendError) return error;
-  const e = error as { statusCode?: number; message?: string; response?: { headers?: { get?(name: string): string | undefined } } };
+  const e = error as { statusCode?: number; code?: string; message?: string; response?: { headers?: { get?(name: string): string | undefined } } };
   const message = e.message ?? String(error);
-  if (e.statusCode === 429) return new SendError(message, 'notSent', Number(e.response?.headers?.get?.('retry-after') ?? 1) * 1000);
+  // A status when Teams answered; a code without one when no answer came (a network error);
+  // neither when leadrelay did not get as far as asking (no conversation known yet).
+  const failure = { platform: 'teams', status: e.statusCode ? String(e.statusCode) : e.code ? 'no_answer' : 'error' };
+  if (e.statusCode === 429) return new SendError(message, 'notSent', Number(e.response?.headers?.get?.('retry-after') ?? 1) * 1000, false, failure);
   // Refused for good (the message is gone, the bot is not in the conversation): retrying rarely helps.
-  if (e.statusCode && e.statusCode < 500 && e.statusCode !== 408) return new SendError(message, 'notSent', undefined, true);
-  return new SendError(message, 'unknown');
+  if (e.statusCode && e.statusCode < 500 && e.statusCode !== 408) return new SendError(message, 'notSent', undefined, true, failure);
+  return new SendError(message, 'unknown', undefined, false, failure);
 }
 
 async function faults<T>(call: () => Promise<T>): Promise<T> {

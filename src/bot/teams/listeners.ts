@@ -134,7 +134,7 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
   if (fit === 'unknown') return kept(reply, current);
   // A rep's own card (their direct message) keeps its new state after the answer.
   const card = reply.card;
-  if (card && messageId) void afterAnswer(() => t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, card).catch((e: unknown) => t.deps.log?.(`teams: ${errorMessage(e)}`)));
+  if (card && messageId) void afterAnswer(() => t.chat.update({ platform: 'teams', channel: conversation, id: messageId }, card).catch((e: unknown) => t.deps.log?.error(`teams: ${errorMessage(e)}`)));
   // The clicker sees the offer as the change left it, or as it is now; else the card as stored.
   return { card: await answer(t, reply, reply.offer ?? current, messageId), replaces: true };
 }
@@ -150,8 +150,7 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   if (a.type === ActivityTypes.Invoke) {
     const value = invokeValue.safeParse(a.value);
     // Teams waits for the answer: SLA clocks and the capacity signal follow after it.
-    const log = t.deps.log ?? console.error;
-    const later = (work: () => Promise<void>) => void afterAnswer(work).catch((e: unknown) => log(`after the answer: ${errorMessage(e)}`));
+    const later = (work: () => Promise<void>) => void afterAnswer(work).catch((e: unknown) => t.deps.log?.error(`after the answer: ${errorMessage(e)}`));
     const turn: TurnDeps = { ...t, deps: { ...t.deps, later } };
     const card = value.success ? (await act(turn, context, value.data.action.data ?? {}, value.data.action.verb)).card : null;
     const body = card
