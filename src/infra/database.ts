@@ -2,7 +2,6 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Log } from '../handlers/log.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export interface Database {
   url: string;
@@ -12,6 +11,9 @@ export interface Database {
 
 export async function openDatabase(opts: { url?: string | undefined; dataDir: string; log?: Log }): Promise<Database> {
   if (opts.url) return { url: opts.url, embedded: false, stop: async () => {} };
+  // Loaded only when used: embedded-postgres looks for its platform's binaries as it loads, and an
+  // install for an external database may leave them out (--omit=optional, as the container does).
+  const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
   const server = await startEmbeddedPostgres({ dir: path.join(opts.dataDir, 'pg'), log: opts.log });
   try {
     await createDatabaseIfMissing(server.url, 'leadrelay');
