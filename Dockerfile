@@ -1,4 +1,4 @@
-# leadrelay as an image: built with the dev tools, run without them (npm ci --omit=dev + dist/).
+# leadrelay as an image: built with the dev tools, run without them (npm ci --omit=dev --omit=optional + dist/).
 # Not built here (no image registry to pull node:20-slim from): see README → Run in production.
 
 FROM node:20-slim AS build
@@ -12,7 +12,10 @@ FROM node:20-slim
 ENV NODE_ENV=production LEADRELAY_DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# --omit=optional too: the lockfile records the Prisma CLI and TypeScript as optional peers of
+# @prisma/client, which --omit=dev alone keeps; the other optional packages are the embedded
+# PostgreSQL's binaries, not needed with DATABASE_URL.
+RUN npm ci --omit=dev --omit=optional && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY prisma/migrations ./prisma/migrations
