@@ -170,7 +170,8 @@ export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
     else if (answered.notice) await context.sendActivity(MessageFactory.attachment(t.chat.card(answered.notice)));
     return;
   }
-  const text = Turn.removeRecipientMention(a)?.trim() ?? a.text?.trim() ?? '';
+  // botbuilder reads the text without asking whether there is one (an Action.Submit has none).
+  const text = a.text ? (Turn.removeRecipientMention(a)?.trim() ?? a.text.trim()) : '';
   const actor = t.people.emailOf(a.from.id, a.from.aadObjectId);
   const view = actor ? await runCommand(t.deps, { actor, text: text.replace(/^\/?leads\s*/i, '') }) : noticeView(textsOf(t.deps).teams.unknownUser);
   await context.sendActivity(MessageFactory.attachment(t.chat.card(view)));
