@@ -158,8 +158,13 @@ export class AgendaScheduler implements Scheduler {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.pool) await this.pool.end();
-    else await this.backend.disconnect();
+    if (this.pool) {
+      // A LISTEN connection lost while reconnecting (the database restarted) stays checked out,
+      // and pool.end() would wait about a minute for it: stop the notifications first, and wait
+      // for the pool a few seconds at most (the process ends its sockets anyway).
+      await this.backend.notificationChannel?.disconnect().catch(() => {});
+      await Promise.race([this.pool.end(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
+    } else await this.backend.disconnect();
   }
 
   /** Timers whose time has come and which have not finished: agenda's own count, on either
