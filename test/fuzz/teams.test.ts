@@ -6,12 +6,12 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterAnswer } from '../../src/bot/teams/listeners.ts';
-import { agreementFile, type App, lead, startApp } from '../support/app.ts';
+import { type App, lead, startApp } from '../support/app.ts';
 import { type FakeTeams, startFakeTeams } from '../support/fake-teams.ts';
 import { anyJson, fuzzOptions, nastyText, rowCounts, settled, withValue } from '../support/fuzz.ts';
+import { NORD, teamsAgreement } from '../support/teams-agreement.ts';
 import { adaptiveCardAction, conversationUpdate, message, postActivity, TENANT_ID } from '../support/teams-activities.ts';
 
-const NORD = '19:inside-nord@thread.tacv2';
 const PEOPLE = { anna: 'Anna Weber', ben: 'Ben Koch', mia: 'Mia Schulz', sophie: 'Sophie Wagner' } as const;
 const aad = (i: number) => `00000000-0000-4000-8000-0000000000${10 + i}`;
 const USERS = Object.keys(PEOPLE).map((key, i) => ({ id: `29:${key}`, aadObjectId: aad(i) }));
@@ -24,18 +24,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   fake = await startFakeTeams();
-  const config = agreementFile((a) => {
-    a.routing.queues[0].channel = { teams: NORD };
-    a.routing.queues[1].channel = { teams: '19:inside-sued@thread.tacv2' };
-    a.routing.queues[2].channel = { teams: '19:field@thread.tacv2' };
-    a.digest.channel = { teams: '19:alignment@thread.tacv2' };
-    a.digest.marketingChannel = { teams: '19:marketing@thread.tacv2' };
-    for (const p of a.people) {
-      delete p.slackId;
-      const i = Object.values(PEOPLE).indexOf(p.name);
-      if (i >= 0) p.teamsId = aad(i);
-    }
-  });
+  const config = teamsAgreement(Object.values(PEOPLE).map((name, i) => ({ name, aadObjectId: aad(i) })));
   app = await startApp({ teams: 'insecure', config, log: (line) => lines.push(line) });
   db = new pg.Client(app.url);
   await db.connect();
