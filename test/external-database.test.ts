@@ -13,6 +13,7 @@ import { loadEnv } from '../src/infra/config.ts';
 import { createDatabaseIfMissing } from '../src/infra/database.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/infra/embedded-postgres.ts';
 import { type App, lead, startApp } from './support/app.ts';
+import { query } from './support/db.ts';
 import { cliEnv } from './support/processes.ts';
 
 const run = promisify(execFile);
@@ -60,15 +61,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 }, 60_000);
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 function migrate(url: string) {
   return run(process.execPath, ['bin/leadrelay.mjs', 'migrate'], { env: cliEnv(url) });

@@ -3,8 +3,8 @@
 // stopped — each with its reason in the answer. /healthz answers all along: it asks nothing of the
 // database, so an outage does not get every instance restarted.
 import { readdirSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { query } from './support/db.ts';
 import { type App, startApp } from './support/app.ts';
 
 const LATEST = readdirSync('prisma/migrations', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort().at(-1);
@@ -14,15 +14,6 @@ let app: App;
 beforeAll(async () => { app = await startApp({ migrationsRecheckMs: 0 }); });
 afterAll(async () => { await app?.stop(); });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function probe(route: string) {
   const res = await fetch(`${app.base}${route}`);

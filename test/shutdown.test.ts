@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementFile, lead, TOKEN } from './support/app.ts';
-import { freshDatabase } from './support/db.ts';
+import { freshDatabase, query } from './support/db.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { cliEnv, startCli, stopAll } from './support/processes.ts';
 import { blockAction, postSigned } from './support/slack-requests.ts';
@@ -22,15 +22,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** One request of the burst: when it was sent and what came back (`error`: no answer, the connection refused or closed). */
 interface Sent {
