@@ -8,7 +8,7 @@ import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { type ConnectorCall, type FakeTeams, startFakeTeams } from './support/fake-teams.ts';
 import { buttonsOf, slackFlow, USERS } from './support/slack-flow.ts';
 import { NORD, teamsAgreement } from './support/teams-agreement.ts';
-import { adaptiveCardAction, conversationUpdate, postActivity, TENANT_ID } from './support/teams-activities.ts';
+import { actionValue, adaptiveCardAction, conversationUpdate, postActivity, TENANT_ID } from './support/teams-activities.ts';
 
 /** A person nobody else in the data is called, in every field erasure must reach. */
 function person(tag: string) {
@@ -168,16 +168,6 @@ describe('erasure in Teams', () => {
     const [created] = await fake.waitFor((c) => c.path === '/v3/conversations' && JSON.stringify(c.body).includes(USERS_T[who]?.aadObjectId ?? '?'));
     return String(created?.answer?.id);
   };
-  /** The value an Action.Execute with this verb carries, found anywhere in a card. */
-  function actionValue(node: unknown, verb: string): string {
-    if (Array.isArray(node)) return node.map((n) => actionValue(n, verb)).find(Boolean) ?? '';
-    if (node && typeof node === 'object') {
-      const o = node as { type?: string; verb?: string; data?: { value?: string } };
-      if (o.type === 'Action.Execute' && o.verb === verb) return o.data?.value ?? '';
-      return Object.values(o).map((v) => actionValue(v, verb)).find(Boolean) ?? '';
-    }
-    return '';
-  }
 
   it('reject → dispute → overturn → accept, then erase: the person is in no table and no Teams message', async () => {
     const p = person('T');

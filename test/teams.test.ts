@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, lead, startApp } from './support/app.ts';
 import { type ConnectorCall, type FakeTeams, startFakeTeams } from './support/fake-teams.ts';
 import { NORD, teamsAgreement } from './support/teams-agreement.ts';
-import { adaptiveCardAction, conversationUpdate, message, postActivity, TENANT_ID } from './support/teams-activities.ts';
+import { actionValue, adaptiveCardAction, conversationUpdate, message, postActivity, TENANT_ID } from './support/teams-activities.ts';
 
 const USERS: Record<string, { id: string; aadObjectId: string; name: string }> = {};
 for (const [key, name] of [['anna', 'Anna Weber'], ['ben', 'Ben Koch'], ['clara', 'Clara Huber'], ['mia', 'Mia Schulz'], ['sophie', 'Sophie Wagner'], ['jonas', 'Jonas Wolf']] as const) {
@@ -39,16 +39,6 @@ afterAll(async () => {
 });
 
 const cardOf = (call: ConnectorCall | undefined) => JSON.stringify(call?.body?.attachments?.[0]?.content ?? {});
-/** The value an Action.Execute with this verb carries, found anywhere in a card. */
-function actionValue(node: unknown, verb: string): string {
-  if (Array.isArray(node)) return node.map((n) => actionValue(n, verb)).find(Boolean) ?? '';
-  if (node && typeof node === 'object') {
-    const o = node as { type?: string; verb?: string; data?: { value?: string } };
-    if (o.type === 'Action.Execute' && o.verb === verb) return o.data?.value ?? '';
-    return Object.values(o).map((v) => actionValue(v, verb)).find(Boolean) ?? '';
-  }
-  return '';
-}
 const status = async (id: string) => (await db.query('SELECT status FROM "Lead" WHERE id = $1', [id])).rows[0]?.status;
 
 async function offered(overrides: Record<string, unknown> = {}) {

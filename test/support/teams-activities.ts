@@ -212,3 +212,14 @@ export async function postActivity(
   }
   return { status: res.status, json, text };
 }
+
+/** The value an Action.Execute with this verb carries, found anywhere in a card. */
+export function actionValue(node: unknown, verb: string): string {
+  if (Array.isArray(node)) return node.map((n) => actionValue(n, verb)).find(Boolean) ?? '';
+  if (node && typeof node === 'object') {
+    const o = node as { type?: string; verb?: string; data?: { value?: string } };
+    if (o.type === 'Action.Execute' && o.verb === verb) return o.data?.value ?? '';
+    return Object.values(o).map((v) => actionValue(v, verb)).find(Boolean) ?? '';
+  }
+  return '';
+}
