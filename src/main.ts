@@ -6,6 +6,8 @@ import type { Express, Router } from 'express';
 import type { Agreement } from './domain/agreement.ts';
 import { type Chat, type Clock, type Digests, noMetrics, type Stores, systemClock } from './handlers/ports.ts';
 import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
+import { LiveAgreement } from './infra/live-agreement.ts';
+import { rememberVersion } from './infra/agreement-versions.ts';
 import { type Database, openDatabase } from './infra/database.ts';
 import { createHttpApp } from './http/app.ts';
 import { HttpDrain } from './http/drain.ts';
@@ -51,6 +53,8 @@ export interface Running {
   tokens: readonly ApiToken[];
   /** The timers (SLA checks, digest, retention). */
   scheduler: AgendaScheduler;
+  /** The agreement in force; reload() reads its file again (also on a file change and SIGHUP). */
+  agreement: LiveAgreement;
   /** A graceful stop: new requests refused, those in flight answered, the outbox batch and the
    * running timer jobs finished, then every connection closed. Once, however often called. */
   stop(): Promise<void>;
@@ -85,14 +89,15 @@ export interface StartOptions {
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
   const log = opts.logger ?? (opts.log ? messageLogger(opts.log) : loggerFor(env));
   const clock = opts.clock ?? systemClock;
-  const agreement = readAgreement(env, log);
+  const live = readAgreement(env, log);
+  const agreement = () => live.current;
   const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
   const shares = connectionShares(env.LEADRELAY_DB_POOL, { schedulerInPostgres: !env.MONGODB_URL });
   log.info(`database: ${describeShares(shares)}`);
   const db = createPrisma(database.url, { log, max: shares.queries });
   const rateLimits = new PrismaRateLimits(db);
-  const metrics = new PromMetrics(agreement, log);
+  const metrics = new PromMetrics(live.current, log);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
   const stores = prismaStores(db, () => void worker?.kick());
@@ -100,7 +105,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
-  const work = await wireUseCases({ env, agreement, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log, metrics });
+  const work = await wireUseCases({ env, agreement: live, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log, metrics });
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
@@ -110,7 +115,8 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
 
   const drain = new HttpDrain();
   const app = createHttpApp({
-    agreement, leads: stores.leads, clock, tokens, metrics,
+    get agreement() { return live.current; },
+    leads: stores.leads, clock, tokens, metrics,
     apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
     ready: readiness({ db, migrations: await migrationNames(), scheduler, recheckMs: opts.migrationsRecheckMs, log }),
     drain,
@@ -118,7 +124,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
-    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics } : null,
+    demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics, get agreement() { return live.current; } } : null,
     routers: chatRouters(env, chats, deps),
     log,
   });
@@ -128,6 +134,13 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
 
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
   await scheduler.start();
+  await rememberVersion(db, live.current);
+  live.onChange(async (next) => {
+    metrics.useAgreement(next);
+    await rememberVersion(db, next);
+    await scheduler.repeat(deps ? { cron: digestCron(next), timeZone: next.sla.timeZone } : null, { cron: RETENTION_CRON, timeZone: next.sla.timeZone });
+  });
+  if (env.LEADRELAY_AGREEMENT_WATCH === 'on') live.watch();
 
   const { stop, stopping } = stopper([
     // At once, side by side: no new request, outbox batch or timer job is taken; what is under way
@@ -147,19 +160,21 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     // Then the connections, which the work above needed to the end.
     {
       'sandbox events': async () => sandboxEvents?.close(),
+      agreement: () => live.close(),
       'timer connections': () => scheduler.close(),
       'database pool': () => db.$disconnect(),
     },
     { database: () => database.stop() },
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, deliver: async () => { await worker?.kick(); }, stop, stopping };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, deliver: async () => { await worker?.kick(); }, stop, stopping };
 }
 
-function readAgreement(env: Env, log: Log): Agreement {
+function readAgreement(env: Env, log: Log): LiveAgreement {
   const file = agreementPath(env);
   const agreement = loadAgreement(file);
-  log.info(`agreement: ${path.relative(process.cwd(), file)} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
-  return agreement;
+  const live = new LiveAgreement(file, agreement, log);
+  log.info(`agreement: ${path.relative(process.cwd(), file)} version ${live.version} (${agreement.company}, ${agreement.routing.queues.length} queues, ${agreement.people.length} people)`);
+  return live;
 }
 
 /** The database (embedded unless DATABASE_URL is set), migrated. */
@@ -180,7 +195,7 @@ interface Chats {
   chat: Chat | null;
 }
 
-function createChats(env: Env, agreement: Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
+function createChats(env: Env, agreement: () => Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
     slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log);
@@ -226,15 +241,17 @@ interface UseCases {
 const RETENTION_CRON = '30 3 * * *';
 
 async function wireUseCases(opts: {
-  env: Env; agreement: Agreement; clock: Clock; db: Db; databaseUrl: string; schedulerPool: number;
+  env: Env; agreement: LiveAgreement; clock: Clock; db: Db; databaseUrl: string; schedulerPool: number;
   stores: Stores; chat: Chat | null; log: Log; metrics: PromMetrics;
 }): Promise<UseCases> {
-  const { env, agreement, clock, db, stores, chat, log, metrics } = opts;
-  const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests, metrics };
+  const { env, agreement: live, clock, db, stores, chat, log, metrics } = opts;
+  const agreement = live.current;
+  const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, live.current, month, now) };
+  // A getter: every use case reads the agreement in force when it runs.
+  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, metrics };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
   const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
-  const retention: RetentionDeps = { agreement, leads: stores.leads, clock, log };
+  const retention: RetentionDeps = { get agreement() { return live.current; }, leads: stores.leads, clock, log };
   const scheduler = await AgendaScheduler.create({
     databaseUrl: opts.databaseUrl,
     mongoUrl: env.MONGODB_URL,

@@ -48,6 +48,8 @@ Send a lead:
          "company":{"name":"Berg Präzisionsteile GmbH","employees":250,"country":"DE","industry":"manufacturing"},
          "signals":["pricing_page","demo_request"]}'
 Stop with Ctrl+C.`);
+  // SIGHUP, as for most daemons: read the agreement again (a broken file keeps the one in force).
+  process.on('SIGHUP', () => void running.agreement.reload());
   await signalled;
   logger.info('stopping…');
   return stopWithin(running, env.LEADRELAY_SHUTDOWN_MS, logger);

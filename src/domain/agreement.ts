@@ -77,11 +77,22 @@ const step = z.strictObject({
   action: z.enum(['remind', 'manager', 'reassign', 'requeue']),
 });
 
+/** A Teams channel by its team's and its own name, as people see them in Teams. */
+const teamsChannelName = z.strictObject({ team: z.string().trim().min(1), channel: z.string().trim().min(1) });
+export type TeamsChannelName = z.output<typeof teamsChannelName>;
+
+/** A channel per platform: Slack "#name" or an id like "C0123ABCD"; Teams a channel id
+ * ("19:…@thread.tacv2") or `{ team, channel }` by name. Names are looked up at start. */
+const channel = z.strictObject({
+  slack: z.string().trim().min(1).optional(),
+  teams: z.union([z.string().trim().min(1), teamsChannelName]).optional(),
+});
+
 const queue = z.strictObject({
   id,
   name: z.string().min(1),
   team: z.enum(TEAMS),
-  channel: z.strictObject({ slack: z.string().min(1).optional(), teams: z.string().min(1).optional() }),
+  channel,
   filter: z.strictObject({
     countries: z.array(z.string().length(2)).optional(),
     minEmployees: z.number().int().nonnegative().optional(),
@@ -164,8 +175,8 @@ export const agreementSchema = z.strictObject({
   }),
   people: z.array(person).min(1),
   digest: z.strictObject({
-    channel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }),
-    marketingChannel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }).default({}),
+    channel,
+    marketingChannel: channel.default({}),
     /** Day of month and time, in the SLA time zone. */
     dayOfMonth: z.number().int().min(1).max(28).default(1),
     time: clock.default('09:00'),
@@ -242,6 +253,7 @@ export type Person = Agreement['people'][number];
 export type WorkingHours = Agreement['sla']['workingHours'];
 export type EscalationStep = Agreement['sla']['escalation']['claim'][number];
 export type Retention = Agreement['privacy']['retention'];
+export type Channel = Queue['channel'];
 
 /** One line per problem: `sla.grades.A.contactWithin: "1 hour" is not a duration like "1h" or "30m"`. */
 export function formatIssues(error: z.ZodError): string[] {

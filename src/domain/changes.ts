@@ -182,7 +182,7 @@ export function handOver(lead: Lead, f: { rep: string; at: Date; queue: string; 
   return change(lead, {
     path: ['handed_over', 'offered'], heldBy: f.rep, type: 'handed_over', actor: f.rep, at: f.at, data: { to: f.queue },
     // Field sales makes its own attempts before it may give the lead up.
-    set: { queue: f.queue, team: 'field_sales', stage: 'SRL', assignee: null, attempts: 0, explanation: { qualification: lead.explanation.qualification, routing: f.routing } },
+    set: { queue: f.queue, team: 'field_sales', stage: 'SRL', assignee: null, attempts: 0, explanation: { ...lead.explanation, routing: f.routing } },
     follows: { offer: { origin: 'handedOver', by: f.rep }, capacity: true },
   });
 }

@@ -14,6 +14,8 @@ export interface Contact {
 export interface Explanation {
   qualification: (QualificationReason | TextReason)[];
   routing: RoutingReason[];
+  /** The version of the agreement the lead was qualified and routed under. */
+  agreement?: string;
 }
 
 export interface Lead {

@@ -77,6 +77,7 @@ export function offerView(lead: Lead, agreement: Agreement, t: Texts, state: Off
     { type: 'list', items: reasonItems(lead.explanation.qualification, agreement) },
     { type: 'text', text: [{ bold: t.offer.whyHere }] },
     { type: 'list', items: reasonItems(lead.explanation.routing, agreement) },
+    ...(lead.explanation.agreement ? [{ type: 'context' as const, text: [t.offer.agreementVersion(lead.explanation.agreement)] }] : []),
   ];
   if (state.kind === 'open') {
     if (state.origin === 'again') blocks.push({ type: 'context', text: [t.offer.again] });

@@ -1,5 +1,6 @@
 // Use case: take in leads from the marketing side — qualify, route, store once, queue the offer.
 import type { Agreement, Queue } from '../domain/agreement.ts';
+import { agreementVersion } from '../domain/agreement-version.ts';
 import type { Lead } from '../domain/lead.ts';
 import { transition } from '../domain/lifecycle.ts';
 import { monthOf } from '../domain/month.ts';
@@ -77,7 +78,7 @@ async function prepare(input: LeadInput, agreement: Agreement, router: QueueRout
     country: company.country ?? null,
     industry: company.industry ?? null,
     signals: [...new Set(input.signals)],
-    explanation: { qualification: q.reasons, routing: [] },
+    explanation: { qualification: q.reasons, routing: [], agreement: agreementVersion(agreement) },
     receivedAt: input.receivedAt ?? router.now,
   };
   if (!q.qualified) return base;
@@ -89,7 +90,7 @@ async function prepare(input: LeadInput, agreement: Agreement, router: QueueRout
     routing.push(...rep.reasons);
     assignee = rep.rep;
   }
-  return { ...base, team: choice.team, queue: choice.queue?.id ?? null, assignee, explanation: { qualification: q.reasons, routing } };
+  return { ...base, team: choice.team, queue: choice.queue?.id ?? null, assignee, explanation: { ...base.explanation, routing } };
 }
 
 /** Holds each queue's member state for one intake, so a batch is spread fairly lead by lead. */

@@ -50,7 +50,19 @@ export function leadInputSchema(agreement: Agreement) {
 export type LeadInput = z.output<ReturnType<typeof leadInputSchema>>;
 
 /** One lead, or `{ "leads": [...] }` with up to 500. The shape picks the schema, so errors name the right paths. */
+const built = new WeakMap<Agreement, ReturnType<typeof buildIntakeBody>>();
+
+/** The schema of POST /api/leads under an agreement (built once per agreement version). */
 export function intakeBodySchema(agreement: Agreement) {
+  let schema = built.get(agreement);
+  if (!schema) {
+    schema = buildIntakeBody(agreement);
+    built.set(agreement, schema);
+  }
+  return schema;
+}
+
+function buildIntakeBody(agreement: Agreement) {
   const lead = leadInputSchema(agreement);
   const batch = z.strictObject({
     leads: z.array(lead).min(1, 'must hold at least one lead').max(MAX_BATCH, `must hold at most ${MAX_BATCH} leads`),

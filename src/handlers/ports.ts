@@ -134,10 +134,10 @@ export interface MessageRef {
   id: string;
 }
 
-/** A chat channel as the agreement names it, per platform. */
+/** A chat channel as the agreement names it, per platform: an id or a name the platform resolves. */
 export interface ChannelRef {
   slack?: string | undefined;
-  teams?: string | undefined;
+  teams?: string | { team: string; channel: string } | undefined;
 }
 
 /** One send of an outbox message: its id marks it on the platform (Slack message metadata);

@@ -13,8 +13,8 @@ export function summary(lead: Lead) {
 
 export function intakeRoutes(deps: IntakeDeps): Router {
   const router = express.Router();
-  const intakeBody = intakeBodySchema(deps.agreement);
   router.post('/leads', async (req, res) => {
+    const intakeBody = intakeBodySchema(deps.agreement);
     if (!req.is('application/json')) {
       res.status(415).json({ error: 'send the lead as JSON with Content-Type: application/json' });
       return;

@@ -23,6 +23,8 @@ const envSchema = z.object({
   /** How long a stop (SIGTERM, SIGINT) may take before the process gives up and exits with 1. */
   LEADRELAY_SHUTDOWN_MS: z.coerce.number().int().min(1000).default(10_000),
   LEADRELAY_CONFIG: z.string().optional(),
+  /** Reload the agreement when its file changes (SIGHUP always reloads it). */
+  LEADRELAY_AGREEMENT_WATCH: z.enum(['on', 'off']).default('on'),
   LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
   /** The one token of older setups: it may do everything (scope admin), as it always could. */
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -112,8 +114,13 @@ export function agreementPath(env: Env, cwd = process.cwd()): string {
 
 export function loadAgreement(file: string): Agreement {
   if (!existsSync(file)) throw new AgreementError([`${file}: no such file`]);
-  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
-  if (doc.errors.length) throw new AgreementError(doc.errors.map((e) => `${path.basename(file)}: ${e.message}`));
+  return parseAgreementText(readFileSync(file, 'utf8'), path.basename(file));
+}
+
+/** The agreement in a file's text (YAML or JSON); `name` names the file in errors. */
+export function parseAgreementText(text: string, name: string): Agreement {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) throw new AgreementError(doc.errors.map((e) => `${name}: ${e.message}`));
   return parseAgreement(doc.toJS());
 }
 

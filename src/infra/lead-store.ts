@@ -249,10 +249,10 @@ function intakeTx(tx: Tx, queued: () => void): IntakeTx {
         ), leads AS (
           INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
             team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
-            "receivedAt", "changedAt", "updatedAt")
+            "agreementVersion", "receivedAt", "changedAt", "updatedAt")
           SELECT gen_random_uuid(), "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score,
             team, queue, assignee, contact, "companyName", employees, country, industry, signals, explanation,
-            "receivedAt" AT TIME ZONE 'UTC', "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+            explanation->>'agreement', "receivedAt" AT TIME ZONE 'UTC', "receivedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM input
           RETURNING *
         ), events AS (

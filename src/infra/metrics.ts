@@ -82,7 +82,14 @@ export class PromMetrics implements Metrics {
   private readonly timersDue = this.gauge('leadrelay_timers_due', 'Timers (SLA checks, digest, retention) whose time has come and which have not finished (shared database).');
   private readonly sla = this.gauge('leadrelay_sla_target_seconds', 'The agreed time per grade and clock (claim, contact), in working time: the line to compare the timings with.', ['grade', 'clock']);
 
-  constructor(private readonly agreement: Agreement, private readonly log: Log = silentLog) {
+  constructor(private agreement: Agreement, private readonly log: Log = silentLog) {
+    this.useAgreement(agreement);
+  }
+
+  /** The agreement in force, after a reload: its SLA lines and queues. */
+  useAgreement(agreement: Agreement): void {
+    this.agreement = agreement;
+    this.sla.reset();
     for (const [grade, times] of Object.entries(agreement.sla.grades)) {
       this.sla.set({ grade, clock: 'claim' }, times.claimWithin * MINUTE);
       this.sla.set({ grade, clock: 'contact' }, times.contactWithin * MINUTE);

@@ -120,6 +120,12 @@ export class AgendaScheduler implements Scheduler {
     await this.agenda.start();
   }
 
+  /** Moves the repeating jobs to a reloaded agreement's digest day and time zone. */
+  async repeat(digest: { cron: string; timeZone: string } | null, retention: { cron: string; timeZone: string }): Promise<void> {
+    if (digest) await this.agenda.every(digest.cron, DIGEST_JOB, {}, { timezone: digest.timeZone, skipImmediate: true });
+    await this.agenda.every(retention.cron, RETENTION_JOB, {}, { timezone: retention.timeZone, skipImmediate: true });
+  }
+
   async at(key: string, when: Date, job: SlaJob): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -37,7 +37,8 @@ export class MemoryChat implements Chat {
 
   async post(channel: ChannelRef, view: View): Promise<MessageRef> {
     this.maybeFail('post');
-    const ref = this.ref(channel.slack ?? channel.teams ?? 'channel');
+    const teams = typeof channel.teams === 'object' ? `${channel.teams.team}/${channel.teams.channel}` : channel.teams;
+    const ref = this.ref(channel.slack ?? teams ?? 'channel');
     const call = { ref, channel, view };
     this.posts.push(call);
     this.calls.push({ method: 'post', ...call });

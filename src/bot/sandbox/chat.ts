@@ -40,14 +40,24 @@ export function sandboxChannels(agreement: Agreement): { id: string; name: strin
 }
 
 export class SandboxChat extends EventEmitter implements Chat {
-  private readonly byRef: Map<string, string>;
+  private byRef = new Map<string, string>();
+  private seen: Agreement | undefined;
 
-  constructor(private readonly messages: SandboxMessages, agreement: Agreement) {
+  /** `agreement` gives the agreement in force (it may be reloaded while the sandbox runs). */
+  constructor(private readonly messages: SandboxMessages, private readonly agreement: () => Agreement) {
     super();
     // One listener per open page.
     this.setMaxListeners(0);
-    // Handlers name channels by the agreement's channel objects; the sandbox knows them by role.
-    this.byRef = new Map(sandboxChannels(agreement).map((c) => [JSON.stringify(c.ref), c.id]));
+  }
+
+  /** Handlers name channels by the agreement's channel objects; the sandbox knows them by role. */
+  private channelOf(ref: ChannelRef): string | undefined {
+    const now = this.agreement();
+    if (now !== this.seen) {
+      this.seen = now;
+      this.byRef = new Map(sandboxChannels(now).map((c) => [JSON.stringify(c.ref), c.id]));
+    }
+    return this.byRef.get(JSON.stringify(ref));
   }
 
   /** A sandbox channel changed, in this process or another: open pages reload or count it unread. */
@@ -56,7 +66,7 @@ export class SandboxChat extends EventEmitter implements Chat {
   }
 
   async post(channel: ChannelRef, view: View): Promise<MessageRef> {
-    const name = this.byRef.get(JSON.stringify(channel));
+    const name = this.channelOf(channel);
     if (!name) throw new Error('this channel is not in the agreement');
     const id = await this.messages.add(name, view);
     return { platform: 'sandbox', channel: name, id };

@@ -225,12 +225,11 @@ function actRoutes(router: Router, s: Sandbox) {
 /** The "try it" buttons: an example lead through the real intake, and the digest now. */
 function tryRoutes(router: Router, s: Sandbox) {
   const { deps } = s;
-  const intake = intakeBodySchema(deps.agreement);
   const leadBody = z.object({ example: z.enum(EXAMPLES.map((e) => e.id)) });
   router.post('/sandbox/api/leads', async (req, res) => {
     const body = leadBody.safeParse(req.body);
     const example = body.success ? EXAMPLES.find((e) => e.id === body.data.example) : undefined;
-    const parsed = example ? intake.parse(example.lead(Date.now())) : null;
+    const parsed = example ? intakeBodySchema(deps.agreement).parse(example.lead(Date.now())) : null;
     if (!parsed?.ok) {
       res.status(400).json({ error: 'unknown example' });
       return;
@@ -282,15 +281,15 @@ export interface SandboxAccess {
 }
 
 export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMessages, opts: SandboxAccess): Router {
-  const { agreement } = deps;
-  const names = new Map(agreement.people.map((p) => [p.email, p.name]));
+  // Read from the agreement in force at each use: it may be reloaded while the page is open.
+  const names = () => new Map(deps.agreement.people.map((p) => [p.email, p.name]));
   const s: Sandbox = {
     deps, chat, messages,
-    t: texts(agreement.locale),
-    dir: { nameOf: (email) => names.get(email) ?? email },
-    html: { timeZone: agreement.sla.timeZone, locale: agreement.locale },
-    channels: sandboxChannels(agreement),
-    people: new Set(names.keys()),
+    get t() { return texts(deps.agreement.locale); },
+    dir: { nameOf: (email) => names().get(email) ?? email },
+    get html() { return { timeZone: deps.agreement.sla.timeZone, locale: deps.agreement.locale }; },
+    get channels() { return sandboxChannels(deps.agreement); },
+    get people() { return new Set(names().keys()); },
   };
   const router = express.Router();
   const guard = opts.remotePassword ? withPassword(opts.remotePassword) : onlyLocal;

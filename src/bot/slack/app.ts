@@ -28,7 +28,8 @@ export interface SlackBot {
   stop(): Promise<void>;
 }
 
-export function createSlackBot(config: SlackConfig, agreement: Agreement, log: Log): SlackBot {
+/** `agreement` gives the agreement in force (it may be reloaded while the bot runs). */
+export function createSlackBot(config: SlackConfig, agreement: () => Agreement, log: Log): SlackBot {
   // Bolt hands its logger to its Web API client too.
   const logger = slackLogger(log);
   const clientOptions = {
@@ -58,7 +59,7 @@ export function createSlackBot(config: SlackConfig, agreement: Agreement, log: L
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger,
   });
-  const chat = new SlackChat(app.client, writer, dir, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
+  const chat = new SlackChat(app.client, writer, dir, { get timeZone() { return agreement().sla.timeZone; }, get locale() { return agreement().locale; } });
   let inFlight: Limiter | null = null;
   return {
     chat,

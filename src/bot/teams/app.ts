@@ -41,13 +41,24 @@ export interface TeamsPeople extends TeamsDirectory {
   emailOf(teamsUserId: string | undefined, aadObjectId: string | undefined): string | undefined;
 }
 
-export function teamsPeople(agreement: Agreement): TeamsPeople {
-  const byEmail = new Map(agreement.people.map((p) => [p.email, p]));
-  const byTeams = new Map(agreement.people.filter((p) => p.teamsId).map((p) => [p.teamsId as string, p.email]));
+/** Follows the agreement as it is reloaded. */
+export function teamsPeople(agreement: () => Agreement): TeamsPeople {
+  let seen: Agreement | undefined;
+  let byEmail = new Map<string, Agreement['people'][number]>();
+  let byTeams = new Map<string, string>();
+  const maps = () => {
+    const now = agreement();
+    if (now !== seen) {
+      seen = now;
+      byEmail = new Map(now.people.map((p) => [p.email, p]));
+      byTeams = new Map(now.people.filter((p) => p.teamsId).map((p) => [p.teamsId as string, p.email]));
+    }
+    return { byEmail, byTeams };
+  };
   return {
-    nameOf: (email) => byEmail.get(email)?.name ?? email,
-    teamsIdOf: (email) => byEmail.get(email)?.teamsId,
-    emailOf: (id, aad) => (aad && byTeams.get(aad)) || (id ? byTeams.get(id) : undefined),
+    nameOf: (email) => maps().byEmail.get(email)?.name ?? email,
+    teamsIdOf: (email) => maps().byEmail.get(email)?.teamsId,
+    emailOf: (id, aad) => (aad && maps().byTeams.get(aad)) || (id ? maps().byTeams.get(id) : undefined),
   };
 }
 
@@ -63,7 +74,8 @@ class Authentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
-export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored: TeamsState, log: Log): TeamsBot {
+/** `agreement` gives the agreement in force (it may be reloaded while the bot runs). */
+export function createTeamsBot(config: TeamsConfig, agreement: () => Agreement, stored: TeamsState, log: Log): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType, ...config.auth }
     : {};
@@ -73,14 +85,16 @@ export function createTeamsBot(config: TeamsConfig, agreement: Agreement, stored
   adapter.onTurnError = async (_context, error) => log.error(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
-  const t = textsOf({ agreement });
   // Who sees a queue's channel but is not in the queue: managers, marketers, other reps.
   const bystanders = (channelId: string) => {
-    const queue = agreement.routing.queues.find((q) => q.channel.teams === channelId);
+    const now = agreement();
+    const queue = now.routing.queues.find((q) => q.channel.teams === channelId);
     if (!queue) return [];
-    return agreement.people.filter((p) => p.teamsId && !queue.members.some((m) => m.email === p.email)).map((p) => p.teamsId as string);
+    return now.people.filter((p) => p.teamsId && !queue.members.some((m) => m.email === p.email)).map((p) => p.teamsId as string);
   };
-  const chat = new TeamsChat(adapter, identity, state, people, { timeZone: agreement.sla.timeZone, locale: agreement.locale }, { cannotDm: t.teams.cannotDm }, bystanders);
+  const options = { get timeZone() { return agreement().sla.timeZone; }, get locale() { return agreement().locale; } };
+  const cannotDm = (name: string) => textsOf({ agreement: agreement() }).teams.cannotDm(name);
+  const chat = new TeamsChat(adapter, identity, state, people, options, { cannotDm }, bystanders);
 
   const router = express.Router();
   let deps: Deps | null = null;

@@ -106,6 +106,7 @@ export class TeamsChat implements Chat {
 
   private async postCard(channel: ChannelRef, view: View): Promise<MessageRef> {
     if (!channel.teams) throw new Error('this channel has no Teams id in the agreement');
+    if (typeof channel.teams !== 'string') throw new Error(`the Teams channel ${channel.teams.team}/${channel.teams.channel} has not been found`);
     return this.send(await this.channelReference(channel.teams), view);
   }
 
