@@ -509,6 +509,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
         breaches: { byQueue: [], byRep: [] }, sources: [], campaigns: [], load: [], capacityNotices: [],
         next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, customers: 0 }, 0), daily: [],
         erased: { onRequest: 0, byRetention: 0 },
+        agreements: [],
       };
       const all = text(digestView(empty, agreement, texts('de')));
       for (const line of ['Gelöscht auf Anfrage: 0\nGelöscht nach Ablauf der Aufbewahrungsfrist: 0', 'Keine Ablehnungen in diesem Monat.', 'Keine SLA-Verstöße in diesem Monat.', 'Keine MQLs in diesem Monat.', 'Keine Queue war in diesem Monat ausgelastet.', 'Median — · 90\u00a0% binnen —']) {

@@ -57,6 +57,9 @@ export interface DigestNumbers {
   daily: { day: number; accepted: number; rejected: number; nurture: number; open: number }[];
   /** Leads erased in the month: on request (the API, a person) or when their retention ran out. */
   erased: { onRequest: number; byRetention: number };
+  /** The agreement versions the month's leads were routed under, oldest first; `since` is when
+   * the version was first in force (unknown for a version older than version keeping). */
+  agreements: { version: string; since: Date | null; leads: number }[];
 }
 
 export interface NextTarget {
@@ -317,6 +320,15 @@ function nextTarget({ n, agreement, d, f }: Part): Block[] {
   ];
 }
 
+/** Which agreement the month ran under: each version and the leads it routed. */
+function versions({ n, d, f }: Part): Block[] {
+  if (n.agreements.length === 0) return [];
+  const items = n.agreements.map((a): Rich => (a.since
+    ? [d.versionSince(a.version, f.n(a.leads)), { time: a.since }]
+    : [d.version(a.version, f.n(a.leads))]));
+  return [{ type: 'context', text: [d.versions, ...items.flatMap((item, i) => (i ? [' · ', ...item] : item))] }];
+}
+
 /** A readable Slack-sized message (at most 45 blocks) for the monthly alignment meeting. */
 export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): View {
   const part: Part = { n, agreement, t, d: t.digest, f: formats(t), names: names(agreement) };
@@ -324,7 +336,7 @@ export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): Vi
   const month = f.month(n.month);
   const blocks: Block[] = [
     { type: 'header', text: d.header(month, agreement.company) },
-    ...[delivery, acceptance, speed, ranking, capacity, privacy, nextTarget].flatMap((build) => build(part)),
+    ...[delivery, acceptance, speed, ranking, capacity, privacy, nextTarget, versions].flatMap((build) => build(part)),
   ];
   return {
     fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),

@@ -252,6 +252,9 @@ const de = {
     privacy: 'Datenschutz',
     erasedOnRequest: 'Gelöscht auf Anfrage',
     erasedByRetention: 'Gelöscht nach Ablauf der Aufbewahrungsfrist',
+    versions: 'Vereinbarung in diesem Monat: ',
+    version: (version: string, leads: string) => `Version ${version} (${leads} Leads)`,
+    versionSince: (version: string, leads: string) => `Version ${version} (${leads} Leads), in Kraft seit `,
     next: (month: string, leads: string) => `Ziel für ${month}: ${leads} MQLs`,
     derivation: (revenue: string, deal: string, customers: string, toCustomer: string, opportunities: string, toOpportunity: string, leads: string) =>
       `Umsatzziel ${revenue} ÷ ${deal} je Abschluss = ${customers} Kunden; ÷ ${toCustomer} Abschlussquote = ${opportunities} Opportunities; ÷ ${toOpportunity} Quote Lead → Opportunity = ${leads} Leads.`,
@@ -588,6 +591,9 @@ const en: Texts = {
     privacy: 'Privacy',
     erasedOnRequest: 'Erased on request',
     erasedByRetention: 'Erased at the end of the retention period',
+    versions: 'Agreement this month: ',
+    version: (version, leads) => `version ${version} (${leads} leads)`,
+    versionSince: (version, leads) => `version ${version} (${leads} leads), in force since `,
     next: (month, leads) => `Target for ${month}: ${leads} MQLs`,
     derivation: (revenue, deal, customers, toCustomer, opportunities, toOpportunity, leads) =>
       `Revenue target ${revenue} ÷ ${deal} per deal = ${customers} customers; ÷ ${toCustomer} opportunity → customer = ${opportunities} opportunities; ÷ ${toOpportunity} lead → opportunity = ${leads} leads.`,

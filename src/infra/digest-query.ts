@@ -54,7 +54,7 @@ type Rows = Awaited<ReturnType<typeof monthRows>>;
 export async function digestNumbers(db: Db, agreement: Agreement, month: string, now: Date): Promise<DigestNumbers> {
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
-  const rows = await monthRows(db, sql.monthBounds(range, month, tz));
+  const [rows, agreements] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range)]);
   const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
@@ -83,7 +83,18 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     next: nextMonthTarget(agreement.funnel, history, delivered),
     daily,
     erased: { onRequest: erasures[0]?.request ?? 0, byRetention: erasures[0]?.retention ?? 0 },
+    agreements,
   };
+}
+
+/** The agreement versions the month's leads were routed under, with when each came into force. */
+async function versionsOf(db: Db, range: Range): Promise<DigestNumbers['agreements']> {
+  return db.$queryRaw<DigestNumbers['agreements']>`
+    SELECT l."agreementVersion" AS version, min(v."loadedAt") AS since, count(*)::int AS leads
+    FROM "Lead" l LEFT JOIN "AgreementVersion" v ON v.version = l."agreementVersion"
+    WHERE l."receivedAt" >= ${range.start} AND l."receivedAt" < ${range.end} AND l."agreementVersion" IS NOT NULL
+    GROUP BY l."agreementVersion"
+    ORDER BY min(v."loadedAt") NULLS FIRST, min(l."receivedAt")`;
 }
 
 /** MQLs per day of the month, and what became of each day's. */

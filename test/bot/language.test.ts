@@ -117,6 +117,7 @@ function sampleDigest(): DigestNumbers {
     next: { leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: -20 },
     daily: [],
     erased: { onRequest: 2, byRetention: 7 },
+    agreements: [{ version: 'a1b2c3d4', since: null, leads: 3 }, { version: 'e5f6a7b8', since: new Date('2026-11-15T09:00:00Z'), leads: 5 }],
   };
 }
 

@@ -148,6 +148,7 @@ export function emptyNumbers(agreement: Agreement, month: string): DigestNumbers
     next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, customers: 0 }, 0),
     daily: [{ day: 1, accepted: 0, rejected: 0, nurture: 0, open: 0 }],
     erased: { onRequest: 0, byRetention: 0 },
+    agreements: [],
   };
 }
 
