@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Express, Router } from 'express';
 import type { Agreement } from './domain/agreement.ts';
 import { type Chat, type Clock, type Digests, noMetrics, type Stores, systemClock } from './handlers/ports.ts';
-import { agreementPath, type Env, loadAgreement } from './infra/config.ts';
+import { AgreementError, agreementPath, type Env, loadAgreement } from './infra/config.ts';
 import { LiveAgreement } from './infra/live-agreement.ts';
 import { rememberVersion } from './infra/agreement-versions.ts';
 import { type Database, openDatabase } from './infra/database.ts';
@@ -39,6 +39,7 @@ import { PromMetrics, readDatabase } from './infra/metrics.ts';
 import { errorMessage } from './domain/errors.ts';
 import type { Log } from './handlers/log.ts';
 import { type Logger, loggerFor, messageLogger } from './infra/logger.ts';
+import { agreementFindings, databaseFindings, type Finding, notConfigured } from './infra/doctor.ts';
 
 export interface Running {
   port: number;
@@ -60,6 +61,8 @@ export interface Running {
   stop(): Promise<void>;
   /** The steps of a stop still under way (for the log when a stop takes too long). */
   stopping(): string[];
+  /** What is set up right and what to fix: the agreement, the database, each chat platform. */
+  doctor(): Promise<Finding[]>;
 }
 
 /** The /api tokens, named in the log by scope, last four characters and where they are kept. */
@@ -113,19 +116,26 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
 
+  const migrations = await migrationNames();
+  const doctor = async (): Promise<Finding[]> => [
+    ...agreementFindings(live),
+    ...(await databaseFindings(db, migrations, { embedded: database.embedded })),
+    ...(await platformFindings(chats)),
+  ];
   const drain = new HttpDrain();
   const app = createHttpApp({
     get agreement() { return live.current; },
     leads: stores.leads, clock, tokens, metrics,
     apiLimit: env.LEADRELAY_API_RATE_LIMIT ? { limits: rateLimits, rule: { limit: env.LEADRELAY_API_RATE_LIMIT, windowSeconds: 60 } } : undefined,
-    ready: readiness({ db, migrations: await migrationNames(), scheduler, recheckMs: opts.migrationsRecheckMs, log }),
+    ready: readiness({ db, migrations, scheduler, recheckMs: opts.migrationsRecheckMs, log }),
     drain,
     digests: work.digests,
+    doctor,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
     demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics, get agreement() { return live.current; } } : null,
-    routers: chatRouters(env, chats, deps),
+    routers: chatRouters(env, chats, deps, doctor),
     log,
   });
   const server = await listen(app, env);
@@ -166,7 +176,40 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     },
     { database: () => database.stop() },
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, deliver: async () => { await worker?.kick(); }, stop, stopping };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, doctor, deliver: async () => { await worker?.kick(); }, stop, stopping };
+}
+
+/** The doctor without a running server: the agreement, the database (migrations are looked at,
+ * not applied) and each configured chat platform, checked from here; then all closed again. */
+export async function diagnose(env: Env, opts: { log: Log; teamsAuth?: TeamsConfig['auth'] }): Promise<Finding[]> {
+  const { log } = opts;
+  let live: LiveAgreement;
+  try {
+    live = readAgreement(env, log);
+  } catch (error) {
+    const problems = error instanceof AgreementError ? error.problems : [errorMessage(error)];
+    return problems.map((p) => ({ area: 'agreement', subject: path.basename(agreementPath(env)), verdict: 'fail', detail: p }));
+  }
+  let database: Database;
+  try {
+    database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.LEADRELAY_DATA_DIR, log });
+  } catch (error) {
+    return [...agreementFindings(live), { area: 'database', subject: env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL', verdict: 'fail', detail: `cannot start or reach it: ${errorMessage(error)}` }];
+  }
+  const db = createPrisma(database.url, { log, max: 2 });
+  try {
+    const chats = createChats(env, () => live.current, db, log, opts.teamsAuth);
+    const findings = [
+      ...agreementFindings(live),
+      ...(await databaseFindings(db, await migrationNames(), { embedded: database.embedded })),
+      ...(await platformFindings(chats)),
+    ];
+    await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
+    return findings;
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
 }
 
 function readAgreement(env: Env, log: Log): LiveAgreement {
@@ -277,8 +320,16 @@ function digestCron(agreement: Agreement): string {
   return `${Number(minute)} ${Number(hour)} ${agreement.digest.dayOfMonth} * *`;
 }
 
+/** The doctor's findings for each chat platform: what it checked, or that it is off. */
+async function platformFindings(chats: Chats): Promise<Finding[]> {
+  return [
+    chats.slack ? [] : [notConfigured('slack', 'SLACK_BOT_TOKEN is not set')],
+    chats.teams ? [] : [notConfigured('teams', 'MicrosoftAppId is not set')],
+  ].flat();
+}
+
 /** The chats' own endpoints on the HTTP server: Slack's events, Teams' messages, the sandbox. */
-function chatRouters(env: Env, chats: Chats, deps: Deps | null): Router[] {
+function chatRouters(env: Env, chats: Chats, deps: Deps | null, doctor: () => Promise<Finding[]>): Router[] {
   const { slack, teams, sandbox, sandboxMessages } = chats;
   return [
     ...(slack?.router ? [slack.router] : []),
@@ -286,6 +337,7 @@ function chatRouters(env: Env, chats: Chats, deps: Deps | null): Router[] {
     ...(sandbox && sandboxMessages && deps ? [sandboxRouter(deps, sandbox, sandboxMessages, {
       remotePassword: env.LEADRELAY_SANDBOX === 'remote' ? env.LEADRELAY_SANDBOX_PASSWORD : undefined,
       maxStreams: env.LEADRELAY_SANDBOX_STREAMS,
+      doctor,
     })] : []),
   ];
 }

@@ -18,6 +18,10 @@ Usage:
   leadrelay teams-package [--app-id <id>] [--out <file>]
                                      build the Teams app package (zip) to upload, for your bot's app id
   leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
+  leadrelay doctor                   check the setup: the agreement, the database, and in Slack and Teams every
+                                     person, channel and permission; a table of what is fine and what to fix,
+                                     exit 1 when something blocks (asks the running server if there is one:
+                                     --url, --token with an admin token)
   leadrelay --help                   this text
 
 Environment: PORT, HOST, DATABASE_URL, LEADRELAY_DB_POOL, LEADRELAY_SHUTDOWN_MS, LEADRELAY_CONFIG,
@@ -60,6 +64,10 @@ async function main(argv: string[]): Promise<number> {
     case 'teams-package': {
       const { runTeamsPackage } = await import('../infra/teams-package.ts');
       return runTeamsPackage({ appId: values['app-id'] ?? env.MicrosoftAppId, out: values.out });
+    }
+    case 'doctor': {
+      const { runDoctor } = await import('./doctor.ts');
+      return runDoctor({ env, url: values.url, token: values.token });
     }
     case 'check': {
       const { agreementPath, loadAgreement } = await import('../infra/config.ts');

@@ -335,6 +335,16 @@ const de = {
     chart: 'Diagramm',
     marketing: 'Marketing',
     alignment: 'Abstimmung',
+    checkSetup: 'Einrichtung prüfen',
+    doctor: {
+      verdict: 'Ergebnis',
+      area: 'Bereich',
+      subject: 'Geprüft',
+      detail: 'Befund (wie im Log)',
+      verdicts: { fine: 'in Ordnung', warn: 'ansehen', fail: 'beheben' },
+      allFine: 'Alles eingerichtet.',
+      toFix: 'Etwas ist noch zu beheben – siehe „beheben“.',
+    },
     examples: {
       demo: 'Demo-Anfrage, 500 Mitarbeitende, München',
       ebook: 'E-Book-Download eines Studenten',
@@ -672,6 +682,16 @@ const en: Texts = {
     chart: 'Chart',
     marketing: 'Marketing',
     alignment: 'Alignment',
+    checkSetup: 'Check setup',
+    doctor: {
+      verdict: 'Result',
+      area: 'Area',
+      subject: 'Checked',
+      detail: 'Found',
+      verdicts: { fine: 'fine', warn: 'look at', fail: 'to fix' },
+      allFine: 'All set up.',
+      toFix: 'Something is left to fix – see "to fix".',
+    },
     examples: {
       demo: 'Demo request, 500 employees, Munich',
       ebook: 'E-book download by a student',

@@ -11,6 +11,8 @@ import { allow, authenticate } from './auth.ts';
 import { demoRoutes } from './demo.ts';
 import type { HttpDrain } from './drain.ts';
 import { digestRoutes } from './digest.ts';
+import { doctorRoutes } from './doctor.ts';
+import type { Finding } from '../infra/doctor.ts';
 import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import type { Log } from '../handlers/log.ts';
@@ -34,6 +36,8 @@ export interface HttpDeps {
   /** Requests in flight, for a graceful stop (refuses new ones once stopping). */
   drain?: HttpDrain;
   digests?: Digests;
+  /** What is set up right and what to fix (GET /api/doctor). */
+  doctor?: () => Promise<Finding[]>;
   /** The use cases' dependencies for demo data, when a chat is configured. */
   demoDeps?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
@@ -54,7 +58,7 @@ function apiRouter(deps: HttpDeps): express.Router {
   // below — needs an admin token.
   api.post('/leads', allow('intake'));
   api.use(intakeRoutes(deps));
-  api.use(allow('admin'), digestRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
+  api.use(allow('admin'), digestRoutes(deps), doctorRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
   return api;
 }
 

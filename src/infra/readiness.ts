@@ -63,7 +63,7 @@ export function readiness(opts: ReadinessOptions): () => Promise<Readiness> {
 }
 
 /** Of `names`, those not recorded as applied (all of them before the table exists). */
-async function pendingMigrations(db: Db, names: readonly string[]): Promise<string[]> {
+export async function pendingMigrations(db: Db, names: readonly string[]): Promise<string[]> {
   const [table] = await db.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`;
   if (!table?.present) return [...names];
   const rows = await db.$queryRaw<{ name: string }[]>`
@@ -72,7 +72,7 @@ async function pendingMigrations(db: Db, names: readonly string[]): Promise<stri
   return names.filter((n) => !applied.has(n));
 }
 
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);

@@ -13,6 +13,7 @@ import { intakeLeads } from '../../handlers/intake-leads.ts';
 import { postDigestNow } from '../../handlers/post-digest.ts';
 import { type SandboxChat, type SandboxMessages, sandboxChannels } from './chat.ts';
 import { EXAMPLES } from './examples.ts';
+import { blocks, type Finding } from '../../infra/doctor.ts';
 import { escapeHtml, formToHtml, type HtmlOptions, type SandboxDirectory, viewToHtml } from './render.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
@@ -95,22 +96,22 @@ interface Sandbox {
 
 /** The page with its labels in the agreement's language: `{{name}}` is a text of `sandbox`, escaped. */
 export function sandboxPage(t: Texts, lang: Locale): string {
-  const labels: Record<string, string> = { ...t.sandbox, examples: '' };
+  // The plain labels; the nested texts (examples, doctor) are served with the data.
+  const labels = Object.fromEntries(Object.entries(t.sandbox).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
   return asset('index.html')
     .replace(/<html lang="\w+">/, `<html lang="${lang}">`)
     .replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(labels[name] ?? ''));
 }
 
 function pageRoutes(router: Router, s: Sandbox, guard: RequestHandler) {
-  const page = sandboxPage(s.t, s.deps.agreement.locale);
-  router.get('/', securityHeaders, guard, (_req, res) => { res.type('html').send(page); });
+  router.get('/', securityHeaders, guard, (_req, res) => { res.type('html').send(sandboxPage(s.t, s.deps.agreement.locale)); });
   router.get('/sandbox/app.js', (_req, res) => { res.type('js').send(asset('app.js')); });
   router.get('/sandbox/app.css', (_req, res) => { res.type('css').send(asset('app.css')); });
 }
 
 function readRoutes(router: Router, s: Sandbox) {
-  const { agreement } = s.deps;
   router.get('/sandbox/api/state', (_req, res) => {
+    const { agreement } = s.deps;
     res.json({
       company: agreement.company,
       locale: agreement.locale,
@@ -148,6 +149,19 @@ function readRoutes(router: Router, s: Sandbox) {
       return;
     }
     res.type('png').send(Buffer.from(file));
+  });
+}
+
+/** The doctor's findings as a table: verdicts and headings in the page's language; the findings
+ * themselves name config keys and API scopes, and read as the CLI and the log do. */
+function doctorRoute(router: Router, s: Sandbox, doctor: () => Promise<Finding[]>) {
+  router.get('/sandbox/api/doctor', async (_req, res) => {
+    const findings = await doctor();
+    const d = s.t.sandbox.doctor;
+    const row = (f: Finding) => `<tr class="${f.verdict}"><td>${escapeHtml(d.verdicts[f.verdict])}</td><td>${escapeHtml(f.area)}</td><td>${escapeHtml(f.subject)}</td><td>${escapeHtml(f.detail)}</td></tr>`;
+    const head = `<tr><th>${escapeHtml(d.verdict)}</th><th>${escapeHtml(d.area)}</th><th>${escapeHtml(d.subject)}</th><th>${escapeHtml(d.detail)}</th></tr>`;
+    const summary = blocks(findings) ? d.toFix : d.allFine;
+    res.json({ ok: !blocks(findings), html: `<p>${escapeHtml(summary)}</p><table class="doctor">${head}${findings.map(row).join('')}</table>` });
   });
 }
 
@@ -278,6 +292,8 @@ export interface SandboxAccess {
   remotePassword?: string | undefined;
   /** Open event streams at most (LEADRELAY_SANDBOX_STREAMS). */
   maxStreams: number;
+  /** The doctor's findings, shown under "Check setup". */
+  doctor?: () => Promise<Finding[]>;
 }
 
 export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMessages, opts: SandboxAccess): Router {
@@ -299,6 +315,7 @@ export function sandboxRouter(deps: Deps, chat: SandboxChat, messages: SandboxMe
   readRoutes(router, s);
   actRoutes(router, s);
   tryRoutes(router, s);
+  if (opts.doctor) doctorRoute(router, s, opts.doctor);
   eventStream(router, chat, opts.maxStreams);
   return router;
 }

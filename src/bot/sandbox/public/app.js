@@ -99,6 +99,14 @@ $('command').addEventListener('submit', async (e) => {
 
 $('digest').addEventListener('click', async () => { await api('digest', {}); });
 
+// The doctor's table (escaped by the server) in place of the channel, until a channel is opened.
+$('doctor').addEventListener('click', async () => {
+  current = '';
+  sidebar();
+  $('title').textContent = $('doctor').textContent;
+  $('messages').innerHTML = (await api('doctor')).html;
+});
+
 $('as').addEventListener('change', () => {
   as = $('as').value;
   notice('');
@@ -107,7 +115,7 @@ $('as').addEventListener('change', () => {
 
 new EventSource('/sandbox/events').addEventListener('message', (e) => {
   const { channel } = JSON.parse(e.data);
-  if (channel === current) load();
+  if (current && channel === current) load();
   else {
     unread.set(channel, (unread.get(channel) ?? 0) + 1);
     sidebar();

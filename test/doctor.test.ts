@@ -1,0 +1,109 @@
+// `leadrelay doctor`, GET /api/doctor and the sandbox's "Check setup": the agreement and the
+// database (the chat platforms' findings are tested in test/slack-setup.test.ts and
+// test/teams-setup.test.ts).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type App, agreementFile, startApp, TOKEN } from './support/app.ts';
+import { freshDatabase } from './support/db.ts';
+
+const run = promisify(execFile);
+let app: App | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/** `leadrelay doctor` as a user runs it: its exit code and what it printed. */
+async function doctor(env: Record<string, string>, args: string[] = []) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leadrelay-doctor-'));
+  const base = { ...process.env, LEADRELAY_DATA_DIR: dataDir, LEADRELAY_CONFIG: '', SLACK_BOT_TOKEN: '', MicrosoftAppId: '', LEADRELAY_INTAKE_TOKEN: '', PORT: '1' };
+  try {
+    const { stdout } = await run('node', ['bin/leadrelay.mjs', 'doctor', ...args], { env: { ...base, ...env }, timeout: 60_000 });
+    return { code: 0, out: stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: `${e.stdout}${e.stderr}` };
+  }
+}
+
+describe('leadrelay doctor without a running server', () => {
+  it('a valid agreement and a migrated database: a table of fine lines, exit 0', async () => {
+    app = await startApp();
+    const { code, out } = await doctor({ DATABASE_URL: app.url });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ok\s+agreement\s+leadrelay\.example\.yml\s+version [0-9a-f]{8} in force/m);
+    expect(out).toMatch(/^ok\s+database\s+DATABASE_URL\s+PostgreSQL \d+/m);
+    expect(out).toMatch(/^ok\s+database\s+migrations\s+all \d+ applied/m);
+    expect(out).toMatch(/^ok\s+slack\s+not configured/m);
+    expect(out.trim().split('\n').at(-1)).toBe('all set up');
+  });
+
+  it('a broken agreement: each problem named, exit 1', async () => {
+    const file = agreementFile((a) => {
+      a.sla.grades.A.claimWithin = 'soon';
+      a.routing.queues[0].members[0].capacity = 0;
+    });
+    const { code, out } = await doctor({ DATABASE_URL: await freshDatabase(), LEADRELAY_CONFIG: file });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL\s+agreement\s+leadrelay\.yml\s+sla\.grades\.A\.claimWithin: "soon" is not a duration/m);
+    expect(out).toMatch(/^FAIL\s+agreement\s+leadrelay\.yml\s+routing\.queues\.0\.members\.0\.capacity: /m);
+    expect(out).toContain('2 to fix');
+  });
+
+  it('a database that cannot be reached: named, exit 1', async () => {
+    const { code, out } = await doctor({ DATABASE_URL: 'postgresql://leadrelay:x@127.0.0.1:1/leadrelay?connect_timeout=2' });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL\s+database\s+DATABASE_URL\s+cannot connect/m);
+  });
+
+  it('a fresh database: the migrations are a warning, not applied by the doctor', async () => {
+    const url = await freshDatabase();
+    // freshDatabase clones a migrated template: drop the record of one migration.
+    const { query } = await import('./support/db.ts');
+    await query(url, `DELETE FROM _prisma_migrations WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations)`);
+    const { code, out } = await doctor({ DATABASE_URL: url });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^WARN\s+database\s+migrations\s+1 pending \(\d+_\w+\): leadrelay start applies them/m);
+  });
+});
+
+describe('the doctor of a running leadrelay', () => {
+  it('GET /api/doctor needs an admin token and reports a broken reload', async () => {
+    const file = agreementFile(() => {});
+    app = await startApp({ config: file, env: { LEADRELAY_INTAKE_TOKENS: 'intake-only-token-0123456789' } });
+    const intake = await app.api('GET', '/api/doctor', undefined, { authorization: 'Bearer intake-only-token-0123456789' });
+    expect(intake.status).toBe(403);
+
+    const fine = await app.api('GET', '/api/doctor');
+    expect(fine.status).toBe(200);
+    expect(fine.body.ok).toBe(true);
+    expect(fine.body.findings).toContainEqual({ area: 'agreement', subject: 'leadrelay.yml', verdict: 'fine', detail: expect.stringContaining(app.agreement.version) });
+
+    writeFileSync(file, 'company: Muster\nlocale: fr\n');
+    await app.agreement.reload();
+    const broken = await app.api('GET', '/api/doctor');
+    expect(broken.body.ok).toBe(false);
+    expect(broken.body.findings).toContainEqual(expect.objectContaining({ area: 'agreement', verdict: 'fail', subject: 'leadrelay.yml (changed, not taken)', detail: expect.stringContaining('locale') }));
+
+    // The CLI asks the running server, and exits 1 for the broken file.
+    const cli = await doctor({ LEADRELAY_ADMIN_TOKENS: TOKEN }, ['--url', app.base]);
+    expect(cli.code).toBe(1);
+    expect(cli.out).toContain(`leadrelay at ${app.base}`);
+    expect(cli.out).toMatch(/^FAIL\s+agreement\s+leadrelay\.yml \(changed, not taken\)\s+locale/m);
+  });
+
+  it('the sandbox shows the same report under "Einrichtung prüfen", escaped', async () => {
+    app = await startApp({ sandbox: true });
+    const res = await fetch(`${app.base}/sandbox/api/doctor`);
+    const { ok, html } = (await res.json()) as { ok: boolean; html: string };
+    expect(ok).toBe(true);
+    expect(html).toContain('<th>Ergebnis</th><th>Bereich</th><th>Geprüft</th>');
+    expect(html).toContain('<td>in Ordnung</td><td>agreement</td><td>leadrelay.example.yml</td>');
+    const page = await (await fetch(`${app.base}/`)).text();
+    expect(page).toContain('>Einrichtung prüfen</button>');
+  });
+});
