@@ -25,6 +25,9 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'is not a time of da
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date like "2026-12-24"');
 const email = z.email().transform((s) => s.toLowerCase());
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" and "_"');
+/** An ISO 4217 currency code: three letters the runtime knows as a currency. */
+export const currency = z.string().trim().toUpperCase()
+  .refine((c) => /^[A-Z]{3}$/.test(c) && Intl.supportedValuesOf('currency').includes(c), 'is not an ISO 4217 currency code like "EUR"');
 const percent = z.string().regex(/^\d+%$/, 'is not a percentage like "50%"').transform((s) => Number.parseInt(s, 10));
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -182,6 +185,8 @@ export const agreementSchema = z.strictObject({
     time: clock.default('09:00'),
   }),
   funnel: z.strictObject({
+    /** The currency (ISO 4217) of the targets, and of a deal's amount given without one. */
+    currency: currency.default('EUR'),
     revenueTarget: z.number().positive(),
     averageDeal: z.number().positive(),
     opportunityToCustomer: z.number().gt(0).max(1),

@@ -13,7 +13,8 @@ export type Clock = 'claim' | 'contact';
 
 /** The lead fields a change may set. */
 export type LeadPatch = Partial<
-  Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'attempts' | 'contact' | 'companyName' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt' | 'explanation'>
+  Pick<Lead, 'assignee' | 'queue' | 'team' | 'stage' | 'attempts' | 'contact' | 'companyName' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt' | 'explanation'
+    | 'opportunityAt' | 'outcomeAmount' | 'outcomeCurrency' | 'outcomeReason'>
 >;
 
 export interface ChangeEvent {
@@ -68,7 +69,8 @@ export interface LeadChange {
 /** The outbox key of a lead's n-th offer: one message per offer round, however often it is retried. */
 export const offerKey = (leadId: string, n: number): string => `offer:${leadId}:${n}`;
 
-export type Refusal = 'notOffered' | 'notYours' | 'alreadyContacted' | 'keptAfterContact' | 'notDisputable' | 'alreadyDecided' | 'contactFirst' | 'attemptsMissing' | 'notOpen';
+export type Refusal = 'notOffered' | 'notYours' | 'alreadyContacted' | 'keptAfterContact' | 'notDisputable' | 'alreadyDecided' | 'contactFirst' | 'attemptsMissing' | 'notOpen'
+  | 'alreadySo' | 'outcomeNotAllowed';
 export type Decision = LeadChange | { refused: Refusal };
 
 export const refused = (d: Decision): d is { refused: Refusal } => 'refused' in d;
@@ -228,10 +230,62 @@ export function giveUp(lead: Lead, f: { rep: string; at: Date; requiredAttempts:
   });
 }
 
-/** A deal closed after contact (from the CRM, or demo data). */
+export const OUTCOMES = ['opportunity', 'won', 'lost'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** The statuses each outcome may be recorded from (docs/domain.md, "Outcomes"): a lead a rep holds
+ * (accepted, whether or not the contact was marked, or contacted), or an opportunity that closes.
+ * Anything else (on offer, rejected, in nurture, handed over and not claimed again) is no deal of
+ * anyone's; won and lost are final. */
+export const OUTCOME_FROM: Readonly<Record<Outcome, readonly Status[]>> = {
+  opportunity: ['accepted', 'contacted'],
+  won: ['accepted', 'contacted', 'opportunity'],
+  lost: ['accepted', 'contacted', 'opportunity'],
+};
+
+/** Whether the lead already has this outcome: sent again, it changes nothing. A won deal was an
+ * opportunity, and so was a lost one that had been. */
+export function hasOutcome(lead: Pick<Lead, 'status' | 'opportunityAt'>, outcome: Outcome): boolean {
+  if (outcome !== 'opportunity') return lead.status === outcome;
+  return lead.status === 'opportunity' || lead.status === 'won' || (lead.status === 'lost' && lead.opportunityAt !== null);
+}
+
+export interface OutcomeFacts {
+  outcome: Outcome;
+  /** The deal's amount, in `currency` (ISO 4217); both or neither. */
+  amount: number | null;
+  currency: string | null;
+  /** Why it was lost (or won): free text, erased with the person. */
+  reason: string | null;
+  actor: string | null;
+  at: Date;
+}
+
+/** An outcome from the CRM or the rep: an opportunity opens, a deal is won or lost. Once a rep held
+ * the lead, its clocks stop and it counts against no capacity any more. */
+export function recordOutcome(lead: Lead, f: OutcomeFacts): Decision {
+  if (lead.erasedAt) return { refused: 'notOpen' };
+  if (hasOutcome(lead, f.outcome)) return { refused: 'alreadySo' };
+  if (!OUTCOME_FROM[f.outcome].includes(lead.status)) return { refused: 'outcomeNotAllowed' };
+  const amount = f.amount !== null && f.currency ? { outcomeAmount: f.amount, outcomeCurrency: f.currency } : {};
+  const held = HELD.includes(lead.status);
+  return change(lead, {
+    path: [f.outcome], type: f.outcome, actor: f.actor, at: f.at,
+    data: { ...(f.amount !== null && f.currency ? { amount: f.amount, currency: f.currency } : {}), ...(f.reason ? { reason: f.reason } : {}) },
+    set: {
+      // Won deals were opportunities; a lead lost before it became one was not.
+      opportunityAt: f.outcome === 'lost' ? lead.opportunityAt : (lead.opportunityAt ?? f.at),
+      ...amount,
+      ...(f.reason ? { outcomeReason: f.reason } : {}),
+      ...(f.outcome === 'opportunity' ? {} : { closedAt: f.at }),
+    },
+    follows: held ? { stop: lead.status === 'accepted' ? ['contact'] : [], capacity: true } : {},
+  });
+}
+
+/** A deal closed, with no amount or reason. */
 export function close(lead: Lead, f: { outcome: 'won' | 'lost'; actor: string | null; at: Date }): Decision {
-  if (lead.status !== 'contacted') return { refused: 'notOpen' };
-  return change(lead, { path: [f.outcome], type: f.outcome, actor: f.actor, at: f.at, set: { closedAt: f.at }, follows: { capacity: true } });
+  return recordOutcome(lead, { ...f, amount: null, currency: null, reason: null });
 }
 
 /** Erase the person (GDPR Art. 17): contact data, free text and what chat showed of them go; the
@@ -241,7 +295,7 @@ export function erase(lead: Lead, f: { actor: string | null; at: Date; card: Vie
   if (lead.erasedAt) return { refused: 'notOpen' };
   return change(lead, {
     path: [], type: 'erased', actor: f.actor, at: f.at,
-    set: { contact: null, companyName: null, erasedAt: f.at, closedAt: lead.closedAt ?? f.at },
+    set: { contact: null, companyName: null, outcomeReason: null, erasedAt: f.at, closedAt: lead.closedAt ?? f.at },
     records: [{ kind: 'erasure', card: f.card }], follows: { stop: ['claim', 'contact'], capacity: true },
   });
 }

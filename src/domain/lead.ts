@@ -49,6 +49,13 @@ export interface Lead {
   contactedAt: Date | null;
   closedAt: Date | null;
   erasedAt: Date | null;
+  /** When it became an opportunity; a won deal was one too (docs/domain.md, "Outcomes"). */
+  opportunityAt: Date | null;
+  /** The deal's amount and currency (ISO 4217), from the latest outcome that named them. */
+  outcomeAmount: number | null;
+  outcomeCurrency: string | null;
+  /** Why the deal was lost (or won), as the CRM or the rep wrote it: free text, erased with the person. */
+  outcomeReason: string | null;
 }
 
 export interface LeadEvent {

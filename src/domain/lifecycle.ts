@@ -1,7 +1,7 @@
 // The lead lifecycle as an explicit state machine. Every status change goes through `transition`.
 
 export const STATUSES = [
-  'received', 'nurture', 'qualified', 'offered', 'accepted', 'contacted',
+  'received', 'nurture', 'qualified', 'offered', 'accepted', 'contacted', 'opportunity',
   'handed_over', 'won', 'lost', 'rejected', 'disputed', 'upheld', 'overturned',
 ] as const;
 export type Status = (typeof STATUSES)[number];
@@ -13,9 +13,12 @@ export const NEXT: Readonly<Record<Status, readonly Status[]>> = {
   nurture: ['qualified', 'disputed'],
   qualified: ['offered'],
   offered: ['accepted', 'rejected'],
-  // Given back or not contacted in time → offered again; given up as unreachable → nurture.
-  accepted: ['contacted', 'offered', 'nurture'],
-  contacted: ['handed_over', 'won', 'lost', 'nurture'],
+  // Given back or not contacted in time → offered again; given up as unreachable → nurture. An
+  // outcome (from the CRM or the rep's card) may come before the rep marked the contact.
+  accepted: ['contacted', 'offered', 'nurture', 'opportunity', 'won', 'lost'],
+  contacted: ['handed_over', 'opportunity', 'won', 'lost', 'nurture'],
+  // A deal in the CRM's pipeline: it is won or lost there.
+  opportunity: ['won', 'lost'],
   // Inside sales hands a sales-ready lead to field sales, who get it as a new offer.
   handed_over: ['offered'],
   won: [],
@@ -43,7 +46,8 @@ export function transition(from: Status, to: Status): Status {
   return to;
 }
 
-/** States in which a rep holds a lead they accepted and works on it. */
+/** States in which a rep holds a lead they accepted and works on it. An opportunity is no longer
+ * lead work (first contact, attempts): it counts against no capacity and waits for won or lost. */
 export const HELD: readonly Status[] = ['accepted', 'contacted'];
 
 /** States in which a lead is "open" work for a rep (counts against capacity): routed to them

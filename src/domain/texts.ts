@@ -175,7 +175,7 @@ const de = {
   roles: { rep: 'Vertrieb', marketer: 'Marketing', manager: 'Leitung', arbiter: 'Schlichtung' } satisfies Record<Role, string>,
   statuses: {
     received: 'eingegangen', nurture: 'Nurturing', qualified: 'qualifiziert', offered: 'angeboten', accepted: 'angenommen',
-    contacted: 'kontaktiert', handed_over: 'übergeben', won: 'gewonnen', lost: 'verloren', rejected: 'abgelehnt',
+    contacted: 'kontaktiert', opportunity: 'Opportunity', handed_over: 'übergeben', won: 'gewonnen', lost: 'verloren', rejected: 'abgelehnt',
     disputed: 'in Schlichtung', upheld: 'Ablehnung bestätigt', overturned: 'Ablehnung aufgehoben',
   },
   teams: {
@@ -263,6 +263,42 @@ const de = {
     gapMore: (n: string) => `Das sind ${n} MQLs mehr, als in diesem Monat geliefert wurden.`,
     gapLess: (n: string) => `Das sind ${n} MQLs weniger, als in diesem Monat geliefert wurden.`,
     gapNone: 'Genau so viele MQLs, wie in diesem Monat geliefert wurden.',
+    conversion: (from: string, to: string) => `Konversion der MQLs von ${from} bis ${to}: Lead → Opportunity → gewonnen`,
+    conversionLine: (leads: string, opportunities: string, toOpportunity: string, won: string, toWon: string, closed: string) =>
+      `: ${leads} → ${opportunities} (${toOpportunity}) → ${won} gewonnen (${toWon} von ${closed} abgeschlossenen)`,
+    dimensions: { source: 'Quelle', campaign: 'Kampagne', grade: 'Einstufung' },
+    noConversion: 'Keine MQLs in diesen Monaten.',
+    revenue: (month: string, total: string) => `Umsatz gewonnen im ${month}: ${total}`,
+    revenueLine: (source: string, amounts: string, deals: string) => `${source}: ${amounts} (${deals} gewonnen)`,
+    withoutAmount: (n: string) => `${n} ohne Betrag`,
+    noRevenue: 'Kein Deal in diesem Monat gewonnen.',
+    measuredOpportunity: (from: string, to: string, opportunities: string, leads: string, rate: string, low: string, high: string) =>
+      `Gemessen an den MQLs von ${from} bis ${to}: ${opportunities} von ${leads} wurden Opportunity (${rate}, 95-%-Intervall ${low}–${high});`,
+    measuredCustomer: (won: string, closed: string, rate: string, low: string, high: string) =>
+      `${won} von ${closed} abgeschlossenen Opportunities gewonnen (${rate}, 95-%-Intervall ${low}–${high}).`,
+    measuredRange: (fewest: string, most: string) => `Mit den Intervallgrenzen: ${fewest} bis ${most} MQLs im Monat.`,
+    tooFew: (from: string, to: string, leads: string, opportunities: string, closed: string, won: string) =>
+      `Gemessen an den MQLs von ${from} bis ${to}: ${leads} MQLs, ${opportunities} Opportunities, ${closed} davon abgeschlossen, ${won} gewonnen.`,
+    tooFewNeed: (leads: string, opportunities: string, closed: string, won: string) =>
+      `Gemessene Quoten brauchen mindestens ${leads} MQLs, ${opportunities} Opportunities und ${closed} abgeschlossene mit ${won} gewonnenen.`,
+  },
+  /** A deal's outcome: from the CRM (POST /api/outcomes) or the buttons on the rep's lead card. */
+  outcome: {
+    opportunity: 'Opportunity',
+    won: 'Gewonnen',
+    lost: 'Verloren',
+    amount: 'Auftragswert',
+    reason: 'Grund',
+    recorded: { opportunity: '🎯 Als Opportunity eingetragen. Viel Erfolg!', won: '🏆 Als gewonnen eingetragen. Glückwunsch!', lost: 'Als verloren eingetragen. Danke für den Grund – Marketing lernt daraus.' },
+    alreadySo: 'Das ist schon so eingetragen; nichts geändert.',
+    notAllowed: (status: string) => `Für diesen Lead lässt sich kein Ergebnis eintragen: Er ist ${status}.`,
+    submit: 'Eintragen',
+    amountLabel: (currency: string) => `Auftragswert in ${currency}`,
+    amountPlaceholder: 'z. B. 20.000 oder 20.000,50',
+    badAmount: 'Bitte einen Betrag wie 20.000 oder 20.000,50 angeben.',
+    reasonLabel: 'Warum verloren?',
+    reasonPlaceholder: 'z. B. Preis, Wettbewerber, kein Budget',
+    reasonRequired: 'Bitte kurz sagen, warum der Deal verloren ist.',
   },
   weekdays: { mon: 'Mo', tue: 'Di', wed: 'Mi', thu: 'Do', fri: 'Fr', sat: 'Sa', sun: 'So' },  /** Why leadrelay decided what it did: the wording of each reason code (src/domain/reasons.ts). */
   why: {
@@ -525,7 +561,7 @@ const en: Texts = {
   roles: { rep: 'sales rep', marketer: 'Marketing', manager: 'manager', arbiter: 'arbiter' },
   statuses: {
     received: 'received', nurture: 'nurturing', qualified: 'qualified', offered: 'offered', accepted: 'accepted',
-    contacted: 'contacted', handed_over: 'handed over', won: 'won', lost: 'lost', rejected: 'rejected',
+    contacted: 'contacted', opportunity: 'opportunity', handed_over: 'handed over', won: 'won', lost: 'lost', rejected: 'rejected',
     disputed: 'in arbitration', upheld: 'rejection upheld', overturned: 'rejection overturned',
   },
   teams: {
@@ -612,6 +648,38 @@ const en: Texts = {
     gapMore: (n) => `That is ${n} MQLs more than delivered this month.`,
     gapLess: (n) => `That is ${n} MQLs fewer than delivered this month.`,
     gapNone: 'The same number of MQLs as delivered this month.',
+    conversion: (from, to) => `Conversion of the MQLs from ${from} to ${to}: lead → opportunity → won`,
+    conversionLine: (leads, opportunities, toOpportunity, won, toWon, closed) => `: ${leads} → ${opportunities} (${toOpportunity}) → ${won} won (${toWon} of ${closed} closed)`,
+    dimensions: { source: 'source', campaign: 'campaign', grade: 'grade' },
+    noConversion: 'No MQLs in these months.',
+    revenue: (month, total) => `Revenue won in ${month}: ${total}`,
+    revenueLine: (source, amounts, deals) => `${source}: ${amounts} (${deals} won)`,
+    withoutAmount: (n) => `${n} without an amount`,
+    noRevenue: 'No deal won this month.',
+    measuredOpportunity: (from, to, opportunities, leads, rate, low, high) =>
+      `Measured on the MQLs from ${from} to ${to}: ${opportunities} of ${leads} became opportunities (${rate}, 95% interval ${low}–${high});`,
+    measuredCustomer: (won, closed, rate, low, high) => `${won} of ${closed} closed opportunities were won (${rate}, 95% interval ${low}–${high}).`,
+    measuredRange: (fewest, most) => `At the intervals' ends: ${fewest} to ${most} MQLs a month.`,
+    tooFew: (from, to, leads, opportunities, closed, won) =>
+      `Measured on the MQLs from ${from} to ${to}: ${leads} MQLs, ${opportunities} opportunities, ${closed} of them closed, ${won} won.`,
+    tooFewNeed: (leads, opportunities, closed, won) => `Measured rates need at least ${leads} MQLs, ${opportunities} opportunities and ${closed} closed ones with ${won} won.`,
+  },
+  outcome: {
+    opportunity: 'Opportunity',
+    won: 'Won',
+    lost: 'Lost',
+    amount: 'Deal amount',
+    reason: 'Reason',
+    recorded: { opportunity: '🎯 Recorded as an opportunity. Good luck!', won: '🏆 Recorded as won. Congratulations!', lost: 'Recorded as lost. Thanks for the reason – marketing learns from it.' },
+    alreadySo: 'That is already recorded; nothing changed.',
+    notAllowed: (status) => `No outcome can be recorded for this lead: it is ${status}.`,
+    submit: 'Record',
+    amountLabel: (currency) => `Deal amount in ${currency}`,
+    amountPlaceholder: 'e.g. 20,000 or 20,000.50',
+    badAmount: 'Please give an amount like 20,000 or 20,000.50.',
+    reasonLabel: 'Why was it lost?',
+    reasonPlaceholder: 'e.g. price, competitor, no budget',
+    reasonRequired: 'Please say briefly why the deal was lost.',
   },
   weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },  why: {
     fields: { employees: 'employees', country: 'country', industry: 'industry' },

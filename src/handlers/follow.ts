@@ -29,6 +29,8 @@ export function refusalView(deps: Deps, refusal: Refusal, lead: Lead | null): Vi
     alreadyDecided: () => t.notice.alreadyDecided,
     contactFirst: () => t.notice.contactFirst,
     attemptsMissing: () => t.escalation.attemptsMissing(required - (lead?.attempts ?? 0), required),
+    alreadySo: () => t.outcome.alreadySo,
+    outcomeNotAllowed: () => t.outcome.notAllowed(lead ? t.statuses[lead.status] : '—'),
   };
   return noticeView(texts[refusal]());
 }

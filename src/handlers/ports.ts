@@ -18,7 +18,10 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A lead ready to be stored, with its first event and, if routed, its pending offer. */
-export type NewLead = Omit<Lead, 'id' | 'attempts' | 'offerRound' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt'>;
+export type NewLead = Omit<Lead, 'id' | 'attempts' | 'offerRound' | 'offeredAt' | 'claimDueAt' | 'acceptedAt' | 'contactDueAt' | 'contactedAt' | 'closedAt' | 'erasedAt' | Outcome>;
+
+/** A lead's outcome fields: none at intake. */
+type Outcome = 'opportunityAt' | 'outcomeAmount' | 'outcomeCurrency' | 'outcomeReason';
 
 export interface StoredMember {
   email: string;

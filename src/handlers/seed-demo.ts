@@ -78,7 +78,17 @@ export async function seedDemoMonth(deps: Deps, opts: { count?: number; seed?: n
       await apply((l) => changes.markContacted(l, { rep, at: contactedAt }));
       const closedAt = at(600 + Math.floor(rnd() * 1200), contactedAt);
       const end = rnd();
-      if (closedAt && end < 0.25) await apply((l) => changes.close(l, { outcome: end < 0.12 ? 'won' : 'lost', actor: rep, at: closedAt }));
+      if (!closedAt || end >= 0.25) continue;
+      // Most closed deals were opportunities first; won ones around the agreed average deal.
+      const outcome = (l: Lead, o: changes.Outcome, facts: Partial<changes.OutcomeFacts> = {}) =>
+        changes.recordOutcome(l, { outcome: o, amount: null, currency: null, reason: null, actor: rep, at: closedAt, ...facts });
+      if (end < 0.2) await apply((l) => outcome(l, 'opportunity', { at: new Date((contactedAt.getTime() + closedAt.getTime()) / 2) }));
+      if (end < 0.12) {
+        const amount = Math.round((agreement.funnel.averageDeal * (0.5 + end * 8)) / 100) * 100;
+        await apply((l) => outcome(l, 'won', { amount, currency: agreement.funnel.currency }));
+      } else {
+        await apply((l) => outcome(l, 'lost', { reason: end < 0.2 ? 'Wettbewerber günstiger' : 'Kein Budget in diesem Jahr' }));
+      }
     } else if (roll < 0.9 && claimedAt) {
       const reason = pick(REJECT_REASONS.filter((r) => r !== 'other'));
       await apply((l) => changes.reject(l, { rep, reason, note: null, at: claimedAt }));

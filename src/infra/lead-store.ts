@@ -18,7 +18,10 @@ type Tx = Prisma.TransactionClient;
 const INTAKE_LOCK = 0x1ead;
 
 export function toLead(row: LeadRow): Lead {
-  return { ...row, contact: (row.contact as Contact | null) ?? null, explanation: row.explanation as unknown as Explanation };
+  return {
+    ...row, contact: (row.contact as Contact | null) ?? null, explanation: row.explanation as unknown as Explanation,
+    outcomeAmount: row.outcomeAmount === null ? null : Number(row.outcomeAmount),
+  };
 }
 
 function toEvent(row: EventRow): LeadEvent {
@@ -120,7 +123,8 @@ export class PrismaLeads implements Leads {
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 // The columns a change may set (LeadPatch); anything else is a programming error, never SQL.
-const SETTABLE = new Set(['assignee', 'queue', 'team', 'stage', 'attempts', 'contact', 'companyName', 'offeredAt', 'claimDueAt', 'acceptedAt', 'contactDueAt', 'contactedAt', 'closedAt', 'erasedAt', 'explanation']);
+const SETTABLE = new Set(['assignee', 'queue', 'team', 'stage', 'attempts', 'contact', 'companyName', 'offeredAt', 'claimDueAt', 'acceptedAt', 'contactDueAt', 'contactedAt', 'closedAt', 'erasedAt', 'explanation',
+  'opportunityAt', 'outcomeAmount', 'outcomeCurrency', 'outcomeReason']);
 
 /** Each settable field as SQL, with the casts its column needs. */
 function assignments(change: LeadChange): Prisma.Sql[] {

@@ -292,6 +292,7 @@ export function memoryStores(opts: MemoryStoresOptions = {}): MemoryStores {
               const lead: Lead = {
                 ...copy(n), id: randomUUID(), attempts: 0, offerRound: 0,
                 offeredAt: null, claimDueAt: null, acceptedAt: null, contactDueAt: null, contactedAt: null, closedAt: null, erasedAt: null,
+                opportunityAt: null, outcomeAmount: null, outcomeCurrency: null, outcomeReason: null,
               };
               stagedLeads.push(lead);
               stagedEvents.set(lead.id, [{ at: new Date(lead.receivedAt), type: 'received', actor: null, from: 'received', to: lead.status, data: copy(lead.explanation) as unknown as Record<string, unknown> }]);
