@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agreement } from '../src/domain/agreement.ts';
-import { type DigestNumbers, digestView, evenness, monthRange, monthWeeks, nextMonthTarget } from '../src/domain/digest.ts';
+import { type DigestNumbers, digestView, evenness, monthRange, monthWeeks, nextMonthTarget, wilson } from '../src/domain/digest.ts';
 import { texts } from '../src/domain/texts.ts';
 import { plain, type Rich } from '../src/domain/view.ts';
 import { loadAgreement } from '../src/infra/config.ts';
@@ -49,6 +49,7 @@ interface LeadRow {
   acceptedAt?: Date | null;
   contactedAt?: Date | null;
   company?: string;
+  grade?: string;
 }
 
 async function lead(l: LeadRow): Promise<string> {
@@ -57,10 +58,10 @@ async function lead(l: LeadRow): Promise<string> {
   await client.query(
     `INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score, team, queue, assignee,
        "companyName", signals, explanation, "receivedAt", "offeredAt", "acceptedAt", "contactedAt", "updatedAt")
-     VALUES ($1, 'test', $14, $2, $3, $4, $5::"LeadStatus", $6::"Stage", 'B', 30, 'inside_sales', $7, $8, $9, '{}', '{"qualification":[],"routing":[]}',
+     VALUES ($1, 'test', $14, $2, $3, $4, $5::"LeadStatus", $6::"Stage", $15, 30, 'inside_sales', $7, $8, $9, '{}', '{"qualification":[],"routing":[]}',
        $10, $11, $12, $13, $10)`,
     [id, l.source, l.campaign ?? null, MIA, l.status, stage, l.queue === undefined ? 'inside-dach-nord' : l.queue, l.assignee ?? null,
-      l.company ?? `Firma ${id.slice(0, 4)}`, ts(l.received), ts(l.offeredAt), ts(l.acceptedAt), ts(l.contactedAt), `ext-${id}`],
+      l.company ?? `Firma ${id.slice(0, 4)}`, ts(l.received), ts(l.offeredAt), ts(l.acceptedAt), ts(l.contactedAt), `ext-${id}`, l.grade ?? 'B'],
   );
   // Intake writes the first event at receivedAt: to `qualified` for an MQL, else `nurture`.
   await event(id, l.received, 'received', 'received', stage ? 'qualified' : 'nurture');
@@ -72,6 +73,14 @@ async function event(leadId: string, at: Date, type: string, from: string | null
     'INSERT INTO "LeadEvent" ("leadId", at, type, actor, "from", "to") VALUES ($1, $2, $3, $4, $5::"LeadStatus", $6::"LeadStatus")',
     [leadId, ts(at), type, actor, from, to],
   );
+}
+
+/** The outcome as POST /api/outcomes stores it: on the lead, and as its event. */
+async function won(leadId: string, at: Date, from: string, amount?: { amount: number; currency: string }, opportunityAt?: Date) {
+  await client.query(`UPDATE "Lead" SET status = 'won', "closedAt" = $2, "opportunityAt" = $3, "outcomeAmount" = $4, "outcomeCurrency" = $5 WHERE id = $1`,
+    [leadId, ts(at), ts(opportunityAt), amount?.amount ?? null, amount?.currency ?? null]);
+  if (opportunityAt) await event(leadId, opportunityAt, 'opportunity', from, 'opportunity');
+  await event(leadId, at, 'won', opportunityAt ? 'opportunity' : from, 'won');
 }
 
 async function rejection(leadId: string, reason: string, at: Date, rep = BEN): Promise<string> {
@@ -150,7 +159,7 @@ beforeAll(async () => {
   // A: ten leads accepted in October. Claim minutes 1…10, first-contact minutes 10…100.
   //    a1 is the border lead: 1 October 00:30 in Berlin = 30 September 22:30 UTC, still October.
   await accepted({ received: berlin('2026-10-01T00:30'), source: 'inbound', campaign: 'webinar-ki', rep: ANNA, claim: 1, contact: 10, end: 'contacted' }); // W40 day 1
-  await accepted({ received: oct(1), source: 'inbound', campaign: 'webinar-ki', rep: ANNA, claim: 2, contact: 20, end: 'won' }); // W40 day 1
+  const a2 = await accepted({ received: oct(1), source: 'inbound', campaign: 'webinar-ki', rep: ANNA, claim: 2, contact: 20, end: 'won' }); // W40 day 1
   await accepted({ received: oct(2), source: 'inbound', campaign: 'whitepaper-i40', rep: ANNA, claim: 3, contact: 30, end: 'lost', company: 'Breach GmbH' }); // W40 day 2
   await accepted({ received: oct(5), source: 'inbound', campaign: 'whitepaper-i40', rep: ANNA, claim: 4, contact: 40, end: 'contacted' }); // W41
   await accepted({ received: oct(6), source: 'marketing_automation', campaign: 'nurture-mail', rep: ANNA, claim: 5, contact: 50, end: 'unreachable' }); // W41
@@ -159,6 +168,8 @@ beforeAll(async () => {
   await accepted({ received: oct(14), source: 'marketing_automation', campaign: 'nurture-mail', rep: CLARA, claim: 8, contact: 80, end: 'won' }); // W42
   await accepted({ received: oct(19), source: 'referral', campaign: null, rep: DAVID, claim: 9, contact: 90, end: 'contacted' }); // W43
   await accepted({ received: oct(20), source: 'referral', campaign: null, rep: DAVID, claim: 10, contact: 100, end: 'lost' }); // W43
+  // a2 was won for 24,000 EUR; a8 without an amount.
+  await client.query(`UPDATE "Lead" SET "outcomeAmount" = 24000, "outcomeCurrency" = 'EUR' WHERE id = $1`, [a2]);
   // B: the last October lead, 31 October 23:30 in Berlin (22:30 UTC, winter time), claimed on 1 November.
   const b1 = await accepted({ received: berlin('2026-10-31T23:30'), source: 'referral', campaign: null, rep: BEN, claim: 34, contact: null, end: 'accepted' }); // W44 day 31
 
@@ -228,6 +239,12 @@ beforeAll(async () => {
   await dispute(p2.id, p2.rejectionId, berlin('2026-09-25T10:00'), { at: oct(2, '09:00'), outcome: 'upheld', arbiter: SOPHIE, rationale: 'Zu klein.' });
   // p3: rejected 30 September 23:29 Berlin: a September rejection.
   await rejected({ received: berlin('2026-09-30T22:58'), source: 'cold_call', campaign: null, reason: 'duplicate', status: 'rejected' });
+  // h1: received in August (grade A), an opportunity on 20 August, won on 20 October for 12,000 CHF.
+  const h1 = await lead({ received: berlin('2026-08-12T10:00'), source: 'referral', status: 'contacted', grade: 'A', assignee: DAVID, acceptedAt: berlin('2026-08-12T11:00'), contactedAt: berlin('2026-08-13T10:00') });
+  await won(h1, oct(20, '15:00'), 'contacted', { amount: 12_000, currency: 'CHF' }, berlin('2026-08-20T10:00'));
+  // h2: received in September, won on 28 October for 6,000.50 EUR (only `won` recorded: it was an opportunity too).
+  const h2 = await lead({ received: berlin('2026-09-14T10:00'), source: 'inbound', campaign: 'whitepaper-i40', status: 'contacted', assignee: ANNA, acceptedAt: berlin('2026-09-14T11:00'), contactedAt: berlin('2026-09-15T10:00') });
+  await won(h2, oct(28), 'contacted', { amount: 6000.5, currency: 'EUR' });
   // n1: 1 November 00:30 Berlin (31 Oct 23:30 UTC) belongs to November; offered, then rejected in November.
   await rejected({ received: berlin('2026-11-01T00:30'), source: 'inbound', campaign: 'webinar-ki', reason: 'other', status: 'rejected' });
 
@@ -264,6 +281,16 @@ afterAll(async () => {
   await client?.end();
   await db?.$disconnect();
 });
+
+/** What a person reads of the digest, block by block. */
+const text = (view: ReturnType<typeof digestView>) =>
+  view.blocks.map((b) => {
+    if (b.type === 'header') return b.text;
+    if (b.type === 'text' || b.type === 'context') return plain(b.text);
+    if (b.type === 'list') return b.items.map((i: Rich) => plain(i)).join('\n');
+    if (b.type === 'fields') return b.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n');
+    return '';
+  }).join('\n');
 
 describe('digestNumbers for October 2026 in Europe/Berlin', () => {
   let n: DigestNumbers;
@@ -401,28 +428,86 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
     expect([sum('accepted'), sum('rejected'), sum('nurture'), sum('open')]).toEqual([11, 1, 5, 25]);
   });
 
-  it('derives next month’s target from the agreement while history is short', () => {
-    // History Jul–Sep: s1, p1, p2, p3 = 4 MQLs, no opportunity → the agreement's rates:
-    // 400,000 / 20,000 = 20 customers; / 0.25 = 80 opportunities; / 0.2 = 400 leads; 400 − 42 = 358 more.
-    expect(n.next).toEqual({ leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: 358 });
+  it('derives next month’s target from the agreement while there are too few outcomes, and says how many there are', () => {
+    // History Jul–Sep: s1, p1, p2, p3, h1, h2 = 6 MQLs; h1 and h2 became opportunities and were
+    // won → the agreement's rates: 400,000 / 20,000 = 20 customers; / 0.25 = 80 opportunities;
+    // / 0.2 = 400 leads; 400 − 42 = 358 more.
+    expect(n.next).toEqual({
+      leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: 358,
+      history: { leads: 6, opportunities: 2, closed: 2, customers: 2 },
+    });
   });
 
-  it('uses the measured funnel once the three months before hold enough history', async () => {
-    // 96 more MQLs in August: 24 handed over (SRL), 10 won, 6 lost → 100 leads, 40 opportunities, 10 customers.
-    // A won lead from June (before the window) does not count.
+  it('shows what became of the MQLs of the three months before, by source, campaign and grade', () => {
+    // Jul–Sep: inbound s1 (open), h2 (won); referral p1 (open), h1 (opportunity, won); cold_call p2, p3 (rejected).
+    expect(n.conversion).toEqual({
+      from: '2026-07', to: '2026-09',
+      bySource: [
+        { name: 'inbound', leads: 2, opportunities: 1, closed: 1, won: 1 },
+        { name: 'referral', leads: 2, opportunities: 1, closed: 1, won: 1 },
+        { name: 'cold_call', leads: 2, opportunities: 0, closed: 0, won: 0 },
+      ],
+      byCampaign: [
+        { name: 'whitepaper-i40', leads: 1, opportunities: 1, closed: 1, won: 1 },
+        { name: 'messe-2026', leads: 1, opportunities: 0, closed: 0, won: 0 },
+        { name: 'webinar-ki', leads: 1, opportunities: 0, closed: 0, won: 0 },
+      ],
+      byGrade: [
+        { name: 'B', leads: 5, opportunities: 1, closed: 1, won: 1 },
+        { name: 'A', leads: 1, opportunities: 1, closed: 1, won: 1 },
+      ],
+    });
+  });
+
+  it('adds up the revenue won in the month by source and currency, whenever the lead came', () => {
+    // Won in October: a2 (inbound, 24,000 EUR), a8 (marketing_automation, no amount), h1 (referral,
+    // August's lead, 12,000 CHF), h2 (inbound, September's lead, 6,000.50 EUR).
+    expect(n.revenue).toEqual([
+      { source: 'inbound', deals: 2, amounts: [{ currency: 'EUR', amount: 30_000.5 }], withoutAmount: 0 },
+      { source: 'marketing_automation', deals: 1, amounts: [], withoutAmount: 1 },
+      { source: 'referral', deals: 1, amounts: [{ currency: 'CHF', amount: 12_000 }], withoutAmount: 0 },
+    ]);
+  });
+
+  it('uses the rates measured on real outcomes once there are enough, with their 95 % intervals', async () => {
+    // 94 more MQLs in August: 24 open opportunities, 8 won and 6 lost after becoming opportunities,
+    // 4 lost as leads (never opportunities), 52 in nurture. With s1, p1–p3, h1, h2: 100 leads,
+    // 40 opportunities, 16 of them closed, 10 won. A won lead from June (before the window) does not count.
     await client.query(`
-      INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, owner, status, stage, score, signals, explanation, "receivedAt", "updatedAt")
+      INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, owner, status, stage, score, signals, explanation, "receivedAt", "opportunityAt", "updatedAt")
       SELECT gen_random_uuid(), 'history', 'h' || i, 'inbound', $1,
-        (CASE WHEN i <= 24 THEN 'offered' WHEN i <= 34 THEN 'won' WHEN i <= 40 THEN 'lost' ELSE 'nurture' END)::"LeadStatus",
-        (CASE WHEN i <= 24 THEN 'SRL' ELSE 'MQL' END)::"Stage", 30, '{}', '{}',
-        $2::timestamp + i * interval '1 hour', now()
-      FROM generate_series(1, 96) AS i`, [MIA, '2026-08-03 08:00:00']);
+        (CASE WHEN i <= 24 THEN 'opportunity' WHEN i <= 32 THEN 'won' WHEN i <= 42 THEN 'lost' ELSE 'nurture' END)::"LeadStatus",
+        'MQL', 30, '{}', '{}', $2::timestamp + i * interval '1 hour',
+        CASE WHEN i <= 38 THEN $2::timestamp + interval '10 days' END, now()
+      FROM generate_series(1, 94) AS i`, [MIA, '2026-08-03 08:00:00']);
     await lead({ received: berlin('2026-06-30T23:59'), source: 'inbound', status: 'won' });
     const measured = await digestNumbers(db, agreement, '2026-10', NOW);
-    // leadToOpportunity = 40/100 = 0.4, opportunityToCustomer = 10/40 = 0.25:
-    // 20 customers; / 0.25 = 80 opportunities; / 0.4 = 200 leads; 200 − 42 = 158.
-    expect(measured.next).toEqual({ leads: 200, customers: 20, opportunities: 80, basis: 'measured', leadToOpportunity: 0.4, opportunityToCustomer: 0.25, gapToThisMonth: 158 });
+    // leadToOpportunity = 40/100 = 0.4, opportunityToCustomer = 10/16 = 0.625 (open opportunities
+    // have no end yet): 20 customers; / 0.625 = 32 opportunities; / 0.4 = 80 leads; 80 − 42 = 38.
+    expect(measured.next).toMatchObject({
+      leads: 80, customers: 20, opportunities: 32, basis: 'measured', leadToOpportunity: 0.4, opportunityToCustomer: 0.625, gapToThisMonth: 38,
+      history: { leads: 100, opportunities: 40, closed: 16, customers: 10 },
+    });
+    // Wilson, z = 1.96: 40 of 100 → centre (0.4 + 1.9208/100) / 1.038415 = 0.40370, half-width
+    // 1.88747 · √(0.0024 + 0.00009604) = 0.09430 → [0.3094, 0.4980]; 10 of 16 → centre
+    // (0.625 + 0.12005) / 1.24009 = 0.60080, half-width 1.58050 · √(0.01465 + 0.00375) = 0.21439
+    // → [0.3864, 0.8152]. Targets at the ends: ⌈⌈20 / 0.8152⌉ / 0.4980⌉ = ⌈25 / 0.4980⌉ = 51 and
+    // ⌈⌈20 / 0.3864⌉ / 0.3094⌉ = ⌈52 / 0.3094⌉ = 169.
+    const { intervals } = measured.next;
+    expect(intervals?.leadToOpportunity[0]).toBeCloseTo(0.3094, 4);
+    expect(intervals?.leadToOpportunity[1]).toBeCloseTo(0.4980, 4);
+    expect(intervals?.opportunityToCustomer[0]).toBeCloseTo(0.3864, 4);
+    expect(intervals?.opportunityToCustomer[1]).toBeCloseTo(0.8152, 4);
+    expect(intervals?.leads).toEqual([51, 169]);
     expect(measured.mqls.delivered).toBe(42); // August does not touch October
+    const all = text(digestView(measured, agreement, texts('de')));
+    expect(all).toContain('Ziel für November 2026: 80 MQLs');
+    expect(all).toContain('Quoten gemessen an den drei Monaten davor.');
+    expect(all).toContain('Gemessen an den MQLs von Juli 2026 bis September 2026: 40 von 100 wurden Opportunity (40\u00a0%, 95-%-Intervall 31\u00a0%–50\u00a0%); '
+      + '10 von 16 abgeschlossenen Opportunities gewonnen (63\u00a0%, 95-%-Intervall 39\u00a0%–82\u00a0%). Mit den Intervallgrenzen: 51 bis 169 MQLs im Monat.');
+    const en = text(digestView(measured, { ...agreement, locale: 'en' }, texts('en')));
+    expect(en).toContain('Rates measured over the three months before.');
+    expect(en).toContain('40 of 100 became opportunities (40%, 95% interval 31%–50%); 10 of 16 closed opportunities were won (63%, 95% interval 39%–82%).');
   });
 
   it('an empty month is all zeros', async () => {
@@ -436,15 +521,6 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
   });
 
   describe('the message', () => {
-    const text = (view: ReturnType<typeof digestView>) =>
-      view.blocks.map((b) => {
-        if (b.type === 'header') return b.text;
-        if (b.type === 'text' || b.type === 'context') return plain(b.text);
-        if (b.type === 'list') return b.items.map((i: Rich) => plain(i)).join('\n');
-        if (b.type === 'fields') return b.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n');
-        return '';
-      }).join('\n');
-
     it('in German', () => {
       const view = digestView(n, agreement, texts('de'));
       const all = text(view);
@@ -470,6 +546,15 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Ziel für November 2026: 400 MQLs');
       expect(all).toContain('Umsatzziel 400.000 ÷ 20.000 je Abschluss = 20 Kunden; ÷ 25\u00a0% Abschlussquote = 80 Opportunities; ÷ 20\u00a0% Quote Lead → Opportunity = 400 Leads.');
       expect(all).toContain('Quoten aus der Vereinbarung – für gemessene Quoten gab es noch zu wenig Verlauf. Das sind 358 MQLs mehr, als in diesem Monat geliefert wurden.');
+      expect(all).toContain('Gemessen an den MQLs von Juli 2026 bis September 2026: 6 MQLs, 2 Opportunities, 2 davon abgeschlossen, 2 gewonnen. '
+        + 'Gemessene Quoten brauchen mindestens 50 MQLs, 10 Opportunities und 10 abgeschlossene mit 1 gewonnenen.');
+      expect(all).toContain('Konversion der MQLs von Juli 2026 bis September 2026: Lead → Opportunity → gewonnen');
+      expect(all).toContain('Inbound (Quelle): 2 → 1 (50\u00a0%) → 1 gewonnen (100\u00a0% von 1 abgeschlossenen)');
+      expect(all).toContain('Kaltakquise (Quelle): 2 → 0 (0\u00a0%) → 0 gewonnen (— von 0 abgeschlossenen)');
+      expect(all).toContain('whitepaper-i40 (Kampagne): 1 → 1 (100\u00a0%) → 1 gewonnen (100\u00a0% von 1 abgeschlossenen)');
+      expect(all).toContain('A (Einstufung): 1 → 1 (100\u00a0%) → 1 gewonnen (100\u00a0% von 1 abgeschlossenen)');
+      expect(all).toContain('Umsatz gewonnen im Oktober 2026: 30.000,50\u00a0€ · 12.000\u00a0CHF · 1 ohne Betrag');
+      expect(all).toContain('Inbound: 30.000,50\u00a0€ (2 gewonnen)\nMarketing-Automation: 1 ohne Betrag (1 gewonnen)\nEmpfehlung: 12.000\u00a0CHF (1 gewonnen)');
     });
 
     it('in English', () => {
@@ -487,6 +572,9 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Target for November 2026: 400 MQLs');
       expect(all).toContain('Revenue target 400,000 ÷ 20,000 per deal = 20 customers; ÷ 25% opportunity → customer = 80 opportunities; ÷ 20% lead → opportunity = 400 leads.');
       expect(all).toContain('That is 358 MQLs more than delivered this month.');
+      expect(all).toContain('Measured rates need at least 50 MQLs, 10 opportunities and 10 closed ones with 1 won.');
+      expect(all).toContain('Revenue won in October 2026: €30,000.50 · CHF\u00a012,000 · 1 without an amount');
+      expect(all).toContain('Inbound (source): 2 → 1 (50%) → 1 won (100% of 1 closed)');
     });
 
     it('shows the latest 8 capacity notices and counts the earlier ones', () => {
@@ -507,12 +595,14 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
         disputes: { opened: 0, upheld: 0, overturned: 0, precedents: [] },
         speed: { claimMinutes: { median: null, p90: null }, contactMinutes: { median: null, p90: null } },
         breaches: { byQueue: [], byRep: [] }, sources: [], campaigns: [], load: [], capacityNotices: [],
-        next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, customers: 0 }, 0), daily: [],
+        next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, closed: 0, customers: 0 }, 0), daily: [],
         erased: { onRequest: 0, byRetention: 0 },
         agreements: [],
+        conversion: { from: '2026-12', to: '2027-02', bySource: [], byCampaign: [], byGrade: [] },
+        revenue: [],
       };
       const all = text(digestView(empty, agreement, texts('de')));
-      for (const line of ['Gelöscht auf Anfrage: 0\nGelöscht nach Ablauf der Aufbewahrungsfrist: 0', 'Keine Ablehnungen in diesem Monat.', 'Keine SLA-Verstöße in diesem Monat.', 'Keine MQLs in diesem Monat.', 'Keine Queue war in diesem Monat ausgelastet.', 'Median — · 90\u00a0% binnen —']) {
+      for (const line of ['Gelöscht auf Anfrage: 0\nGelöscht nach Ablauf der Aufbewahrungsfrist: 0', 'Keine Ablehnungen in diesem Monat.', 'Keine MQLs in diesen Monaten.', 'Kein Deal in diesem Monat gewonnen.', 'Umsatz gewonnen im März 2027: 0\u00a0€', 'Keine SLA-Verstöße in diesem Monat.', 'Keine MQLs in diesem Monat.', 'Keine Queue war in diesem Monat ausgelastet.', 'Median — · 90\u00a0% binnen —']) {
         expect(all).toContain(line);
       }
     });
@@ -521,31 +611,56 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
 
 describe('nextMonthTarget', () => {
   const funnel = { revenueTarget: 400_000, averageDeal: 20_000, opportunityToCustomer: 0.25, leadToOpportunity: 0.2 };
+  const none = { leads: 0, opportunities: 0, closed: 0, customers: 0 };
 
   it('works backwards from revenue with the agreement’s rates: 20 customers, 80 opportunities, 400 leads', () => {
-    expect(nextMonthTarget(funnel, { leads: 0, opportunities: 0, customers: 0 }, 420)).toEqual({
-      leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: -20,
+    expect(nextMonthTarget(funnel, none, 420)).toEqual({
+      leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: -20, history: none,
     });
   });
 
   it('rounds each step up', () => {
     // 410,000 / 20,000 = 20.5 → 21 customers; / 0.25 = 84 opportunities; / 0.2 = 420 leads.
-    expect(nextMonthTarget({ ...funnel, revenueTarget: 410_000 }, { leads: 0, opportunities: 0, customers: 0 }, 0)).toMatchObject({ customers: 21, opportunities: 84, leads: 420 });
+    expect(nextMonthTarget({ ...funnel, revenueTarget: 410_000 }, none, 0)).toMatchObject({ customers: 21, opportunities: 84, leads: 420 });
     // 20 / 0.3 = 66.67 → 67 opportunities; / 0.15 = 446.67 → 447 leads.
-    expect(nextMonthTarget({ ...funnel, opportunityToCustomer: 0.3, leadToOpportunity: 0.15 }, { leads: 0, opportunities: 0, customers: 0 }, 0)).toMatchObject({ customers: 20, opportunities: 67, leads: 447 });
+    expect(nextMonthTarget({ ...funnel, opportunityToCustomer: 0.3, leadToOpportunity: 0.15 }, none, 0)).toMatchObject({ customers: 20, opportunities: 67, leads: 447 });
   });
 
-  it('uses measured rates from 50 leads and 10 opportunities on', () => {
-    // 50 leads, 10 opportunities, 5 customers: lead→opportunity 0.2, opportunity→customer 0.5 → 20 / 0.5 = 40; / 0.2 = 200.
-    expect(nextMonthTarget(funnel, { leads: 50, opportunities: 10, customers: 5 }, 150)).toEqual({
-      leads: 200, customers: 20, opportunities: 40, basis: 'measured', leadToOpportunity: 0.2, opportunityToCustomer: 0.5, gapToThisMonth: 50,
-    });
+  it('uses measured rates from 50 leads, 10 opportunities and 10 closed ones with a won one on, with their intervals', () => {
+    // 50 leads, 10 opportunities, all closed, 5 won: lead→opportunity 0.2, opportunity→customer 0.5 → 20 / 0.5 = 40; / 0.2 = 200.
+    const target = nextMonthTarget(funnel, { leads: 50, opportunities: 10, closed: 10, customers: 5 }, 150);
+    expect(target).toMatchObject({ leads: 200, customers: 20, opportunities: 40, basis: 'measured', leadToOpportunity: 0.2, opportunityToCustomer: 0.5, gapToThisMonth: 50 });
+    // Wilson 10 of 50: [0.1124, 0.3304]; 5 of 10: [0.2366, 0.7634] (symmetric around 0.5).
+    expect(target.intervals?.leadToOpportunity[0]).toBeCloseTo(0.1124, 4);
+    expect(target.intervals?.leadToOpportunity[1]).toBeCloseTo(0.3304, 4);
+    expect(target.intervals?.opportunityToCustomer[0]).toBeCloseTo(0.2366, 4);
+    expect(target.intervals?.opportunityToCustomer[1]).toBeCloseTo(0.7634, 4);
+    // ⌈⌈20 / 0.7634⌉ / 0.3304⌉ = ⌈27 / 0.3304⌉ = 82; ⌈⌈20 / 0.2366⌉ / 0.1124⌉ = ⌈85 / 0.1124⌉ = 756.
+    expect(target.intervals?.leads).toEqual([82, 756]);
   });
 
-  it('keeps the agreement’s rates below the thresholds, or without a single customer', () => {
-    expect(nextMonthTarget(funnel, { leads: 49, opportunities: 10, customers: 5 }, 0).basis).toBe('agreement');
-    expect(nextMonthTarget(funnel, { leads: 500, opportunities: 9, customers: 5 }, 0).basis).toBe('agreement');
-    expect(nextMonthTarget(funnel, { leads: 500, opportunities: 40, customers: 0 }, 0)).toMatchObject({ basis: 'agreement', leads: 400 });
+  it('keeps the agreement’s rates below any of the minimums, or without a single won deal', () => {
+    expect(nextMonthTarget(funnel, { leads: 49, opportunities: 10, closed: 10, customers: 5 }, 0).basis).toBe('agreement');
+    expect(nextMonthTarget(funnel, { leads: 500, opportunities: 9, closed: 9, customers: 5 }, 0).basis).toBe('agreement');
+    // Many opportunities, but only 9 with an end: how many of them are won is not known yet.
+    expect(nextMonthTarget(funnel, { leads: 500, opportunities: 40, closed: 9, customers: 5 }, 0).basis).toBe('agreement');
+    const noneWon = nextMonthTarget(funnel, { leads: 500, opportunities: 40, closed: 20, customers: 0 }, 0);
+    expect(noneWon).toMatchObject({ basis: 'agreement', leads: 400 });
+    expect(noneWon.intervals).toBeUndefined();
+  });
+});
+
+describe('wilson', () => {
+  it('is the Wilson score interval: within 0..1, and not empty at 0 or all', () => {
+    // Textbook values for z = 1.96: 0 of 10 → [0, 0.2775]; 10 of 10 → [0.7225, 1]; 5 of 10 → [0.2366, 0.7634].
+    const [a, b] = wilson(0, 10);
+    expect(a).toBe(0);
+    expect(b).toBeCloseTo(0.2775, 4);
+    expect(wilson(10, 10)[0]).toBeCloseTo(0.7225, 4);
+    expect(wilson(10, 10)[1]).toBeCloseTo(1, 12);
+    expect(wilson(5, 10)[0]).toBeCloseTo(0.2366, 4);
+    expect(wilson(5, 10)[1]).toBeCloseTo(0.7634, 4);
+    expect(wilson(0, 0)).toEqual([0, 1]);
   });
 });
 

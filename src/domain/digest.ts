@@ -60,6 +60,41 @@ export interface DigestNumbers {
   /** The agreement versions the month's leads were routed under, oldest first; `since` is when
    * the version was first in force (unknown for a version older than version keeping). */
   agreements: { version: string; since: Date | null; leads: number }[];
+  /** What became of the MQLs of the three months before (`from`–`to`, the window the measured
+   * rates come from): lead → opportunity → won, by source, campaign and grade. */
+  conversion: { from: string; to: string; bySource: Conversion[]; byCampaign: Conversion[]; byGrade: Conversion[] };
+  /** Deals won in the month (whenever their lead came), by source. */
+  revenue: Revenue[];
+}
+
+/** A source, campaign or grade: its MQLs and how many became opportunities, closed, were won. */
+export interface Conversion {
+  name: string;
+  leads: number;
+  opportunities: number;
+  /** Opportunities won or lost. */
+  closed: number;
+  won: number;
+}
+
+export interface Revenue {
+  source: string;
+  deals: number;
+  /** The won amounts per currency (ISO 4217), largest first. */
+  amounts: { currency: string; amount: number }[];
+  /** Deals won without an amount. */
+  withoutAmount: number;
+}
+
+/** The MQLs of the months before and their outcomes: what measured rates are made of. */
+export interface FunnelHistory {
+  leads: number;
+  /** Became an opportunity (a won deal was one). */
+  opportunities: number;
+  /** Opportunities won or lost: the ones whose end is known. */
+  closed: number;
+  /** Won. */
+  customers: number;
 }
 
 export interface NextTarget {
@@ -71,37 +106,74 @@ export interface NextTarget {
   opportunityToCustomer: number;
   /** leads − this month's delivered: positive means marketing must deliver more than this month. */
   gapToThisMonth: number;
+  /** The outcomes measured (whichever rates were used): how many it took, or how many are missing. */
+  history: FunnelHistory;
+  /** With measured rates: each rate's 95 % Wilson score interval [low, high], and the lead target
+   * at the intervals' ends [with the high rates, with the low rates]. */
+  intervals?: { leadToOpportunity: [number, number]; opportunityToCustomer: [number, number]; leads: [number, number] };
 }
 
-/** History needed before measured funnel rates replace the agreement's. */
-export const MIN_HISTORY = { leads: 50, opportunities: 10 } as const;
+/** Outcomes needed before measured funnel rates replace the agreement's: enough MQLs and
+ * opportunities for lead → opportunity, enough closed opportunities (won or lost — open ones have
+ * no end yet) for opportunity → customer, and one won (a rate of 0 would ask for infinitely many
+ * leads). The intervals shown with the rates say how sure they are. */
+export const MIN_HISTORY = { leads: 50, opportunities: 10, closed: 10, customers: 1 } as const;
+
+/** z for a two-sided 95 % interval. */
+const Z95 = 1.959964;
+
+/** The Wilson score interval of a rate of `successes` in `n` (95 %): unlike p ± z·σ it stays
+ * within 0..1 and is honest for small n and rates near 0 or 1. */
+export function wilson(successes: number, n: number, z = Z95): [number, number] {
+  if (n <= 0) return [0, 1];
+  const p = successes / n;
+  const z2 = z * z;
+  const denominator = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
 
 // Rounding up after a division that should be whole (80 / 0.2 is 400.00000000000006 in floats).
 const ceil = (x: number) => Math.ceil(x - 1e-9);
 
-/**
- * revenue ÷ average deal = customers; ÷ opportunity→customer = opportunities; ÷ lead→opportunity
- * = leads (each rounded up). Measured rates are used when history has ≥ 50 leads and ≥ 10
- * opportunities, else the agreement's figures. (Measured rates also need at least one customer:
- * a measured opportunity→customer rate of 0 would ask for infinitely many leads.)
- */
-export function nextMonthTarget(
-  funnel: Agreement['funnel'],
-  history: { leads: number; opportunities: number; customers: number },
-  deliveredThisMonth: number,
-): NextTarget {
-  const measured = history.leads >= MIN_HISTORY.leads && history.opportunities >= MIN_HISTORY.opportunities && history.customers > 0;
-  const leadToOpportunity = measured ? Math.min(1, history.opportunities / history.leads) : funnel.leadToOpportunity;
-  const opportunityToCustomer = measured ? Math.min(1, history.customers / history.opportunities) : funnel.opportunityToCustomer;
+/** Whether the outcomes suffice for measured rates (MIN_HISTORY). */
+export const enoughHistory = (h: FunnelHistory): boolean =>
+  h.leads >= MIN_HISTORY.leads && h.opportunities >= MIN_HISTORY.opportunities && h.closed >= MIN_HISTORY.closed && h.customers >= MIN_HISTORY.customers;
+
+type Funnel = Pick<Agreement['funnel'], 'revenueTarget' | 'averageDeal' | 'opportunityToCustomer' | 'leadToOpportunity'>;
+
+/** revenue ÷ average deal = customers; ÷ opportunity→customer = opportunities; ÷ lead→opportunity = leads, each rounded up. */
+function backwards(funnel: Funnel, leadToOpportunity: number, opportunityToCustomer: number) {
   const customers = ceil(funnel.revenueTarget / funnel.averageDeal);
   const opportunities = ceil(customers / opportunityToCustomer);
-  const leads = ceil(opportunities / leadToOpportunity);
-  return {
+  return { customers, opportunities, leads: ceil(opportunities / leadToOpportunity) };
+}
+
+/**
+ * Next month's lead target, worked backwards from revenue (docs/domain.md). With enough outcomes
+ * (MIN_HISTORY) the rates measured on the MQLs of the months before: lead → opportunity =
+ * opportunities ÷ leads, opportunity → customer = won ÷ closed opportunities; else the agreement's.
+ */
+export function nextMonthTarget(funnel: Funnel, history: FunnelHistory, deliveredThisMonth: number): NextTarget {
+  const measured = enoughHistory(history);
+  const leadToOpportunity = measured ? Math.min(1, history.opportunities / history.leads) : funnel.leadToOpportunity;
+  const opportunityToCustomer = measured ? Math.min(1, history.customers / history.closed) : funnel.opportunityToCustomer;
+  const { customers, opportunities, leads } = backwards(funnel, leadToOpportunity, opportunityToCustomer);
+  const target: NextTarget = {
     leads, customers, opportunities,
     basis: measured ? 'measured' : 'agreement',
     leadToOpportunity, opportunityToCustomer,
     gapToThisMonth: leads - deliveredThisMonth,
+    history,
   };
+  if (!measured) return target;
+  const toOpportunity = wilson(history.opportunities, history.leads);
+  const toCustomer = wilson(history.customers, history.closed);
+  // The low ends are above 0: there is at least one opportunity and one customer.
+  const fewest = backwards(funnel, toOpportunity[1], toCustomer[1]).leads;
+  const most = backwards(funnel, toOpportunity[0], toCustomer[0]).leads;
+  return { ...target, intervals: { leadToOpportunity: toOpportunity, opportunityToCustomer: toCustomer, leads: [fewest, most] } };
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -182,6 +254,7 @@ const MAX_NOTICES = 8;
 
 function formats(t: Texts) {
   const d = t.digest;
+  const money = new Map<string, Intl.NumberFormat>();
   const int = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 0 });
   const one = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 1 });
   const pct = new Intl.NumberFormat(d.locale, { style: 'percent', maximumFractionDigits: 0 });
@@ -198,6 +271,13 @@ function formats(t: Texts) {
     month: (month: string) => {
       const [y, m] = month.split('-').map(Number) as [number, number];
       return monthName.format(new Date(Date.UTC(y, m - 1, 1)));
+    },
+    /** "20.000 €" / "€20,000"; cents only where there are any. */
+    money: (amount: number, currency: string) => {
+      const cents = Number.isInteger(amount) ? 0 : 2;
+      const key = `${currency}:${cents}`;
+      const format = money.get(key) ?? money.set(key, new Intl.NumberFormat(d.locale, { style: 'currency', currency, minimumFractionDigits: cents, maximumFractionDigits: cents })).get(key)!;
+      return format.format(amount);
     },
   };
 }
@@ -281,6 +361,43 @@ function ranking({ n, d, f, names }: Part): Block[] {
   ];
 }
 
+/** What became of the MQLs of the months before (lead → opportunity → won), and the revenue won
+ * this month: which sources, campaigns and grades bring deals, not only accepted leads. */
+function outcomes({ n, agreement, d, f, names }: Part): Block[] {
+  const { conversion } = n;
+  const line = (name: string, dimension: string, c: Conversion): Rich => [{ bold: name }, ` (${dimension})`, d.conversionLine(
+    f.n(c.leads), f.n(c.opportunities), f.pct(c.leads ? c.opportunities / c.leads : null), f.n(c.won), f.pct(c.closed ? c.won / c.closed : null), f.n(c.closed),
+  )];
+  const items = [
+    ...conversion.bySource.slice(0, TOP).map((c) => line(names.source(c.name), d.dimensions.source, c)),
+    ...conversion.byCampaign.slice(0, TOP).map((c) => line(c.name, d.dimensions.campaign, c)),
+    ...conversion.byGrade.map((c) => line(c.name, d.dimensions.grade, c)),
+  ];
+  const amounts = (r: Pick<Revenue, 'amounts' | 'withoutAmount'>) => [
+    ...r.amounts.map((a) => f.money(a.amount, a.currency)),
+    ...(r.withoutAmount ? [d.withoutAmount(f.n(r.withoutAmount))] : []),
+  ].join(' · ');
+  const total = revenueTotal(n.revenue);
+  return [
+    { type: 'divider' },
+    heading(d.conversion(f.month(conversion.from), f.month(conversion.to))),
+    listOr(items, d.noConversion),
+    heading(d.revenue(f.month(n.month), total.deals ? amounts(total) : f.money(0, agreement.funnel.currency))),
+    listOr(n.revenue.slice(0, TOP).map((r): Rich => [d.revenueLine(names.source(r.source), amounts(r), f.n(r.deals))]), d.noRevenue),
+  ];
+}
+
+/** All sources' revenue together, per currency. */
+export function revenueTotal(rows: readonly Revenue[]): Omit<Revenue, 'source'> {
+  const byCurrency = new Map<string, number>();
+  for (const r of rows) for (const a of r.amounts) byCurrency.set(a.currency, (byCurrency.get(a.currency) ?? 0) + a.amount);
+  return {
+    deals: rows.reduce((s, r) => s + r.deals, 0),
+    amounts: [...byCurrency].map(([currency, amount]) => ({ currency, amount })).sort((a, b) => b.amount - a.amount),
+    withoutAmount: rows.reduce((s, r) => s + r.withoutAmount, 0),
+  };
+}
+
 /** Capacity: who carries what, and when marketing was asked to throttle. */
 function capacity({ n, d, f, names }: Part): Block[] {
   const load = n.load.map((l): Rich => [d.loadLine(names.person(l.rep), f.n(l.accepted), f.n(l.openNow))]);
@@ -317,7 +434,25 @@ function nextTarget({ n, agreement, d, f }: Part): Block[] {
       text: [d.derivation(f.n(funnel.revenueTarget), f.n(funnel.averageDeal), f.n(next.customers), f.pct(next.opportunityToCustomer), f.n(next.opportunities), f.pct(next.leadToOpportunity), f.n(next.leads))],
     },
     { type: 'context', text: [next.basis === 'measured' ? d.basisMeasured : d.basisAgreement, ' ', gap] },
+    { type: 'context', text: [measurement(n, d, f)] },
   ];
+}
+
+/** How many outcomes the rates were measured on, with their intervals; or how many are missing. */
+function measurement({ next, conversion }: DigestNumbers, d: Texts['digest'], f: ReturnType<typeof formats>): string {
+  const h = next.history;
+  const [from, to] = [f.month(conversion.from), f.month(conversion.to)];
+  const { intervals } = next;
+  if (next.basis !== 'measured' || !intervals) {
+    return `${d.tooFew(from, to, f.n(h.leads), f.n(h.opportunities), f.n(h.closed), f.n(h.customers))} ${d.tooFewNeed(f.n(MIN_HISTORY.leads), f.n(MIN_HISTORY.opportunities), f.n(MIN_HISTORY.closed), f.n(MIN_HISTORY.customers))}`;
+  }
+  const [oppLow, oppHigh] = intervals.leadToOpportunity;
+  const [wonLow, wonHigh] = intervals.opportunityToCustomer;
+  return [
+    d.measuredOpportunity(from, to, f.n(h.opportunities), f.n(h.leads), f.pct(next.leadToOpportunity), f.pct(oppLow), f.pct(oppHigh)),
+    d.measuredCustomer(f.n(h.customers), f.n(h.closed), f.pct(next.opportunityToCustomer), f.pct(wonLow), f.pct(wonHigh)),
+    d.measuredRange(f.n(intervals.leads[0]), f.n(intervals.leads[1])),
+  ].join(' ');
 }
 
 /** Which agreement the month ran under: each version and the leads it routed. */
@@ -336,7 +471,7 @@ export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): Vi
   const month = f.month(n.month);
   const blocks: Block[] = [
     { type: 'header', text: d.header(month, agreement.company) },
-    ...[delivery, acceptance, speed, ranking, capacity, privacy, nextTarget, versions].flatMap((build) => build(part)),
+    ...[delivery, acceptance, speed, ranking, outcomes, capacity, privacy, nextTarget, versions].flatMap((build) => build(part)),
   ];
   return {
     fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),

@@ -4,7 +4,7 @@
 // leads comes back as a few hundred rows. The queries and the indexes they rest on: digest-sql.ts.
 import { DateTime } from 'luxon';
 import type { Agreement } from '../domain/agreement.ts';
-import { type DigestNumbers, monthRange, nextMonthTarget, rank, weeklyFlow } from '../domain/digest.ts';
+import { addMonths, type Conversion, type DigestNumbers, monthRange, nextMonthTarget, type Revenue, rank, weeklyFlow } from '../domain/digest.ts';
 import type { Precedent } from '../domain/views.ts';
 import * as sql from './digest-sql.ts';
 import type { Db } from './prisma.ts';
@@ -30,7 +30,7 @@ type Range = ReturnType<typeof monthRange>;
 
 /** Every query of the month, CONCURRENCY at a time, the results by name. */
 async function monthRows(db: Db, bounds: sql.Bounds) {
-  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures] = await limited(CONCURRENCY, [
+  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, conversion, erasures, revenue] = await limited(CONCURRENCY, [
     () => sql.cohort(db, bounds),
     () => sql.claimTimes(db, bounds),
     () => sql.contactTimes(db, bounds),
@@ -43,10 +43,11 @@ async function monthRows(db: Db, bounds: sql.Bounds) {
     () => sql.precedents(db, bounds),
     () => sql.breaches(db, bounds),
     () => sql.capacityNotices(db, bounds),
-    () => sql.funnelBefore(db, bounds),
+    () => sql.conversion(db, bounds),
     () => sql.erasures(db, bounds),
+    () => sql.revenue(db, bounds),
   ]);
-  return { cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures };
+  return { cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, conversion, erasures, revenue };
 }
 
 type Rows = Awaited<ReturnType<typeof monthRows>>;
@@ -55,14 +56,14 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
   const [rows, agreements] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range)]);
-  const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
+  const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
   const elapsedDays = now >= range.end ? range.days : now < range.start ? 0 : DateTime.fromJSDate(now, { zone: tz }).day;
   const flow = weeklyFlow(month, perDay, elapsedDays);
   const acceptedTotal = accepted.reduce((a, r) => a + r.accepted, 0);
   const offered = offers[0]?.offered ?? 0;
-  const history = funnel[0] ?? { leads: 0, opportunities: 0, customers: 0 };
+  const conversion = conversionOf(rows, month);
 
   return {
     month,
@@ -80,11 +81,39 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     campaigns: rank(ranked(cohort, 'campaign')),
     load: repLoad(agreement, rows),
     capacityNotices: notices.map((n) => ({ queue: n.queue, kind: n.kind, at: n.at, open: n.open, limit: n.limit })),
-    next: nextMonthTarget(agreement.funnel, history, delivered),
+    next: nextMonthTarget(agreement.funnel, conversion.history, delivered),
     daily,
     erased: { onRequest: erasures[0]?.request ?? 0, byRetention: erasures[0]?.retention ?? 0 },
     agreements,
+    conversion: conversion.table,
+    revenue: revenueOf(rows),
   };
+}
+
+/** The months before: overall (the funnel's history) and per source, campaign and grade, most won first. */
+function conversionOf({ conversion }: Rows, month: string) {
+  const all = conversion.find((r) => r.dim === 'all');
+  const rows = (dim: sql.ConversionRow['dim']): Conversion[] => conversion
+    .filter((r) => r.dim === dim && r.name !== null)
+    .map((r) => ({ name: r.name as string, leads: r.leads, opportunities: r.opportunities, closed: r.closed, won: r.won }))
+    .sort((a, b) => b.won - a.won || b.opportunities - a.opportunities || b.leads - a.leads || a.name.localeCompare(b.name));
+  return {
+    history: { leads: all?.leads ?? 0, opportunities: all?.opportunities ?? 0, closed: all?.closed ?? 0, customers: all?.won ?? 0 },
+    table: { from: addMonths(month, -3), to: addMonths(month, -1), bySource: rows('source'), byCampaign: rows('campaign'), byGrade: rows('grade') },
+  };
+}
+
+/** Per source: deals won and the amounts per currency, most deals first. */
+function revenueOf({ revenue }: Rows): Revenue[] {
+  const bySource = new Map<string, Revenue>();
+  for (const r of revenue) {
+    const row = bySource.get(r.source) ?? bySource.set(r.source, { source: r.source, deals: 0, amounts: [], withoutAmount: 0 }).get(r.source)!;
+    row.deals += r.deals;
+    if (r.currency) row.amounts.push({ currency: r.currency, amount: r.amount });
+    else row.withoutAmount += r.deals;
+  }
+  for (const row of bySource.values()) row.amounts.sort((a, b) => b.amount - a.amount || a.currency.localeCompare(b.currency));
+  return [...bySource.values()].sort((a, b) => b.deals - a.deals || a.source.localeCompare(b.source));
 }
 
 /** The agreement versions the month's leads were routed under, with when each came into force. */

@@ -20,7 +20,7 @@ const utc = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
 export interface Bounds {
   s: string;
   e: string;
-  /** The start of the three months before, for the funnel. */
+  /** The start of the three months before, for the funnel and the conversion. */
   hs: string;
   /** The UTC instant each local day of the month starts at (DST-proof): width_bucket finds the day. */
   dayStarts: string[];
@@ -58,7 +58,7 @@ export interface CohortRow {
 // MQLs delivered this month: received in the month and qualified at intake (the first
 // `received` event went to `qualified`; intake gives exactly those leads a stage, MQL or SQL,
 // which only a handover changes, to SRL). Per local day, source and campaign, with what became
-// of them: accepted (holds an acceptance, or went on to contact, handover, won or lost; a
+// of them: accepted (holds an acceptance, or went on to contact, opportunity, handover, won or lost; a
 // lead given back or requeued does not count), won, rejected, back in nurture, or still open.
 export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
   roomy(db, (tx) => tx.$queryRaw<CohortRow[]>`
@@ -72,7 +72,7 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
     FROM (
       SELECT width_bucket(l."receivedAt", ${dayStarts}::timestamp[]) AS day, l.source, l.campaign,
         CASE WHEN l.status = 'won' THEN 2
-             WHEN l."acceptedAt" IS NOT NULL OR l.status IN ('contacted', 'handed_over', 'lost') THEN 1
+             WHEN l."acceptedAt" IS NOT NULL OR l.status IN ('contacted', 'opportunity', 'handed_over', 'lost') THEN 1
              WHEN l.status IN ('rejected', 'disputed') THEN 3
              WHEN l.status IN ('nurture', 'upheld') THEN 4
              ELSE 0 END AS outcome,
@@ -178,13 +178,39 @@ export const capacityNotices = (db: Db, { s, e }: Bounds) =>
     WHERE at >= ${s}::timestamp AND at < ${e}::timestamp
     ORDER BY at, id`;
 
-// The funnel over the three months before: the MQLs delivered then, how many of them have
-// become opportunities (reached handed_over, won or lost: a handover makes a lead SRL for
-// good, won and lost are final) and customers (won).
-export const funnelBefore = (db: Db, { s, hs }: Bounds) =>
-  db.$queryRaw<{ leads: number; opportunities: number; customers: number }[]>`
-    SELECT count(*)::int AS leads,
-      count(*) FILTER (WHERE stage = 'SRL' OR status IN ('won', 'lost'))::int AS opportunities,
-      count(*) FILTER (WHERE status = 'won')::int AS customers
-    FROM "Lead"
-    WHERE "receivedAt" >= ${hs}::timestamp AND "receivedAt" < ${s}::timestamp AND stage IS NOT NULL`;
+// What became of the MQLs of the three months before, overall and per source, campaign and grade:
+// how many became opportunities (an outcome set opportunityAt; a won deal was one, also when only
+// `won` was recorded), how many of those closed (won or lost) and how many were won. The overall
+// row is what the measured funnel rates are made of (see nextMonthTarget).
+export interface ConversionRow {
+  dim: 'all' | 'source' | 'campaign' | 'grade';
+  name: string | null;
+  leads: number;
+  opportunities: number;
+  closed: number;
+  won: number;
+}
+
+export const conversion = (db: Db, { s, hs }: Bounds) =>
+  roomy(db, (tx) => tx.$queryRaw<ConversionRow[]>`
+    SELECT CASE WHEN GROUPING(source) = 0 THEN 'source' WHEN GROUPING(campaign) = 0 THEN 'campaign' WHEN GROUPING(grade) = 0 THEN 'grade' ELSE 'all' END AS dim,
+      coalesce(source, campaign, grade) AS name,
+      count(*)::int AS leads,
+      count(*) FILTER (WHERE opportunity)::int AS opportunities,
+      count(*) FILTER (WHERE opportunity AND status IN ('won', 'lost'))::int AS closed,
+      count(*) FILTER (WHERE status = 'won')::int AS won
+    FROM (
+      SELECT source, campaign, grade, status, ("opportunityAt" IS NOT NULL OR status = 'won') AS opportunity
+      FROM "Lead"
+      WHERE "receivedAt" >= ${hs}::timestamp AND "receivedAt" < ${s}::timestamp AND stage IS NOT NULL
+    ) AS l
+    GROUP BY GROUPING SETS ((), (source), (campaign), (grade))`);
+
+// Deals won in the month, whenever their lead came: per source and currency, from the `won`
+// events (LeadEvent's (type, at) index) and the amount the lead keeps. A lead is won once.
+export const revenue = (db: Db, { s, e }: Bounds) =>
+  db.$queryRaw<{ source: string; currency: string | null; deals: number; amount: number }[]>`
+    SELECT l.source, l."outcomeCurrency" AS currency, count(*)::int AS deals, coalesce(sum(l."outcomeAmount"), 0)::float8 AS amount
+    FROM "LeadEvent" e JOIN "Lead" l ON l.id = e."leadId"
+    WHERE e.type = 'won' AND e.at >= ${s}::timestamp AND e.at < ${e}::timestamp
+    GROUP BY l.source, l."outcomeCurrency"`;

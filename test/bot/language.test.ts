@@ -10,7 +10,7 @@ import { renderMessage, renderModal } from '../../src/bot/slack/render.ts';
 import { formToCard, viewToCard } from '../../src/bot/teams/render.ts';
 import { type Agreement, parseAgreement } from '../../src/domain/agreement.ts';
 import type { DigestNumbers } from '../../src/domain/digest.ts';
-import { digestView } from '../../src/domain/digest.ts';
+import { digestView, nextMonthTarget } from '../../src/domain/digest.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { qualify } from '../../src/domain/qualification.ts';
 import { type MemberState, pickQueue, pickRep } from '../../src/domain/routing.ts';
@@ -44,7 +44,7 @@ function pieces(value: unknown, path = ''): [string, string[]][] {
 }
 
 /** Texts the same in both languages on purpose: words German takes over as they are. */
-const SAME = ['offer.score', 'rep.status', 'dispute.lead', 'roles.marketer', 'sandbox.marketing'];
+const SAME = ['offer.score', 'rep.status', 'dispute.lead', 'roles.marketer', 'outcome.opportunity', 'sandbox.marketing'];
 
 const words = (s: string) => s.trim();
 const meaningful = (s: string) => /\p{L}{3}/u.test(s);
@@ -98,6 +98,7 @@ function sampleLead(agreement: Agreement): Lead {
     companyName: 'Berg GmbH', ...company, signals: ['pricing_page', 'demo_request'],
     explanation: { qualification: q.reasons, routing: [...queue.reasons, ...rep.reasons] },
     attempts: 1, offerRound: 1, receivedAt: NOW, offeredAt: NOW, claimDueAt: NOW, acceptedAt: NOW, contactDueAt: NOW, contactedAt: null, closedAt: null, erasedAt: null,
+    opportunityAt: null, outcomeAmount: null, outcomeCurrency: null, outcomeReason: null,
   };
 }
 
@@ -114,10 +115,17 @@ function sampleDigest(): DigestNumbers {
     campaigns: [{ name: 'webinar-2026', leads: 8, accepted: 3, acceptanceRate: 0.375, won: 1, conversion: 0.125 }],
     load: [{ rep: 'anna.weber@example.com', accepted: 5, openNow: 2 }],
     capacityNotices: [{ queue: 'inside-dach-nord', kind: 'at_capacity', at: NOW, open: 40, limit: 40 }, { queue: 'inside-dach-nord', kind: 'recovered', at: NOW, open: 30, limit: 40 }],
-    next: { leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: -20 },
+    next: nextMonthTarget(de.funnel, { leads: 120, opportunities: 30, closed: 12, customers: 5 }, 420),
     daily: [],
     erased: { onRequest: 2, byRetention: 7 },
     agreements: [{ version: 'a1b2c3d4', since: null, leads: 3 }, { version: 'e5f6a7b8', since: new Date('2026-11-15T09:00:00Z'), leads: 5 }],
+    conversion: {
+      from: '2026-07', to: '2026-09',
+      bySource: [{ name: 'referral', leads: 40, opportunities: 12, closed: 6, won: 3 }],
+      byCampaign: [{ name: 'webinar-2026', leads: 30, opportunities: 9, closed: 5, won: 2 }],
+      byGrade: [{ name: 'A', leads: 50, opportunities: 20, closed: 8, won: 4 }],
+    },
+    revenue: [{ source: 'referral', deals: 3, amounts: [{ currency: 'EUR', amount: 64_500 }], withoutAmount: 1 }],
   };
 }
 

@@ -145,10 +145,12 @@ export function emptyNumbers(agreement: Agreement, month: string): DigestNumbers
     disputes: { opened: 0, upheld: 0, overturned: 0, precedents: [] },
     speed: { claimMinutes: { median: null, p90: null }, contactMinutes: { median: null, p90: null } },
     breaches: { byQueue: [], byRep: [] }, sources: [], campaigns: [], load: [], capacityNotices: [],
-    next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, customers: 0 }, 0),
+    next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, closed: 0, customers: 0 }, 0),
     daily: [{ day: 1, accepted: 0, rejected: 0, nurture: 0, open: 0 }],
     erased: { onRequest: 0, byRetention: 0 },
     agreements: [],
+    conversion: { from: month, to: month, bySource: [], byCampaign: [], byGrade: [] },
+    revenue: [],
   };
 }
 
