@@ -135,6 +135,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
     demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics, get agreement() { return live.current; } } : null,
+    useCases: deps,
     routers: chatRouters(env, chats, deps, doctor),
     log,
   });

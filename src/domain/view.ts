@@ -15,6 +15,7 @@ export type Rich = Inline[];
 export type ActionId =
   | 'lead.accept' | 'lead.reject' | 'lead.dispute'
   | 'lead.attempt' | 'lead.contacted' | 'lead.handover' | 'lead.giveback' | 'lead.unreachable'
+  | 'lead.opportunity' | 'lead.won' | 'lead.lost'
   | 'dispute.uphold' | 'dispute.overturn';
 
 export interface Button {
@@ -42,7 +43,7 @@ export interface View {
 
 /** A form the platform shows as a modal (Slack), card inputs (Teams) or a form (sandbox). */
 export interface Form {
-  id: 'reject' | 'dispute' | 'decide';
+  id: 'reject' | 'dispute' | 'decide' | 'won' | 'lost';
   title: string;
   submit: string;
   /** Carried back with the submission: which lead or dispute, and for `decide` the outcome. */

@@ -122,6 +122,8 @@ export function repLeadView(lead: Lead, agreement: Agreement, t: Texts, opts: { 
     { label: t.rep.attempts, value: [String(lead.attempts)] as Rich },
   ];
   if (lead.contactDueAt && lead.status === 'accepted') fields.push({ label: t.rep.contactDue, value: [{ time: lead.contactDueAt }] });
+  if (lead.outcomeAmount !== null && lead.outcomeCurrency) fields.push({ label: t.outcome.amount, value: [money(lead.outcomeAmount, lead.outcomeCurrency, t)] });
+  if (lead.outcomeReason) fields.push({ label: t.outcome.reason, value: [lead.outcomeReason] });
   const blocks: Block[] = [
     { type: 'header', text: t.rep.header(companyName(lead)) },
     { type: 'list', items: contact },
@@ -135,7 +137,20 @@ export function repLeadView(lead: Lead, agreement: Agreement, t: Texts, opts: { 
   if (lead.status === 'accepted') buttons.push({ action: 'lead.giveback', label: t.rep.giveBack, value: lead.id });
   if (lead.status === 'accepted' || lead.status === 'contacted') buttons.push({ action: 'lead.unreachable', label: t.escalation.unreachable, value: lead.id, style: 'danger' });
   if (buttons.length) blocks.push({ type: 'actions', buttons });
+  // The deal's outcome, in a row of its own: while the rep holds the lead, and while it is an opportunity.
+  const outcomes: Button[] = [];
+  if (lead.status === 'accepted' || lead.status === 'contacted') outcomes.push({ action: 'lead.opportunity', label: t.outcome.opportunity, value: lead.id });
+  if (lead.status === 'accepted' || lead.status === 'contacted' || lead.status === 'opportunity') {
+    outcomes.push({ action: 'lead.won', label: t.outcome.won, value: lead.id, style: 'primary' }, { action: 'lead.lost', label: t.outcome.lost, value: lead.id, style: 'danger' });
+  }
+  if (outcomes.length) blocks.push({ type: 'actions', buttons: outcomes });
   return { fallback: t.rep.fallback(companyName(lead)), blocks };
+}
+
+/** "20.000 €" / "€20,000.50": cents only where there are any. */
+export function money(amount: number, currency: string, t: Texts): string {
+  const cents = Number.isInteger(amount) ? 0 : 2;
+  return new Intl.NumberFormat(t.digest.locale, { style: 'currency', currency, minimumFractionDigits: cents, maximumFractionDigits: cents }).format(amount);
 }
 
 /** The qualification's verdict (grade or why it stays in nurturing), after a separator. */
@@ -252,6 +267,30 @@ export function disputeForm(leadId: string, company: string, t: Texts): Form {
     context: leadId,
     intro: [{ bold: company }],
     fields: [{ type: 'text', name: 'rationale', label: t.dispute.rationale, multiline: true, maxLength: 2000 }],
+  };
+}
+
+/** Won: the deal's amount, in the agreement's currency, if the rep knows it. */
+export function wonForm(leadId: string, company: string, currency: string, t: Texts): Form {
+  return {
+    id: 'won',
+    title: t.outcome.won,
+    submit: t.outcome.submit,
+    context: leadId,
+    intro: [{ bold: company }],
+    fields: [{ type: 'text', name: 'amount', label: t.outcome.amountLabel(currency), optional: true, placeholder: t.outcome.amountPlaceholder, maxLength: 20 }],
+  };
+}
+
+/** Lost: why, so marketing learns which leads do not close. */
+export function lostForm(leadId: string, company: string, t: Texts): Form {
+  return {
+    id: 'lost',
+    title: t.outcome.lost,
+    submit: t.outcome.submit,
+    context: leadId,
+    intro: [{ bold: company }],
+    fields: [{ type: 'text', name: 'reason', label: t.outcome.reasonLabel, multiline: true, placeholder: t.outcome.reasonPlaceholder, maxLength: 1000 }],
   };
 }
 

@@ -6,6 +6,7 @@ import type { Deps, Reply } from './deps.ts';
 import { checkDisputeForm, startDispute, submitDispute } from './dispute-rejection.ts';
 import { checkRejectForm, startReject, submitReject } from './reject-lead.ts';
 import { giveBack, giveUp, handOver, logAttempt, markContacted } from './rep-actions.ts';
+import { checkLostForm, checkWonForm, markOpportunity, startLost, startWon, submitLost, submitWon } from './outcome-actions.ts';
 import { checkDecideForm, outcomeSchema, startDecide, submitDecide } from './resolve-dispute.ts';
 import { z } from '../domain/zod-messages.ts';
 import { noticeView } from '../domain/views.ts';
@@ -22,6 +23,9 @@ const ACTIONS: Record<ActionId, Start> = {
   'lead.handover': (d, i) => handOver(d, i),
   'lead.giveback': (d, i) => giveBack(d, i),
   'lead.unreachable': (d, i) => giveUp(d, i),
+  'lead.opportunity': (d, i) => markOpportunity(d, i),
+  'lead.won': (d, i) => startWon(d, i),
+  'lead.lost': (d, i) => startLost(d, i),
   'dispute.uphold': (d, i) => startDecide(d, { ...i, outcome: 'upheld' }),
   'dispute.overturn': (d, i) => startDecide(d, { ...i, outcome: 'overturned' }),
 };
@@ -39,7 +43,10 @@ export async function runAction(deps: Deps, action: ActionId, id: string, actor:
 }
 
 type Check = (deps: Deps, values: Record<string, string>) => { ok: true } | { ok: false; errors: Record<string, string> };
-const CHECKS: Record<Form['id'], Check> = { reject: checkRejectForm, dispute: checkDisputeForm, decide: checkDecideForm };
+const CHECKS: Record<Form['id'], Check> = { reject: checkRejectForm, dispute: checkDisputeForm, decide: checkDecideForm, won: checkWonForm, lost: checkLostForm };
+
+/** The button that opens each form about a lead (a decide form opens from a dispute's buttons). */
+export const FORM_BUTTON: Record<Exclude<Form['id'], 'decide'>, ActionId> = { reject: 'lead.reject', dispute: 'lead.dispute', won: 'lead.won', lost: 'lead.lost' };
 
 export const isFormId = (id: string): id is Form['id'] => Object.hasOwn(CHECKS, id);
 
@@ -60,6 +67,8 @@ export async function submitForm(deps: Deps, form: Form['id'], context: string, 
   if (form !== 'decide' && !recordId.safeParse(context).success) return { notice: noticeView(textsOf(deps).notice.badForm) };
   if (form === 'reject') return submitReject(deps, { leadId: context, actor, values });
   if (form === 'dispute') return submitDispute(deps, { leadId: context, actor, values });
+  if (form === 'won') return submitWon(deps, { leadId: context, actor, values });
+  if (form === 'lost') return submitLost(deps, { leadId: context, actor, values });
   const decide = parseDecideContext(context);
   if (!decide) return { notice: noticeView(textsOf(deps).notice.badForm) };
   return submitDecide(deps, { ...decide, actor, values });

@@ -2,7 +2,7 @@
 // per field, in the agreement's language, so the platform shows them beside the field.
 import { isPlainNote } from '../domain/plain-text.ts';
 import { REJECT_REASONS } from '../domain/rejections.ts';
-import type { Texts } from '../domain/texts.ts';
+import type { Locale, Texts } from '../domain/texts.ts';
 import type { FormErrors } from '../domain/view.ts';
 import { z } from '../domain/zod-messages.ts';
 
@@ -21,6 +21,35 @@ export function rejectSchema(t: Texts) {
 
 export const disputeSchema = (t: Texts) => z.object({ rationale: typed(t, 2000).pipe(z.string().min(1, t.dispute.rationaleRequired)) });
 export const decideSchema = (t: Texts) => z.object({ rationale: typed(t, 2000).pipe(z.string().min(1, t.decide.rationaleRequired)) });
+
+/** An amount as a person types it in the agreement's language: "20.000" or "20.000,50" in German,
+ * "20,000" or "20,000.50" in English, or without thousands separators; null when empty. */
+export function parseAmount(text: string, locale: Locale): number | null | undefined {
+  const given = text.replace(/[\s\u00a0\u202f]/g, '');
+  if (!given) return null;
+  const [group, decimal] = locale === 'de' ? ['.', ','] : [',', '.'];
+  const g = `\\${group}`;
+  const d = `\\${decimal}`;
+  if (!new RegExp(`^(\\d{1,3}(${g}\\d{3})+|\\d+)(${d}\\d{1,2})?$`).test(given)) return undefined;
+  const amount = Number(given.split(group).join('').replace(decimal, '.'));
+  return amount <= MAX_AMOUNT ? amount : undefined;
+}
+
+/** Larger than any deal, small enough for the database's DECIMAL(18, 2). */
+export const MAX_AMOUNT = 1e12;
+
+export const wonSchema = (t: Texts, locale: Locale) => z.object({
+  amount: z.string().optional().transform((text, ctx) => {
+    const amount = parseAmount(text ?? '', locale);
+    if (amount === undefined) {
+      ctx.addIssue({ code: 'custom', message: t.outcome.badAmount });
+      return z.NEVER;
+    }
+    return amount;
+  }),
+});
+
+export const lostSchema = (t: Texts) => z.object({ reason: typed(t, 1000).pipe(z.string().min(1, t.outcome.reasonRequired)) });
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FormErrors };
 

@@ -19,6 +19,7 @@ import type { Log } from '../handlers/log.ts';
 import { requestIds } from './request-id.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
+import { outcomeRoutes } from './outcomes.ts';
 import { perToken } from './limits.ts';
 import { type Exposition, metricsRoutes, timeAnswers } from './metrics.ts';
 
@@ -40,6 +41,8 @@ export interface HttpDeps {
   doctor?: () => Promise<Finding[]>;
   /** The use cases' dependencies for demo data, when a chat is configured. */
   demoDeps?: Deps | null;
+  /** The use cases' dependencies, when a chat is configured: an outcome then checks the queue's capacity too. */
+  useCases?: Deps | null;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
   /** Counted leads and timed chat answers, served at /metrics. */
@@ -53,11 +56,11 @@ function apiRouter(deps: HttpDeps): express.Router {
   api.use(authenticate(deps.tokens));
   if (deps.apiLimit) api.use(perToken(deps.apiLimit.limits, deps.apiLimit.rule, deps.clock));
   api.use(express.json({ limit: BODY_LIMIT }));
-  // An intake token posts leads (the CSV import does too), a metrics token nothing here.
-  // Everything else — reading and erasing leads, the digest, demo data, and any route added
-  // below — needs an admin token.
-  api.post('/leads', allow('intake'));
-  api.use(intakeRoutes(deps));
+  // An intake token posts leads (the CSV import does too) and outcomes (a CRM's), a metrics token
+  // nothing here. Everything else — reading and erasing leads, the digest, demo data, and any
+  // route added below — needs an admin token.
+  api.post(['/leads', '/outcomes'], allow('intake'));
+  api.use(intakeRoutes(deps), outcomeRoutes(deps));
   api.use(allow('admin'), digestRoutes(deps), doctorRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
   return api;
 }

@@ -33,7 +33,7 @@ export function authenticate(tokens: readonly { value: string; scope: Scope }[])
   };
 }
 
-const MAY: Record<Scope, string> = { intake: 'may only post leads', metrics: 'may only read /metrics', admin: 'may do everything' };
+const MAY: Record<Scope, string> = { intake: 'may only post leads and outcomes', metrics: 'may only read /metrics', admin: 'may do everything' };
 
 /** Routes after this need a token of `scope` (an admin token may do everything). */
 export function allow(scope: Scope): RequestHandler {

@@ -28,7 +28,7 @@ const envSchema = z.object({
   LEADRELAY_DATA_DIR: z.string().default('.leadrelay'),
   /** The one token of older setups: it may do everything (scope admin), as it always could. */
   LEADRELAY_INTAKE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Tokens that may only post leads (scope intake). */
+  /** Tokens that may only post leads and outcomes (scope intake). */
   LEADRELAY_INTAKE_TOKENS: tokenList.optional(),
   /** Tokens that may only read /metrics (scope metrics): for Prometheus. */
   LEADRELAY_METRICS_TOKENS: tokenList.optional(),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from '../domain/zod-messages.ts';
 import type { Env } from './config.ts';
 
-/** `intake` posts leads; `metrics` reads /metrics (what Prometheus holds: it can change nothing
+/** `intake` posts leads and outcomes; `metrics` reads /metrics (what Prometheus holds: it can change nothing
  * and read no person); `admin` does everything (read, erase, digest, demo data, intake, metrics). */
 export const SCOPES = ['intake', 'metrics', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];

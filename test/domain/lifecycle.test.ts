@@ -8,7 +8,10 @@ const EXPECTED: [string, string][] = [
   ['qualified', 'offered'],
   ['offered', 'accepted'], ['offered', 'rejected'],
   ['accepted', 'contacted'], ['accepted', 'offered'], ['accepted', 'nurture'],
-  ['contacted', 'handed_over'], ['contacted', 'won'], ['contacted', 'lost'], ['contacted', 'nurture'],
+  // An outcome from the CRM or the rep's card, also before the contact was marked.
+  ['accepted', 'opportunity'], ['accepted', 'won'], ['accepted', 'lost'],
+  ['contacted', 'handed_over'], ['contacted', 'opportunity'], ['contacted', 'won'], ['contacted', 'lost'], ['contacted', 'nurture'],
+  ['opportunity', 'won'], ['opportunity', 'lost'],
   ['handed_over', 'offered'],
   ['rejected', 'nurture'], ['rejected', 'disputed'],
   ['disputed', 'upheld'], ['disputed', 'overturned'],

@@ -33,7 +33,7 @@ describe('accepting a lead', () => {
     expect(viewText(h.chat.updates[0]!.view)).toContain(BEN);
     const [card] = h.chat.dmsTo(BEN);
     expect(viewText(card!)).toContain(lead.contact!.email);
-    expect(buttonsOf(card!).map((b) => b.action)).toEqual(['lead.attempt', 'lead.contacted', 'lead.giveback', 'lead.unreachable']);
+    expect(buttonsOf(card!).map((b) => b.action)).toEqual(['lead.attempt', 'lead.contacted', 'lead.giveback', 'lead.unreachable', 'lead.opportunity', 'lead.won', 'lead.lost']);
   });
 
   it('stops the claim clock and starts the contact clock', async () => {

@@ -47,7 +47,7 @@ describe("a rep's actions on an accepted lead", () => {
     expect(noticeOf(reply)).toBe(h.t.notice.contacted);
     expect(await found(h, lead.id, 'contacted')).toMatchObject({ contactedAt: h.clock.now() });
     expect(h.scheduler.job(`contact:${lead.id}`)).toBeUndefined();
-    expect(buttonsOf(reply.card!).map((b) => b.action)).toEqual(['lead.attempt', 'lead.handover', 'lead.unreachable']);
+    expect(buttonsOf(reply.card!).map((b) => b.action)).toEqual(['lead.attempt', 'lead.handover', 'lead.unreachable', 'lead.opportunity', 'lead.won', 'lead.lost']);
   });
 
   it('give up before the agreed attempts is refused', async () => {

@@ -19,7 +19,7 @@ export interface Seen {
 /** A message leadrelay posted, as the platform names it (opaque to the test). */
 export type Where = { readonly platform: string };
 
-export type Form = 'reject' | 'dispute' | 'decide';
+export type Form = 'reject' | 'dispute' | 'decide' | 'won' | 'lost';
 
 export interface Driver {
   name: 'slack' | 'teams' | 'sandbox';
@@ -113,7 +113,7 @@ export async function slackDriver(edit: Edit): Promise<Driver> {
       const user = idOf(who);
       const state: Record<string, Record<string, InputValue>> = {};
       for (const [name, value] of Object.entries(values)) {
-        state[name] = { [name]: name === 'reason' ? { type: 'static_select', selected_option: { value } } : { type: 'plain_text_input', value } };
+        state[name] = { [name]: name === 'reason' && form === 'reject' ? { type: 'static_select', selected_option: { value } } : { type: 'plain_text_input', value } };
       }
       const mark = fake.calls.length;
       const meta = JSON.stringify({ context, channel, ts });

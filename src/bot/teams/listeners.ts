@@ -4,7 +4,7 @@ import { ActivityTypes, CardFactory, MessageFactory, type TurnContext, TurnConte
 import type { Form, View } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
 import { z } from '../../domain/zod-messages.ts';
-import { buttonValues, checkForm, fitOf, formSubject, isActionId, isFormId, otherMessage, parseDecideContext, runAction, submitForm } from '../../handlers/actions.ts';
+import { buttonValues, checkForm, FORM_BUTTON, fitOf, formSubject, isActionId, isFormId, otherMessage, parseDecideContext, runAction, submitForm } from '../../handlers/actions.ts';
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, isMember, queueOf, type Reply, textsOf } from '../../handlers/deps.ts';
 import { chatTraffic, limiter } from '../limiter.ts';
@@ -70,7 +70,7 @@ async function formAgain(t: TurnDeps, form: Form['id'], context: string, actor: 
     const decide = parseDecideContext(context);
     return decide ? (await runAction(t.deps, decide.outcome === 'upheld' ? 'dispute.uphold' : 'dispute.overturn', decide.disputeId, actor)).form : undefined;
   }
-  return (await runAction(t.deps, form === 'reject' ? 'lead.reject' : 'lead.dispute', context, actor)).form;
+  return (await runAction(t.deps, FORM_BUTTON[form], context, actor)).form;
 }
 
 /** What a card action answers: the card the clicker sees, whether it may stand for the clicked
