@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
 import type { Agreement } from './domain/agreement.ts';
-import { type Chat, type Clock, type Digests, noMetrics, type Stores, systemClock } from './handlers/ports.ts';
+import { type Chat, type Clock, type Digests, noMetrics, type Stores, systemClock, type Webhooks } from './handlers/ports.ts';
 import { AgreementError, agreementPath, type Env, loadAgreement } from './infra/config.ts';
 import { LiveAgreement } from './infra/live-agreement.ts';
 import { rememberVersion } from './infra/agreement-versions.ts';
@@ -19,6 +19,7 @@ import { PrismaRateLimits } from './infra/rate-limits.ts';
 import { type ApiToken, describeToken, loadTokens, tokensFileWarning } from './infra/tokens.ts';
 import { prismaStores } from './infra/stores.ts';
 import { OutboxWorker } from './infra/outbox-worker.ts';
+import { PrismaWebhooks } from './infra/webhooks.ts';
 import { createSlackBot, type SlackBot } from './bot/slack/app.ts';
 import { chatTraffic } from './bot/limiter.ts';
 import { SandboxChat } from './bot/sandbox/chat.ts';
@@ -102,13 +103,15 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const rateLimits = new PrismaRateLimits(db);
   const metrics = new PromMetrics(live.current, log);
   let worker: OutboxWorker | null = null;
-  // A commit that queued a chat message wakes the outbox worker.
-  const stores = prismaStores(db, () => void worker?.kick());
+  // A commit that queued a chat message or a webhook wakes the outbox worker.
+  const kick = () => void worker?.kick();
+  const stores = prismaStores(db, kick, () => live.current.webhooks.map((w) => ({ kind: 'webhook', target: w.url, events: w.events })));
+  const webhooks = new PrismaWebhooks(db, kick);
   const chats = createChats(env, agreement, db, log, opts.teamsAuth);
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
   await sandboxEvents?.start();
-  const work = await wireUseCases({ env, agreement: live, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, log, metrics });
+  const work = await wireUseCases({ env, agreement: live, clock, db, databaseUrl: database.url, schedulerPool: shares.scheduler, stores, chat: chats.chat, webhooks, log, metrics });
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
@@ -136,6 +139,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
     demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics, get agreement() { return live.current; } } : null,
     useCases: deps,
+    webhooks,
     routers: chatRouters(env, chats, deps, doctor),
     log,
   });
@@ -284,17 +288,33 @@ interface UseCases {
 /** Retention runs at night in the team's time zone, when nobody is clicking on the cards it rewrites. */
 const RETENTION_CRON = '30 3 * * *';
 
+/** Where the outbox sends when no chat platform is configured: nowhere (only webhooks are sent then). */
+const NO_CHAT: Chat = {
+  post: () => Promise.reject(new Error('no chat platform is configured')),
+  update: () => Promise.reject(new Error('no chat platform is configured')),
+  reply: () => Promise.reject(new Error('no chat platform is configured')),
+  attach: () => Promise.reject(new Error('no chat platform is configured')),
+  dm: () => Promise.reject(new Error('no chat platform is configured')),
+};
+
 async function wireUseCases(opts: {
   env: Env; agreement: LiveAgreement; clock: Clock; db: Db; databaseUrl: string; schedulerPool: number;
-  stores: Stores; chat: Chat | null; log: Log; metrics: PromMetrics;
+  stores: Stores; chat: Chat | null; webhooks: Webhooks; log: Log; metrics: PromMetrics;
 }): Promise<UseCases> {
-  const { env, agreement: live, clock, db, stores, chat, log, metrics } = opts;
+  const { env, agreement: live, clock, db, stores, chat, webhooks, log, metrics } = opts;
   const agreement = live.current;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, live.current, month, now) };
   // A getter: every use case reads the agreement in force when it runs.
-  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, metrics };
-  const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
-  const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
+  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, metrics, webhooks };
+  const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS, webhookRetriesMs: env.LEADRELAY_WEBHOOK_RETRIES };
+  // Without a chat, offers wait in the outbox; webhooks go out all the same.
+  const sending: Deps = deps ?? { get agreement() { return live.current; }, ...stores, chat: NO_CHAT, clock, log, metrics, webhooks };
+  const kinds = deps ? undefined : ['webhook'];
+  const worker = new OutboxWorker({
+    pass: (onTaken) => deliver(sending, { ...delivery, kinds }, onTaken),
+    outbox: { renew: (ids, until) => stores.outbox.renew(ids, until), nextDueAt: () => stores.outbox.nextDueAt(kinds) },
+    leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log,
+  });
   const retention: RetentionDeps = { get agreement() { return live.current; }, leads: stores.leads, clock, log };
   const scheduler = await AgendaScheduler.create({
     databaseUrl: opts.databaseUrl,

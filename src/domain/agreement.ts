@@ -1,5 +1,6 @@
 // The agreement between marketing and sales (leadrelay.yml), as a zod schema.
 // Parsing it is pure; reading the file lives in src/infra/config.ts.
+import { WEBHOOK_EVENTS } from './webhooks.ts';
 import { z } from './zod-messages.ts';
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
@@ -151,6 +152,22 @@ const privacy = z.strictObject({
   }).default({ ...DEFAULT_RETENTION }),
 }).default({ retention: { ...DEFAULT_RETENTION } });
 
+/** A Standard Webhooks secret: "whsec_" and 24 to 64 random bytes in base64. */
+const webhookSecret = z.string().refine((s) => {
+  const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(s)?.[1];
+  if (!key || key.length % 4 !== 0) return false;
+  const bytes = atob(key).length;
+  return bytes >= 24 && bytes <= 64;
+}, 'is not a webhook secret: "whsec_" and 24 to 64 random bytes in base64 (e.g. "whsec_" + `openssl rand -base64 32`)');
+
+/** An endpoint that gets the lead events it names, signed per the Standard Webhooks spec. */
+const webhook = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' }),
+  events: z.array(z.enum(WEBHOOK_EVENTS, `is not one of ${WEBHOOK_EVENTS.join(', ')}`)).min(1)
+    .refine((events) => new Set(events).size === events.length, 'names an event twice'),
+  secret: webhookSecret,
+});
+
 export const agreementSchema = z.strictObject({
   company: z.string().min(1),
   locale: z.enum(['de', 'en']).default('de'),
@@ -194,6 +211,7 @@ export const agreementSchema = z.strictObject({
   }),
   labels,
   privacy,
+  webhooks: z.array(webhook).default([]),
 }).superRefine((a, ctx) => {
   const people = new Map(a.people.map((p) => [p.email, p]));
   const gradeIds = new Set(a.definitions.grades.map((g) => g.id));
@@ -239,6 +257,11 @@ export const agreementSchema = z.strictObject({
       if (!Object.hasOwn(known, code)) ctx.addIssue({ code: 'custom', path: ['labels', kind, code], message: `"${code}" is not one of the agreement's ${kind}` });
     }
   }
+  const urls = new Set<string>();
+  a.webhooks.forEach((w, i) => {
+    if (urls.has(w.url)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'url'], message: `${w.url} is listed twice; list its events once` });
+    urls.add(w.url);
+  });
   if (!a.people.some((p) => p.roles.includes('arbiter'))) {
     ctx.addIssue({ code: 'custom', path: ['people'], message: 'nobody has the role arbiter; disputes need one' });
   }
@@ -259,6 +282,7 @@ export type WorkingHours = Agreement['sla']['workingHours'];
 export type EscalationStep = Agreement['sla']['escalation']['claim'][number];
 export type Retention = Agreement['privacy']['retention'];
 export type Channel = Queue['channel'];
+export type WebhookEndpoint = Agreement['webhooks'][number];
 
 /** One line per problem: `sla.grades.A.contactWithin: "1 hour" is not a duration like "1h" or "30m"`. */
 export function formatIssues(error: z.ZodError): string[] {

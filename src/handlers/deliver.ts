@@ -1,11 +1,13 @@
-// Use case: send what waits in the outbox — offers to their queue's channel, digests, and every
-// message a change wrote (DMs, card updates, thread replies, files). Runs when a commit queued
-// something, when a retry or a dead worker's lease comes due, and as a sweeper. A failed send is
-// retried later, never dropped; one whose answer was lost is looked for before it is sent again.
+// Use case: send what waits in the outbox — offers to their queue's channel, digests, every
+// message a change wrote (DMs, card updates, thread replies, files), and webhooks. Runs when a
+// commit queued something, when a retry or a dead worker's lease comes due, and as a sweeper. A
+// failed chat send is retried later, never dropped; one whose answer was lost is looked for before
+// it is sent again. A webhook is retried on its schedule, then given up and listed for a replay.
 import { offerPosted } from '../domain/changes.ts';
 import { errorMessage } from '../domain/errors.ts';
 import { addWorkingMinutes } from '../domain/sla.ts';
 import { offerView } from '../domain/views.ts';
+import { WEBHOOK_RETRIES_MS } from '../domain/webhooks.ts';
 import { calendarOf, type Deps, metricsOf, queueOf, textsOf } from './deps.ts';
 import { followUp } from './follow.ts';
 import { type MessageRef, type PendingDelivery, type Send, SendError } from './ports.ts';
@@ -24,6 +26,10 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** The first retry's delay; each further retry doubles it, up to 10 minutes. */
   retryMs?: number;
+  /** Only deliveries of these kinds (without a chat: webhooks only). */
+  kinds?: readonly string[];
+  /** A webhook's waits after each failed attempt; after the last, it gives up (listed as failed). */
+  webhookRetriesMs?: readonly number[];
 }
 
 /** Backoff after failed attempts: retryMs, twice that, four times … capped at 10 minutes. */
@@ -38,9 +44,12 @@ const REFUSED_ATTEMPTS = 6;
 /** A parent message not posted yet: look again shortly, without counting it as a failure. */
 class NotYet extends Error {}
 
+/** A webhook receiver that answered, but not with 2xx. */
+class NotTaken extends Error {}
+
 export async function deliver(deps: Deps, opts: DeliveryOptions = {}, onTaken?: (ids: string[]) => void): Promise<DeliveryRun> {
   const limit = opts.limit ?? 25;
-  const due = await deps.outbox.takeDue(deps.clock.now(), limit, opts.leaseMs ?? 10_000);
+  const due = await deps.outbox.takeDue(deps.clock.now(), limit, opts.leaseMs ?? 10_000, opts.kinds);
   const run: DeliveryRun = { taken: due.length, limit, posted: 0, failed: 0 };
   onTaken?.(due.map((d) => d.id));
   for (const delivery of due) {
@@ -53,6 +62,10 @@ export async function deliver(deps: Deps, opts: DeliveryOptions = {}, onTaken?: 
         continue;
       }
       run.failed++;
+      if (delivery.kind === 'webhook') {
+        await webhookFailed(deps, delivery, error, opts.webhookRetriesMs ?? WEBHOOK_RETRIES_MS);
+        continue;
+      }
       if (error instanceof SendError) metricsOf(deps).sendFailed(error.failure);
       if (error instanceof SendError && error.refused && delivery.attempts >= REFUSED_ATTEMPTS) {
         await deps.outbox.drop(delivery.id, `refused ${delivery.attempts} times: ${errorMessage(error)}`);
@@ -74,7 +87,50 @@ function send(deps: Deps, delivery: PendingDelivery): Promise<boolean> {
     case 'offer': return postOffer(deps, delivery, how);
     case 'digest': return postDigest(deps, delivery, how);
     case 'message': return sendMessage(deps, delivery, how);
+    case 'webhook': return sendWebhook(deps, delivery);
   }
+}
+
+/** A webhook: signed and sent to its endpoint, taken when the receiver answers 2xx. An endpoint
+ * that answers 410 Gone is disabled: this and every later delivery to it fail at once (listed,
+ * to be replayed), and nothing more is sent to it. */
+async function sendWebhook(deps: Deps, delivery: PendingDelivery & { kind: 'webhook' }): Promise<boolean> {
+  const endpoint = deps.agreement.webhooks.find((w) => w.url === delivery.target);
+  if (!endpoint) {
+    await deps.outbox.drop(delivery.id, 'the endpoint is no longer in the agreement');
+    return false;
+  }
+  if (!deps.webhooks) throw new Error('webhooks are not set up in this process');
+  const off = await deps.webhooks.disabled(endpoint.url);
+  if (off) {
+    await deps.outbox.drop(delivery.id, `the endpoint is disabled since ${off.at.toISOString()} (${off.why})`);
+    return false;
+  }
+  const now = deps.clock.now();
+  const status = await deps.webhooks.send(endpoint, { id: delivery.messageId, body: JSON.stringify(delivery.payload) }, now);
+  if (status === 410) {
+    const why = `${endpoint.url} answered 410 Gone`;
+    await deps.webhooks.disable(endpoint.url, now, why);
+    await deps.outbox.drop(delivery.id, `${why}: endpoint disabled`);
+    deps.log?.warn({ key: delivery.key }, `webhooks: ${why}; it is disabled: nothing more is sent to it until a delivery is replayed (GET /api/webhooks/failed)`);
+    return false;
+  }
+  if (status < 200 || status > 299) throw new NotTaken(`the receiver answered ${status}`);
+  await deps.outbox.posted(delivery.key, { platform: 'webhook', channel: endpoint.url, id: delivery.messageId }, now, null);
+  return true;
+}
+
+/** Not taken: again after the schedule's next wait, or given up after its last (listed as failed). */
+async function webhookFailed(deps: Deps, delivery: PendingDelivery & { kind: 'webhook' }, error: unknown, schedule: readonly number[]): Promise<void> {
+  const wait = schedule[delivery.attempts - 1];
+  const why = errorMessage(error);
+  if (wait === undefined) {
+    await deps.outbox.drop(delivery.id, `gave up after ${delivery.attempts} attempts: ${why}`);
+    deps.log?.error({ key: delivery.key }, `webhooks: ${delivery.key} to ${delivery.target} gave up after ${delivery.attempts} attempts: ${why}; POST /api/webhooks/failed/${delivery.id}/replay sends it again`);
+    return;
+  }
+  await deps.outbox.retryLater(delivery.id, why, new Date(deps.clock.now().getTime() + wait));
+  deps.log?.warn({ key: delivery.key, attempt: delivery.attempts }, `webhooks: ${delivery.key} to ${delivery.target} not taken (attempt ${delivery.attempts}, again in ${Math.round(wait / 1000)} s): ${why}`);
 }
 
 async function postOffer(deps: Deps, delivery: PendingDelivery & { kind: 'offer' }, how: Send): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
 import type { Log } from './log.ts';
-import { type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores } from './ports.ts';
+import { type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores, type Webhooks } from './ports.ts';
 
 export interface Deps extends Stores {
   agreement: Agreement;
@@ -19,6 +19,8 @@ export interface Deps extends Stores {
   log?: Log;
   /** Counters and timings for a dashboard; none when absent. */
   metrics?: Metrics;
+  /** Outbound webhooks (the agreement's `webhooks`); none are sent when absent. */
+  webhooks?: Webhooks;
   /** Where what follows a change (SLA clocks, the capacity signal) may run once the platform
    * was answered (a Teams invoke waits for its answer); inline when absent. */
   later?: (work: () => Promise<void>) => void;

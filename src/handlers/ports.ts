@@ -199,6 +199,17 @@ export type OutMessage =
   | { op: 'update'; parent: Parent; view: View }
   | { op: 'attach'; parent: Parent; file: { filename: string; title: string; base64: string } };
 
+/** Outbound webhooks: sending one signed message, and the endpoints that asked for no more. */
+export interface Webhooks {
+  /** Sends the message to the endpoint, signed per the Standard Webhooks spec as of `at`; the
+   * HTTP status the receiver answered. Throws when no answer came (refused, timed out). */
+  send(endpoint: { url: string; secret: string }, message: { id: string; body: string }, at: Date): Promise<number>;
+  /** When and why an endpoint was disabled; null while it is not. */
+  disabled(url: string): Promise<{ at: Date; why: string } | null>;
+  /** The receiver answered 410 Gone: nothing more is sent to it until a delivery is replayed. */
+  disable(url: string, at: Date, why: string): Promise<void>;
+}
+
 /** The month's numbers, computed where the data is (SQL). */
 export interface Digests {
   numbers(month: string, now: Date): Promise<DigestNumbers>;
@@ -238,15 +249,18 @@ export type PendingDelivery = {
   | { kind: 'offer'; origin: OfferOrigin; by: string | null }
   | { kind: 'digest'; month: string; to: string | null }
   | { kind: 'message'; message: OutMessage; parentKey: string | null }
+  /** An event for a webhook endpoint (by its URL), with its message id and payload. */
+  | { kind: 'webhook'; target: string; messageId: string; payload: object }
 );
 
 export interface Outbox {
-  /** Takes up to `limit` due deliveries and leases them, so no other worker posts them meanwhile. */
-  takeDue(now: Date, limit: number, leaseMs: number): Promise<PendingDelivery[]>;
+  /** Takes up to `limit` due deliveries (of these kinds only, when given) and leases them, so no
+   * other worker posts them meanwhile. */
+  takeDue(now: Date, limit: number, leaseMs: number, kinds?: readonly string[]): Promise<PendingDelivery[]>;
   /** Keeps the lease of deliveries still being sent. */
   renew(ids: readonly string[], until: Date): Promise<void>;
-  /** When the next delivery comes due (a retry, an expired lease); null when none is pending. */
-  nextDueAt(): Promise<Date | null>;
+  /** When the next delivery (of these kinds) comes due (a retry, an expired lease); null when none is pending. */
+  nextDueAt(kinds?: readonly string[]): Promise<Date | null>;
   /** Queues a digest once per key (e.g. "digest:2026-10"); false when that key was queued before. */
   enqueueDigest(order: DigestOrder): Promise<boolean>;
   /** Queues messages that no state change carries (answers to a command). */

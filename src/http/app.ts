@@ -20,6 +20,8 @@ import { requestIds } from './request-id.ts';
 import { intakeRoutes } from './intake.ts';
 import { leadRecordRoutes } from './lead-record.ts';
 import { outcomeRoutes } from './outcomes.ts';
+import { webhookRoutes } from './webhooks.ts';
+import type { PrismaWebhooks } from '../infra/webhooks.ts';
 import { perToken } from './limits.ts';
 import { type Exposition, metricsRoutes, timeAnswers } from './metrics.ts';
 
@@ -43,6 +45,8 @@ export interface HttpDeps {
   demoDeps?: Deps | null;
   /** The use cases' dependencies, when a chat is configured: an outcome then checks the queue's capacity too. */
   useCases?: Deps | null;
+  /** Webhook deliveries that gave up, and their replay. */
+  webhooks?: Pick<PrismaWebhooks, 'failed' | 'failedOne' | 'replay'> | undefined;
   /** Chat platforms' endpoints (e.g. Slack's /slack/events). */
   routers?: express.Router[];
   /** Counted leads and timed chat answers, served at /metrics. */
@@ -61,7 +65,7 @@ function apiRouter(deps: HttpDeps): express.Router {
   // route added below — needs an admin token.
   api.post(['/leads', '/outcomes'], allow('intake'));
   api.use(intakeRoutes(deps), outcomeRoutes(deps));
-  api.use(allow('admin'), digestRoutes(deps), doctorRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps));
+  api.use(allow('admin'), digestRoutes(deps), doctorRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps), webhookRoutes(deps));
   return api;
 }
 

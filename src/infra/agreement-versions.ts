@@ -9,7 +9,8 @@ export async function rememberVersion(db: Db, agreement: Agreement): Promise<str
   const version = agreementVersion(agreement);
   await db.agreementVersion.upsert({
     where: { version },
-    create: { version, agreement: JSON.parse(JSON.stringify(agreement)) },
+    // Webhook secrets stay in the file: the database keeps what the agreement said, not its keys.
+    create: { version, agreement: JSON.parse(JSON.stringify({ ...agreement, webhooks: agreement.webhooks.map(({ secret: _, ...w }) => w) })) },
     update: {},
   });
   return version;

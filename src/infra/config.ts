@@ -12,6 +12,18 @@ const tokenValue = z.string().min(16, 'must be at least 16 characters').regex(/^
 /** Several tokens, comma-separated: all valid at once, so one can be replaced without a gap. */
 const tokenList = z.string().transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)).pipe(z.array(tokenValue).min(1, 'names no token'));
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Waits like "5s,5m,30m,2h" (ms, s, m, h), in milliseconds. */
+const waits = z.string().transform((text, ctx) => {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const ms = parts.map((p) => /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(p)).map((m) => (m ? Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0) : Number.NaN));
+  if (ms.some((x) => !Number.isFinite(x) || x < 0) || ms.length > 20) {
+    ctx.addIssue({ code: 'custom', message: 'is not a list of waits like "5s,5m,30m,2h" (ms, s, m or h each; at most 20)' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -46,6 +58,8 @@ const envSchema = z.object({
   LEADRELAY_LEASE_MS: z.coerce.number().int().min(500).default(5_000),
   /** The first retry's delay after a failed send; each further retry doubles it, up to 10 minutes. */
   LEADRELAY_RETRY_MS: z.coerce.number().int().min(10).default(5_000),
+  /** A webhook's waits after each failed attempt; after the last it gives up (GET /api/webhooks/failed). */
+  LEADRELAY_WEBHOOK_RETRIES: waits.optional(),
   /** Timers in MongoDB instead of PostgreSQL (agenda's Mongo backend). */
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'is not a mongodb:// URL').optional(),
   /** How often the scheduler looks for due timers (LISTEN/NOTIFY wakes it sooner for new ones). */

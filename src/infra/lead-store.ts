@@ -1,12 +1,13 @@
 // Leads on PostgreSQL. Every change goes through `apply`: one conditional UPDATE with its events
 // (so of 50 concurrent claims exactly one matches), and the change's records and queued offer in
 // the same transaction.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type ChangeRecord, type LeadChange, offerKey, statusAfter } from '../domain/changes.ts';
 import type { Contact, Explanation, Lead, LeadEvent } from '../domain/lead.ts';
 import type { Cutoff } from '../domain/retention.ts';
 import { HELD, OPEN_FOR_REP } from '../domain/lifecycle.ts';
 import type { View } from '../domain/view.ts';
+import { FREE_TEXT_KEYS, nurturedAtIntake, outEvents, type Subscription, subscribers } from '../domain/webhooks.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
 import type { IntakeTx, Leads, LedgerRow, NewLead, OutMessage, StoredMember } from '../handlers/ports.ts';
 import { eraseMessages, messagesInsert } from './outbox-store.ts';
@@ -36,13 +37,15 @@ const hashed = (externalId: string) => HASHED + createHash('sha256').update(exte
 class Void extends Error {}
 
 export class PrismaLeads implements Leads {
-  constructor(private readonly db: Db, private readonly onQueued: () => void) {}
+  /** `subscriptions`: who gets which lead events (the agreement's webhooks), read at each change. */
+  constructor(private readonly db: Db, private readonly onQueued: () => void, private readonly subscriptions: () => readonly Subscription[] = () => []) {}
 
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
     let queued = false;
+    const subscriptions = this.subscriptions();
     const result = this.db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${INTAKE_LOCK}::bigint)`;
-      return fn(intakeTx(tx, () => { queued = true; }));
+      return fn(intakeTx(tx, () => { queued = true; }, subscriptions));
     }, { timeout: 30_000 });
     return result.then((r) => {
       if (queued) this.onQueued();
@@ -70,17 +73,18 @@ export class PrismaLeads implements Leads {
   }
 
   async apply(change: LeadChange, messages: readonly OutMessage[] = []): Promise<Lead | null> {
-    // A bare status change (an attempt) is one statement; records and messages need a transaction.
-    // A change with only messages (a claim, a reminder) is one statement; records need a transaction.
-    const queues = Boolean(change.follows.offer) || messages.length > 0 || change.records.some((r) => r.kind === 'erasure');
+    // A change with only messages and events for webhooks (a claim, a reminder) is one statement;
+    // records and a new offer need a transaction.
+    const hooks = hooksOf(change, this.subscriptions());
+    const queues = Boolean(change.follows.offer) || messages.length > 0 || hooks.length > 0 || change.records.some((r) => r.kind === 'erasure');
     if (change.records.length === 0 && !change.follows.offer) {
-      const lead = await updateLead(this.db, change, messages);
+      const lead = await updateLead(this.db, change, messages, hooks);
       if (lead && queues) this.onQueued();
       return lead;
     }
     try {
       const lead = await this.db.$transaction(async (tx) => {
-        const changed = await updateLead(tx, change, messages);
+        const changed = await updateLead(tx, change, messages, hooks);
         if (!changed) return null;
         for (const record of change.records) Object.assign(changed, await writeRecord(tx, changed, record, change.at));
         if (change.follows.offer) await queueOffer(tx, changed, change.follows.offer);
@@ -144,9 +148,49 @@ function assignments(change: LeadChange): Prisma.Sql[] {
 /** The time of the change's events; never back (demo data and a slow instance write older times). */
 const changedAt = (at: Date) => Prisma.sql`"changedAt" = GREATEST("changedAt", ${at.toISOString()}::timestamp(3))`;
 
-/** The conditional UPDATE, its events and its messages in one statement; null (nothing written)
- * when the lead is not where the change expects it. */
-async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[]): Promise<Lead | null> {
+/** A delivery for each endpoint that wants one of the change's events (src/domain/webhooks.ts):
+ * one message id per event, shared by its endpoints, as receivers deduplicate by it. */
+interface Hook {
+  key: string;
+  kind: string;
+  target: string;
+  id: string;
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+const targetHash = (target: string) => createHash('sha256').update(target).digest('hex').slice(0, 12);
+
+function hooksOf(change: LeadChange, subscriptions: readonly Subscription[]): Hook[] {
+  if (subscriptions.length === 0) return [];
+  return outEvents(change).flatMap((event) => {
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    return subscribers(subscriptions, event.type).map((s) => ({
+      key: `${s.kind}:${id}:${targetHash(s.target)}`, kind: s.kind, target: s.target, id, type: event.type, timestamp: change.at.toISOString(), data: event.data,
+    }));
+  });
+}
+
+/** The lead as a payload names it: ids and facts, no contact data, no free text. `l` is the row. */
+const LEAD_JSON = Prisma.sql`jsonb_build_object(
+  'id', l.id, 'sourceSystem', l."sourceSystem", 'externalId', l."externalId", 'source', l.source, 'campaign', l.campaign,
+  'owner', l.owner, 'status', l.status, 'stage', l.stage, 'grade', l.grade, 'score', l.score, 'team', l.team, 'queue', l.queue,
+  'assignee', l.assignee, 'employees', l.employees, 'country', l.country, 'industry', l.industry,
+  'receivedAt', to_char(l."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+
+/** The deliveries of `hooks` for the lead rows of `from` (a CTE named in it as `l`). */
+const hooksInsert = (hooks: readonly Hook[], from: Prisma.Sql) => Prisma.sql`
+  INSERT INTO "Delivery" (id, key, "leadId", kind, data, "nextAttemptAt", "createdAt")
+  SELECT gen_random_uuid(), h.key, l.id, h.kind,
+    jsonb_build_object('target', h.target, 'id', h.id, 'payload',
+      jsonb_build_object('type', h.type, 'timestamp', h.timestamp, 'data', h.data || jsonb_build_object('lead', ${LEAD_JSON}))),
+    now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+  FROM ${from}, jsonb_to_recordset(${JSON.stringify(hooks)}::jsonb) AS h(key text, kind text, target text, id text, type text, timestamp text, data jsonb)`;
+
+/** The conditional UPDATE, its events, its messages and its webhooks in one statement; null
+ * (nothing written) when the lead is not where the change expects it. */
+async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[], hooks: readonly Hook[] = []): Promise<Lead | null> {
   const to = statusAfter(change);
   const held = change.heldBy === undefined ? Prisma.empty
     : change.heldBy === null ? Prisma.sql`AND assignee IS NULL` : Prisma.sql`AND assignee = ${change.heldBy}`;
@@ -163,6 +207,7 @@ async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly Ou
       FROM changed c, jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
         AS e(at timestamp(3), type text, actor text, "from" "LeadStatus", "to" "LeadStatus", data jsonb)
     )${messages.length ? Prisma.sql`, messages AS (${messagesInsert(Prisma.sql`${change.leadId}::uuid`, messages, Prisma.sql`EXISTS (SELECT 1 FROM changed)`)})` : Prisma.empty}
+    ${hooks.length ? Prisma.sql`, hooks AS (${hooksInsert(hooks, Prisma.sql`changed l`)})` : Prisma.empty}
     SELECT * FROM changed`;
   return row ? toLead(row) : null;
 }
@@ -204,9 +249,23 @@ async function eraseRecords(tx: Tx, leadId: string, card: View): Promise<Pick<Le
   await tx.rejection.updateMany({ where: { leadId }, data: { note: null } });
   await tx.dispute.updateMany({ where: { leadId }, data: { rationale: '', decisionRationale: null } });
   await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - ${FREE_TEXT}::text[] WHERE "leadId" = ${leadId}::uuid AND data ?| ${FREE_TEXT}::text[]`;
+  // An outcome's reason is typed by a person (a rejection's reason is a code, and stays).
+  await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - 'reason' WHERE "leadId" = ${leadId}::uuid AND type IN ('opportunity', 'won', 'lost') AND data ? 'reason'`;
   await eraseMessages(tx, leadId, card);
+  await erasePayloads(tx, leadId, lead?.externalId ?? '');
   return { externalId: lead?.externalId ?? '' };
 }
+/** Webhook payloads about the lead, sent or not (a failed one may be replayed): the source id
+ * becomes its hash, free text goes — what the lead itself keeps of the person. */
+async function erasePayloads(tx: Tx, leadId: string, hashedId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Delivery" SET data = jsonb_set(data, '{payload,data}',
+      (data #> '{payload,data}') - ${[...FREE_TEXT_KEYS]}::text[]
+        - (CASE WHEN data #>> '{payload,type}' = 'lead.outcome' THEN 'reason' ELSE '' END)
+        || jsonb_build_object('lead', (data #> '{payload,data,lead}') || jsonb_build_object('externalId', ${hashedId}::text)))
+    WHERE "leadId" = ${leadId}::uuid AND data #> '{payload,data}' IS NOT NULL`;
+}
+
 /** A new pending offer in the outbox for a lead put on offer again. */
 async function queueOffer(tx: Tx, lead: Lead, offer: { origin: string; by: string | null }): Promise<void> {
   const n = (await tx.delivery.count({ where: { leadId: lead.id, kind: 'offer' } })) + 1;
@@ -226,7 +285,11 @@ export async function membersOf(db: Db | Tx, queue: string, emails: readonly str
 }
 
 // Intake is the hot path (batches of 500): each step is one SQL statement, not one per lead.
-function intakeTx(tx: Tx, queued: () => void): IntakeTx {
+function intakeTx(tx: Tx, queued: () => void, subscriptions: readonly Subscription[]): IntakeTx {
+  // A lead kept in nurture at intake is `lead.nurtured` for whoever wants it; the message id is made per lead.
+  const nurtured = subscribers(subscriptions, nurturedAtIntake.type).map((s) => ({
+    key: `${s.kind}:`, kind: s.kind, target: s.target, id: '', type: nurturedAtIntake.type, timestamp: '', data: nurturedAtIntake.data, hash: targetHash(s.target),
+  }));
   return {
     async findExisting(keys) {
       if (keys.length === 0) return [];
@@ -266,9 +329,18 @@ function intakeTx(tx: Tx, queued: () => void): IntakeTx {
           INSERT INTO "Delivery" (id, key, "leadId", kind, queue, "nextAttemptAt", "createdAt")
           SELECT gen_random_uuid(), 'offer:' || id || ':1', id, 'offer', queue, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM leads WHERE queue IS NOT NULL
-        )
+        )${nurtured.length ? Prisma.sql`, nurtured AS (
+          SELECT *, 'msg_' || replace(gen_random_uuid()::text, '-', '') AS msg FROM leads WHERE status = 'nurture'
+        ), hooks AS (
+          INSERT INTO "Delivery" (id, key, "leadId", kind, data, "nextAttemptAt", "createdAt")
+          SELECT gen_random_uuid(), h.key || l.msg || ':' || h.hash, l.id, h.kind,
+            jsonb_build_object('target', h.target, 'id', l.msg, 'payload', jsonb_build_object('type', h.type,
+              'timestamp', to_char(l."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'data', h.data || jsonb_build_object('lead', ${LEAD_JSON}))),
+            now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          FROM nurtured l, jsonb_to_recordset(${JSON.stringify(nurtured)}::jsonb) AS h(key text, kind text, target text, hash text, type text, data jsonb)
+        )` : Prisma.empty}
         SELECT * FROM leads`;
-      if (rows.some((r) => r.queue !== null)) queued();
+      if (rows.some((r) => r.queue !== null) || (nurtured.length && rows.some((r) => r.status === 'nurture'))) queued();
       return rows.map(toLead);
     },
 

@@ -19,13 +19,14 @@ interface Row {
   attempts: number;
   version: number;
   createdAt: Date;
-  data: { origin?: OfferOrigin; by?: string | null; month?: string; to?: string | null; message?: OutMessage; parentKey?: string | null };
+  data: { origin?: OfferOrigin; by?: string | null; month?: string; to?: string | null; message?: OutMessage; parentKey?: string | null; target?: string; id?: string; payload?: { type?: string } };
 }
 
 function toDelivery(r: Row): PendingDelivery {
   const base = { id: r.id, key: r.key, leadId: r.leadId, queue: r.queue, attempts: r.attempts, version: r.version, createdAt: r.createdAt };
   if (r.kind === 'digest') return { ...base, kind: 'digest', month: r.data.month ?? '', to: r.data.to ?? null };
   if (r.kind === 'message' && r.data.message) return { ...base, kind: 'message', message: reviveView<OutMessage>(r.data.message), parentKey: r.data.parentKey ?? null };
+  if (r.kind === 'webhook') return { ...base, kind: 'webhook', target: r.data.target ?? '', messageId: r.data.id ?? r.id, payload: r.data.payload ?? {} };
   return { ...base, kind: 'offer', origin: r.data.origin ?? 'new', by: r.data.by ?? null };
 }
 
@@ -76,28 +77,31 @@ const ERASED = 'personal data erased';
  * message not yet sent is dropped; what each row said is replaced by the card. A message being
  * sent right now is caught when it reports back (see `posted`). */
 export async function eraseMessages(tx: Tx, leadId: string, card: View): Promise<void> {
+  // Chat messages only: webhooks keep their deliveries, their payloads made anonymous by the caller.
   const shown = await tx.$queryRaw<{ key: string }[]>`
-    SELECT key FROM "Delivery" WHERE "leadId" = ${leadId}::uuid AND status = 'posted' AND "messageRef" IS NOT NULL
+    SELECT key FROM "Delivery" WHERE "leadId" = ${leadId}::uuid AND kind IN ('offer', 'message') AND status = 'posted' AND "messageRef" IS NOT NULL
       AND key NOT LIKE 'update:%' AND key NOT LIKE 'attach:%'`;
   const rewrites = shown.map((r) => `update:${r.key}`);
   await tx.$executeRaw`
     UPDATE "Delivery" SET data = jsonb_build_object('erased', ${JSON.stringify(card)}::jsonb),
       status = CASE WHEN status = 'pending' THEN 'failed'::"DeliveryStatus" ELSE status END,
       "lastError" = CASE WHEN status = 'pending' THEN ${ERASED} ELSE "lastError" END
-    WHERE "leadId" = ${leadId}::uuid AND NOT (key = ANY(${rewrites}::text[]))`;
+    WHERE "leadId" = ${leadId}::uuid AND kind IN ('offer', 'message') AND NOT (key = ANY(${rewrites}::text[]))`;
   await queueMessages(tx, leadId, shown.map((r) => ({ op: 'update', parent: { key: r.key }, view: card })));
 }
+
+const ofKinds = (kinds: readonly string[] | undefined) => (kinds ? Prisma.sql`AND kind = ANY(${[...kinds]}::text[])` : Prisma.empty);
 
 export class PrismaOutbox implements Outbox {
   constructor(private readonly db: Db, private readonly leads: Pick<Leads, 'apply'>, private readonly onQueued: () => void) {}
 
-  async takeDue(now: Date, limit: number, leaseMs: number): Promise<PendingDelivery[]> {
+  async takeDue(now: Date, limit: number, leaseMs: number, kinds?: readonly string[]): Promise<PendingDelivery[]> {
     // SKIP LOCKED + moving nextAttemptAt forward is the lease: a crashed worker's deliveries
     // come due again when it runs out; a running worker's are invisible to the others.
     const rows = await this.db.$queryRaw<Row[]>`
       UPDATE "Delivery" d SET attempts = d.attempts + 1, "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}
       WHERE d.id IN (
-        SELECT id FROM "Delivery" WHERE status = 'pending' AND "nextAttemptAt" <= ${now}
+        SELECT id FROM "Delivery" WHERE status = 'pending' AND "nextAttemptAt" <= ${now} ${ofKinds(kinds)}
         ORDER BY "nextAttemptAt", "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING d.id, d.key, d.kind, d."leadId", d.queue, d.attempts, d.version, d."createdAt", d.data`;
     return rows.map(toDelivery).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
@@ -108,8 +112,8 @@ export class PrismaOutbox implements Outbox {
     await this.db.$executeRaw`UPDATE "Delivery" SET "nextAttemptAt" = ${until} WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'pending'`;
   }
 
-  async nextDueAt(): Promise<Date | null> {
-    const [row] = await this.db.$queryRaw<{ at: Date | null }[]>`SELECT min("nextAttemptAt") AS at FROM "Delivery" WHERE status = 'pending'`;
+  async nextDueAt(kinds?: readonly string[]): Promise<Date | null> {
+    const [row] = await this.db.$queryRaw<{ at: Date | null }[]>`SELECT min("nextAttemptAt") AS at FROM "Delivery" WHERE status = 'pending' ${ofKinds(kinds)}`;
     return row?.at ?? null;
   }
 

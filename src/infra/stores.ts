@@ -1,5 +1,6 @@
-// All stores on one PostgreSQL. `onQueued` runs after a commit that queued a chat message, so the
+// All stores on one PostgreSQL. `onQueued` runs after a commit that queued a chat message or a webhook, so the
 // outbox worker wakes without any handler asking for it.
+import type { Subscription } from '../domain/webhooks.ts';
 import type { Stores } from '../handlers/ports.ts';
 import { PrismaDisputes } from './dispute-store.ts';
 import { PrismaEscalations } from './escalation-store.ts';
@@ -8,8 +9,9 @@ import { PrismaOutbox } from './outbox-store.ts';
 import { PrismaPeople } from './people-store.ts';
 import type { Db } from './prisma.ts';
 
-export function prismaStores(db: Db, onQueued: () => void = () => {}): Stores {
-  const leads = new PrismaLeads(db, onQueued);
+/** `subscriptions`: who gets which lead events (the agreement's webhooks), queued with each change. */
+export function prismaStores(db: Db, onQueued: () => void = () => {}, subscriptions: () => readonly Subscription[] = () => []): Stores {
+  const leads = new PrismaLeads(db, onQueued, subscriptions);
   return {
     leads,
     disputes: new PrismaDisputes(db),
