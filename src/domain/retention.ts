@@ -12,7 +12,7 @@ export const RETENTION_ACTOR = 'retention';
 /** The states a lead rests in when nobody works on it, per rule. Nurture: marketing's, including
  * leads given up as unreachable and rejections recycled to nurture. Closed: won and lost (final),
  * and rejected (a rejection that is not recycled stays there unless disputed). Every other state
- * is open work (qualified, offered, accepted, contacted, disputed) or passed through at once
+ * is open work (qualified, offered, accepted, contacted, opportunity, disputed) or passed through at once
  * (received, handed_over, upheld, overturned): those leads are never erased by retention. */
 export const RESTING = {
   nurtureMonths: ['nurture'],
