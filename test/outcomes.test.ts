@@ -8,6 +8,7 @@ import { texts } from '../src/domain/texts.ts';
 import { acceptLead } from '../src/handlers/accept-lead.ts';
 import { submitReject } from '../src/handlers/reject-lead.ts';
 import type { Lead } from '../src/domain/lead.ts';
+import { monthOf } from '../src/domain/month.ts';
 import { repLeadView } from '../src/domain/views.ts';
 import { type App, lead, startApp } from './support/app.ts';
 import { acceptedLead, ANNA, BEN, EVA, harness } from './support/handler-deps.ts';
@@ -99,6 +100,10 @@ describe('POST /api/outcomes', () => {
     expect((await post({ leadId: l.id, outcome: 'opportunity' })).body).toMatchObject({ changed: false });
     expect(await row(l.id)).toEqual(closed);
     expect(await events(l.id)).toHaveLength(before.length + 1);
+
+    // The digest of the month it was won in counts the revenue, once.
+    const digest = await app.api('GET', `/api/digest?month=${monthOf(at, app.agreement.current.sla.timeZone)}`);
+    expect(digest.body.revenue).toEqual([{ source: 'inbound', deals: 1, amounts: [{ currency: 'EUR', amount: 31_000.5 }], withoutAmount: 0 }]);
   });
 
   it('records lost with its reason straight from accepted, and refuses won afterwards: lost is final', async () => {
