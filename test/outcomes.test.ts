@@ -232,7 +232,8 @@ describe.concurrent.each(PLATFORMS)('the outcome buttons in %s', (_name, start) 
     const bad = await d.submit(ANNA, 'won', id, { amount: 'zwanzigtausend' }, card, true);
     expect(bad.text).toContain(t.outcome.badAmount);
     expect((await row(id)).status).toBe('opportunity');
-    await d.submit(ANNA, 'won', id, { amount: '20.000,50' }, card, false);
+    // Waiting for what she is shown, so the next answer is not this one's.
+    expect((await d.submit(ANNA, 'won', id, { amount: '20.000,50' }, card, true)).text).toContain(t.outcome.recorded.won);
     const won = await waitFor('the lead to be won', async () => {
       const now = await row(id);
       return now.status === 'won' ? now : undefined;
@@ -250,7 +251,7 @@ describe.concurrent.each(PLATFORMS)('the outcome buttons in %s', (_name, start) 
     const empty = await d.submit(EVA, 'lost', id, { reason: '  ' }, card, true);
     expect(empty.text).toContain(t.outcome.reasonRequired);
     expect((await row(id)).status).toBe('accepted');
-    await d.submit(EVA, 'lost', id, { reason: 'Wettbewerber 15 % günstiger' }, card, false);
+    expect((await d.submit(EVA, 'lost', id, { reason: 'Wettbewerber 15 % günstiger' }, card, true)).text).toContain(t.outcome.recorded.lost);
     const lost = await waitFor('the lead to be lost', async () => {
       const now = await row(id);
       return now.status === 'lost' ? now : undefined;

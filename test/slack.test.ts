@@ -95,7 +95,7 @@ describe('accept', () => {
     expect(json(card)).toContain(body.contact.email);
     expect(json(card)).toContain('+49 89 1234567');
     expect(json(card)).toContain('Katrin Berg');
-    expect(buttonsOf(card).map((b) => b.action_id)).toEqual(['lead.attempt', 'lead.contacted', 'lead.giveback', 'lead.unreachable']);
+    expect(buttonsOf(card).map((b) => b.action_id)).toEqual(['lead.attempt', 'lead.contacted', 'lead.giveback', 'lead.unreachable', 'lead.opportunity', 'lead.won', 'lead.lost']);
     expect(await statusOf(id)).toBe('accepted');
 
     await flow.click(USERS.anna, 'lead.contacted', id, flow.whereIs(card!));
@@ -103,7 +103,7 @@ describe('accept', () => {
     expect(await statusOf(id)).toBe('contacted');
     const after = fake.callsTo('chat.update')[1];
     expect(after?.args.channel).toBe('D0ANNA');
-    expect(buttonsOf(after).map((b) => b.action_id)).toEqual(['lead.attempt', 'lead.handover', 'lead.unreachable']);
+    expect(buttonsOf(after).map((b) => b.action_id)).toEqual(['lead.attempt', 'lead.handover', 'lead.unreachable', 'lead.opportunity', 'lead.won', 'lead.lost']);
     expect(await eventsOf(id)).toEqual(['received', 'offered', 'accepted', 'contacted']);
   });
 

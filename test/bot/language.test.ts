@@ -50,7 +50,7 @@ const words = (s: string) => s.trim();
 const meaningful = (s: string) => /\p{L}{3}/u.test(s);
 
 /** Pieces both languages use, in sentences that otherwise differ. */
-const SHARED = ['MQLs'];
+const SHARED = ['MQLs', 'Opportunity'];
 
 function own(locale: Locale): string[] {
   return pieces(texts(locale)).flatMap(([path, parts]) => (SAME.includes(path) ? [] : parts.map(words).filter((p) => meaningful(p) && !SHARED.includes(p))));
