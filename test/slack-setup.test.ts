@@ -173,7 +173,7 @@ describe('after a reload', () => {
     let row: { attempts: number; lastError: string | null } | undefined;
     for (let i = 0; i < 100 && !row?.lastError; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      [row] = await query(app.url, 'SELECT attempts, "lastError" FROM "Delivery" WHERE key = $1', [key]);
+      [row] = await query<{ attempts: number; lastError: string | null }>(app.url, 'SELECT attempts, "lastError" FROM "Delivery" WHERE key = $1', [key]);
     }
     expect(row?.lastError).toContain('no Slack channel named #field-sales-ost');
     expect(lines).toContainEqual(expect.stringContaining('no Slack channel named #field-sales-ost'));

@@ -1,6 +1,6 @@
 // The Slack app: Bolt on leadrelay's HTTP server (/slack/events), or Socket Mode with an app token.
 // Listeners stay thin: who clicked → one handler → render its reply.
-import { type App, type ExpressReceiver, webApi } from '@slack/bolt';
+import { type App, webApi } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Agreement } from '../../domain/agreement.ts';
 import type { Deps } from '../../handlers/deps.ts';
@@ -53,21 +53,22 @@ export function createSlackBot(config: SlackConfig, agreement: () => Agreement, 
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
   };
   const socketMode = Boolean(config.appToken);
-  let receiver: ExpressReceiver | undefined;
-  let app: App;
-  if (socketMode) {
-    app = new TracedApp({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, convoStore: false, logger });
-  } else {
-    if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
-    // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401); then the
-    // payload's shape is checked before Bolt reads it.
-    receiver = new CheckedReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger });
-    // No conversation store: leadrelay keeps no per-conversation state in Bolt, and its
-    // middleware runs on every click before the ack.
-    app = new TracedApp({ token: config.botToken, receiver, clientOptions, convoStore: false, logger });
-  }
-  const people = new SlackPeople(app.client, agreement, cache, log);
-  const channels = new SlackChannels(app.client, agreement, cache, log);
+  if (!socketMode && !config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
+  // Bolt's receiver verifies signatures and timestamps (older than 5 minutes → 401); then the
+  // payload's shape is checked before Bolt reads it.
+  const receiver = socketMode ? undefined : new CheckedReceiver({ signingSecret: config.signingSecret as string, endpoints: '/slack/events', logger });
+  // Bolt's app only once it listens: it checks the token at once (auth.test), and a token Slack
+  // refuses would be an unhandled rejection in a process that only asks the doctor.
+  // No conversation store: leadrelay keeps no per-conversation state in Bolt, and its middleware
+  // runs on every click before the ack.
+  const boltApp = (): App => (receiver
+    ? new TracedApp({ token: config.botToken, receiver, clientOptions, convoStore: false, logger })
+    : new TracedApp({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, convoStore: false, logger }));
+  let app: App | null = null;
+  // Lookups and reads, with the same options as Bolt's own client.
+  const reader = new webApi.WebClient(config.botToken, { ...clientOptions, logger });
+  const people = new SlackPeople(reader, agreement, cache, log);
+  const channels = new SlackChannels(reader, agreement, cache, log);
   const dir = slackDirectory(agreement, people);
   // The outbox's own client: no retries of its own (a blind re-post after a lost answer is a
   // duplicate), and a 429 comes back at once with its Retry-After for the outbox to honour.
@@ -75,7 +76,7 @@ export function createSlackBot(config: SlackConfig, agreement: () => Agreement, 
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger,
   });
-  const chat = new SlackChat(app.client, writer, dir, channels, { get timeZone() { return agreement().sla.timeZone; }, get locale() { return agreement().locale; } });
+  const chat = new SlackChat(reader, writer, dir, channels, { get timeZone() { return agreement().sla.timeZone; }, get locale() { return agreement().locale; } });
   let inFlight: Limiter | null = null;
   let refresher: NodeJS.Timeout | null = null;
   const refresh = () => Promise.all([people.refresh(), channels.refresh()])
@@ -84,9 +85,11 @@ export function createSlackBot(config: SlackConfig, agreement: () => Agreement, 
     chat,
     router: receiver?.router ?? null,
     async listen(deps) {
+      const bolt = boltApp();
+      app = bolt;
       // Bolt's own handler logs the whole error object, and a database error's carries the data
       // of the query: one safe line instead. Rethrown, so an unanswered request still gets its 500.
-      app.error(async (error) => {
+      bolt.error(async (error) => {
         log.error(`slack: ${errorMessage(error)}`);
         throw error;
       });
@@ -95,16 +98,16 @@ export function createSlackBot(config: SlackConfig, agreement: () => Agreement, 
       if (!(await within(START_WAIT_MS, lookups))) log.warn(`slack: looking people and channels up takes longer than ${START_WAIT_MS / 1000} s; it goes on while leadrelay runs`);
       refresher = setInterval(() => void refresh(), REFRESH_EVERY_MS);
       refresher.unref();
-      inFlight = registerListeners(app, deps, dir, chat);
-      if (socketMode) await app.start();
+      inFlight = registerListeners(bolt, deps, dir, chat);
+      if (socketMode) await bolt.start();
     },
     async stop() {
       if (refresher) clearInterval(refresher);
       // Work after an ack (card updates, direct messages) finishes before the database goes.
       await inFlight?.idle();
-      if (socketMode) await app.stop();
+      if (socketMode) await app?.stop();
     },
-    doctor: () => slackFindings({ client: app.client, agreement: agreement(), people, channels }),
+    doctor: () => slackFindings({ client: reader, agreement: agreement(), people, channels }),
   };
 }
 

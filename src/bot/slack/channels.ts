@@ -62,7 +62,8 @@ export class SlackChannels {
     if (!isChannelName(ref)) return ref;
     await this.load();
     const name = channelName(ref);
-    if (!this.byName.has(name) && this.now() - this.triedAt >= RELIST_MS) await this.list();
+    // A listing under way may bring the name; else list again, unless that was just done.
+    if (!this.byName.has(name)) await (this.listing ?? (this.now() - this.triedAt >= RELIST_MS ? this.list() : undefined));
     return this.byName.get(name);
   }
 
