@@ -27,6 +27,7 @@ import { PrismaSandboxMessages, SandboxListener } from './infra/sandbox-store.ts
 import { createTeamsBot, type TeamsBot, type TeamsConfig } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
+import { PrismaSlackCache } from './infra/slack-cache.ts';
 import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
 import { checkSla } from './handlers/check-sla.ts';
@@ -241,7 +242,7 @@ interface Chats {
 function createChats(env: Env, agreement: () => Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
-    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log);
+    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log, new PrismaSlackCache(db));
     log.info(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
   }
   let teams: TeamsBot | null = null;
