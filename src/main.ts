@@ -324,7 +324,7 @@ function digestCron(agreement: Agreement): string {
 /** The doctor's findings for each chat platform: what it checked, or that it is off. */
 async function platformFindings(chats: Chats): Promise<Finding[]> {
   return [
-    chats.slack ? [] : [notConfigured('slack', 'SLACK_BOT_TOKEN is not set')],
+    chats.slack ? await chats.slack.doctor() : [notConfigured('slack', 'SLACK_BOT_TOKEN is not set')],
     chats.teams ? [] : [notConfigured('teams', 'MicrosoftAppId is not set')],
   ].flat();
 }
