@@ -203,4 +203,26 @@ describe('Teams by e-mail and name', () => {
     expect(cardOf(feedback.card)).toContain('Kein Budget');
     expect((await db.query(`SELECT "userId" FROM "ChatPerson" WHERE email = 'nora.neu@example.com'`)).rows).toEqual([{ userId: U.nora.id }]);
   });
+
+  it('ids written in the file win over the rosters; channel ids still work', async () => {
+    const data = parse(readFileSync(file, 'utf8'));
+    const anna = data.people.find((p: { email: string }) => p.email === 'anna.weber@example.com');
+    anna.teamsId = 'aad-anna-from-the-file';
+    // A channel id no channel list has shown: taken as it is.
+    const byId = '19:only-by-id@thread.tacv2';
+    data.routing.queues[0].channel = { teams: byId };
+    writeFileSync(file, stringify(data));
+    expect((await app.agreement.reload()).changed).toBe(true);
+
+    const { id, activityId } = await offered(byId, { company: { name: 'Datei AG', employees: 70, country: 'DE', industry: 'retail' } });
+    // Anna's account as the roster has it is not hers any more: the file says who she is.
+    const roster = await click(U.anna, 'lead.accept', { action: 'lead.accept', value: id, message: activityId }, inChannel(byId, activityId));
+    expect(JSON.stringify(roster.json.value)).toContain('nicht unter der E-Mail-Adresse');
+    expect(await status(id)).toBe('offered');
+    const inFile = { ...U.anna, id: '29:anna-from-the-file', aadObjectId: 'aad-anna-from-the-file' };
+    const accepted = await click(inFile, 'lead.accept', { action: 'lead.accept', value: id, message: activityId }, inChannel(byId, activityId));
+    expect(JSON.stringify(accepted.json.value)).toContain('Angenommen von');
+    const dm = await dmTo(inFile, 'Dein Lead');
+    expect(cardOf(dm.card)).toContain('Datei AG');
+  });
 });

@@ -130,9 +130,13 @@ export class TeamsSetup {
     try {
       const member = await readMember(context, a.from.id, teamId);
       const found = await this.learnMembers([{ ...member, id: member.id || a.from.id, aadObjectId: member.aadObjectId ?? a.from.aadObjectId }]);
-      if (found[0]) return found[0].email;
+      const email = this.d.people.emailOf(a.from.id, a.from.aadObjectId);
+      if (email) return email;
       strangers.add(a.from.id);
-      this.d.log.info(`teams: ${member.email || member.userPrincipalName || a.from.id} wrote to leadrelay but is not a person of the agreement`);
+      const who = member.email || member.userPrincipalName || a.from.id;
+      this.d.log.info(found[0]
+        ? `teams: ${who} wrote to leadrelay, but the agreement gives ${found[0].email} another teamsId, which wins`
+        : `teams: ${who} wrote to leadrelay but is not a person of the agreement`);
     } catch (error) {
       this.d.log.warn(`teams: could not look up the Teams user ${a.from.id}: ${errorMessage(error)}`);
     }
