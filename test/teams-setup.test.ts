@@ -225,4 +225,26 @@ describe('Teams by e-mail and name', () => {
     const dm = await dmTo(inFile, 'Dein Lead');
     expect(cardOf(dm.card)).toContain('Datei AG');
   });
+
+  it('a member added to the team later is read from the event alone', async () => {
+    fake.addTeam(vertrieb(U.ben, U.clara));
+    const joined = conversationUpdate({
+      membersAdded: [{ id: U.clara.id }], serviceUrl: fake.serviceUrl, conversation: { id: VERTRIEB, conversationType: 'channel', tenantId: TENANT_ID },
+      channelData: { team: { id: VERTRIEB, name: 'Vertrieb' }, eventType: 'teamMemberAdded', tenant: { id: TENANT_ID } },
+    });
+    expect((await postActivity(app.base, joined)).status).toBe(200);
+    const row = await until('Clara', async () => (await db.query(`SELECT "userId", "aadObjectId" FROM "ChatPerson" WHERE email = 'clara.huber@example.com'`)).rows[0]);
+    expect(row).toEqual({ userId: U.clara.id, aadObjectId: U.clara.aadObjectId });
+  });
+
+  it('the bot removed from a team forgets its channels and no longer reads it', async () => {
+    const removed = conversationUpdate({
+      membersAdded: [], membersRemoved: [{ id: BOT_ID }], serviceUrl: fake.serviceUrl, conversation: { id: MARKETING, conversationType: 'channel', tenantId: TENANT_ID },
+      channelData: { team: { id: MARKETING, name: 'Marketing' }, tenant: { id: TENANT_ID } },
+    });
+    expect((await postActivity(app.base, removed)).status).toBe(200);
+    expect((await db.query(`SELECT name FROM "ChatChannel" WHERE "teamId" = $1`, [MARKETING])).rows).toEqual([]);
+    expect((await db.query(`SELECT key FROM "TeamsConversation" WHERE key = $1`, [`team:${MARKETING}`])).rows).toEqual([]);
+    expect(lines).toContainEqual('teams: leadrelay was removed from the team "Marketing"');
+  });
 });

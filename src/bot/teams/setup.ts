@@ -70,9 +70,13 @@ export class TeamsSetup {
     await this.d.channels.load();
   }
 
-  /** Reads every team once a day (the timer does not keep the process alive). */
+  /** Reads every team once a day (the timer does not keep the process alive; a stop waits for a
+   * read under way). */
   start(): void {
-    this.timer ??= setInterval(() => void this.refresh().catch((e: unknown) => this.d.log.warn(`teams: reading the teams failed: ${errorMessage(e)}`)), DAY_MS);
+    const daily = async () => {
+      await this.refresh().catch((e: unknown) => this.d.log.warn(`teams: reading the teams failed: ${errorMessage(e)}`));
+    };
+    this.timer ??= setInterval(() => this.d.later(daily), DAY_MS);
     this.timer.unref();
   }
 
@@ -90,14 +94,16 @@ export class TeamsSetup {
     const teamId = data.team?.id;
     if (!teamId) return;
     const bot = a.recipient?.id;
-    if (a.membersRemoved?.some((m) => m.id === bot)) {
+    const ids = (list: unknown) => (Array.isArray(list) ? list.map((m) => (m as { id?: unknown }).id).filter((id): id is string => typeof id === 'string' && id !== '') : []);
+    const membersAdded = ids(a.membersAdded);
+    if (ids(a.membersRemoved).includes(bot)) {
       await this.d.channels.learn(teamId, []);
       await this.d.state.dropReference(`team:${teamId}`);
       this.d.log.info(`teams: leadrelay was removed from the team "${data.team?.name ?? teamId}"`);
       return;
     }
-    const botAdded = Boolean(a.membersAdded?.some((m) => m.id === bot));
-    const added = botAdded ? [] : (a.membersAdded ?? []).map((m) => m.id);
+    const botAdded = membersAdded.includes(bot);
+    const added = botAdded ? [] : membersAdded;
     const channels = !botAdded && Boolean(data.eventType && CHANNEL_EVENTS.has(data.eventType));
     if (!botAdded && !added.length && !channels) return;
     if (botAdded) this.installing++;
@@ -145,6 +151,7 @@ export class TeamsSetup {
 
   /** A direct message to someone without an id: found by another instance, or in a roster now? */
   async findPerson(email: string): Promise<void> {
+    if (!this.d.agreement().people.some((p) => p.email === email)) return;
     this.d.people.learn(await this.d.store.foundPeople());
     if (!this.d.people.teamsIdOf(email)) await this.refreshOnMiss();
     if (!this.d.people.teamsIdOf(email)) this.warn(email);
