@@ -113,7 +113,9 @@ export class TeamsSetup {
         if (!reference) throw new Error('no conversation in the team is kept');
         await this.inTurn(reference, async (ctx) => {
           if (botAdded) await this.readTeam(ctx, teamId);
-          if (added.length) await this.learnMembers(await Promise.all(added.map((id) => readMember(ctx, id, teamId))));
+          // Each member on its own: one Teams cannot answer for (a guest gone again) stops no other.
+          const members = await Promise.allSettled(added.map((id) => readMember(ctx, id, teamId)));
+          await this.learnMembers(members.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : [])));
           if (channels) await this.readChannels(ctx, teamId);
         });
       } catch (error) {
