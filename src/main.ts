@@ -26,6 +26,7 @@ import { sandboxRouter } from './bot/sandbox/server.ts';
 import { PrismaSandboxMessages, SandboxListener } from './infra/sandbox-store.ts';
 import { createTeamsBot, type TeamsBot, type TeamsConfig } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
+import { PrismaTeamsDirectory } from './infra/teams-directory-store.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
 import { PrismaSlackCache } from './infra/slack-cache.ts';
 import { deliver } from './handlers/deliver.ts';
@@ -115,7 +116,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const { deps, scheduler } = work;
   metrics.readFrom(() => readDatabase(db, scheduler));
   await chats.slack?.listen(deps as Deps);
-  if (deps) chats.teams?.listen(deps);
+  if (deps) await chats.teams?.listen(deps);
 
   const migrations = await migrationNames();
   const doctor = async (): Promise<Finding[]> => [
@@ -250,7 +251,7 @@ function createChats(env: Env, agreement: () => Agreement, db: Db, log: Log, tea
     teams = createTeamsBot({
       appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType,
       insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE), serviceHosts: env.LEADRELAY_TEAMS_SERVICE_HOSTS, auth: teamsAuth,
-    }, agreement, new PrismaTeamsState(db), log);
+    }, agreement, new PrismaTeamsState(db), log, new PrismaTeamsDirectory(db));
     if (env.MicrosoftAppId) log.info('teams: bot endpoint at /api/messages');
     else log.warn('teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {

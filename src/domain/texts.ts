@@ -180,7 +180,7 @@ const de = {
   },
   teams: {
     cannotDm: (name: string) => `Ich kann ${name} in Teams keine Direktnachricht schicken: Bitte die leadrelay-App einmal für sich hinzufügen. Der Lead wartet in „mine“.`,
-    unknownUser: 'Du stehst nicht in der Vereinbarung (leadrelay.yml): Bitte deine Teams-ID (teamsId) eintragen lassen.',
+    unknownUser: 'Du stehst nicht in der Vereinbarung (leadrelay.yml), jedenfalls nicht unter der E-Mail-Adresse deines Teams-Kontos: Bitte lass dich dort mit dieser Adresse eintragen.',
   },
   escalation: {
     claimReminder: '⏰ Noch nicht angenommen – die Frist läuft ab ',
@@ -530,7 +530,7 @@ const en: Texts = {
   },
   teams: {
     cannotDm: (name) => `I cannot send ${name} a direct message in Teams: please add the leadrelay app for yourself once. The lead is waiting under "mine".`,
-    unknownUser: 'You are not in the agreement (leadrelay.yml): ask for your Teams id (teamsId) to be added.',
+    unknownUser: 'You are not in the agreement (leadrelay.yml), at least not under the e-mail address of your Teams account: ask to be added there with that address.',
   },
   escalation: {
     claimReminder: '⏰ Not claimed yet – the deadline is ',
