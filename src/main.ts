@@ -326,7 +326,7 @@ function digestCron(agreement: Agreement): string {
 async function platformFindings(chats: Chats): Promise<Finding[]> {
   return [
     chats.slack ? await chats.slack.doctor() : [notConfigured('slack', 'SLACK_BOT_TOKEN is not set')],
-    chats.teams ? [] : [notConfigured('teams', 'MicrosoftAppId is not set')],
+    chats.teams ? await chats.teams.doctor() : [notConfigured('teams', 'MicrosoftAppId is not set')],
   ].flat();
 }
 
