@@ -29,6 +29,22 @@ export interface Workspace {
   scopes: string[];
 }
 
+/** The people of leadrelay.example.yml as Slack knows them (the ids test/support/slack-flow.ts uses). */
+export const EXAMPLE_USERS: readonly FakeUser[] = [
+  ['U0ANNA', 'anna.weber'], ['U0BEN', 'ben.koch'], ['U0CLARA', 'clara.huber'], ['U0DAVID', 'david.fischer'],
+  ['U0LENA', 'lena.bauer'], ['U0EVA', 'eva.schmidt'], ['U0JONAS', 'jonas.wolf'], ['U0MIA', 'mia.schulz'],
+  ['U0TOM', 'tom.meyer'], ['U0SOPHIE', 'sophie.wagner'], ['U0PAUL', 'paul.becker'],
+].map(([id, name]) => ({ id: id as string, email: `${name}@example.com`, name: (name as string).split('.')[0] }));
+
+/** The channels leadrelay.example.yml names, with the bot in each. */
+export const EXAMPLE_CHANNELS: readonly FakeChannel[] = [
+  { id: 'C0INSIDENORD', name: 'inside-sales-nord' },
+  { id: 'C0INSIDESUED', name: 'inside-sales-sued' },
+  { id: 'C0FIELDDACH', name: 'field-sales-dach' },
+  { id: 'C0ALIGNMENT', name: 'alignment' },
+  { id: 'C0MARKETING', name: 'marketing' },
+];
+
 /** What a bot installed from manifest.yml is granted (the default of the fake). */
 export const GRANTED_SCOPES: readonly string[] = [
   'chat:write', 'chat:write.public', 'commands', 'im:write', 'files:write',

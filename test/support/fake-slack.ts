@@ -7,7 +7,7 @@
 // fault is pinned down in test/fake-slack.test.ts.
 import { seededRandom } from '../../src/domain/random.ts';
 import { faultFor } from './faults.ts';
-import { GRANTED_SCOPES, type Workspace, workspaceAnswer } from './fake-slack-workspace.ts';
+import { EXAMPLE_CHANNELS, EXAMPLE_USERS, GRANTED_SCOPES, type Workspace, workspaceAnswer } from './fake-slack-workspace.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -138,10 +138,14 @@ export const BOT_USER_ID = 'U0BOT';
 export const BOT_ID = 'B0BOT';
 export const APP_ID = 'A0APP';
 
-/** Without a workspace, nobody is found by e-mail or id, no channel by name, and every scope
- * of manifest.yml is granted. */
+/** Without a workspace, the one leadrelay.example.yml is set up for: its people (found by
+ * e-mail), its channels (by name, the bot in each), and every scope of manifest.yml. */
 export async function startFakeSlack(workspace: Partial<Workspace> = {}): Promise<FakeSlack> {
-  const ws: Workspace = { users: workspace.users ?? [], channels: workspace.channels ?? [], scopes: workspace.scopes ?? [...GRANTED_SCOPES] };
+  const ws: Workspace = {
+    users: workspace.users ?? EXAMPLE_USERS.map((u) => ({ ...u })),
+    channels: workspace.channels ?? EXAMPLE_CHANNELS.map((c) => ({ ...c })),
+    scopes: workspace.scopes ?? [...GRANTED_SCOPES],
+  };
   let calls: SlackCall[] = [];
   let failedCalls: SlackCall[] = [];
   let log: SlackCall[] = [];

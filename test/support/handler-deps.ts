@@ -62,10 +62,10 @@ export const TOM = 'tom.meyer@example.com'; // head of marketing
 export const SOPHIE = 'sophie.wagner@example.com'; // arbiter
 export const PAUL = 'paul.becker@example.com'; // arbiter and manager
 export const NORD = 'inside-dach-nord';
-export const NORD_CHANNEL = 'C0INSIDENORD';
-export const FIELD_CHANNEL = 'C0FIELDDACH';
-export const DIGEST_CHANNEL = 'C0ALIGNMENT';
-export const MARKETING_CHANNEL = 'C0MARKETING';
+export const NORD_CHANNEL = '#inside-sales-nord';
+export const FIELD_CHANNEL = '#field-sales-dach';
+export const DIGEST_CHANNEL = '#alignment';
+export const MARKETING_CHANNEL = '#marketing';
 
 /** Tuesday 3 March 2026, 10:00 in Berlin: working time for everyone, far from DST and holidays. */
 export const TUESDAY_MORNING = '2026-03-03T09:00:00Z';
