@@ -33,7 +33,7 @@ async function doctor(env: Record<string, string>, args: string[] = []) {
   }
 }
 
-describe('leadrelay doctor without a running server', () => {
+describe('leadrelay doctor without a running server', { timeout: 90_000 }, () => {
   it('a valid agreement and a migrated database: a table of fine lines, exit 0', async () => {
     app = await startApp();
     const { code, out } = await doctor({ DATABASE_URL: app.url });
@@ -74,7 +74,7 @@ describe('leadrelay doctor without a running server', () => {
   });
 });
 
-describe('leadrelay doctor with Slack, for an agreement without a single Slack id', () => {
+describe('leadrelay doctor with Slack, for an agreement without a single Slack id', { timeout: 90_000 }, () => {
   let fake: FakeSlack;
   let url: string;
   const slackEnv = () => ({
@@ -115,7 +115,7 @@ describe('leadrelay doctor with Slack, for an agreement without a single Slack i
   }, 90_000);
 });
 
-describe('the doctor of a running leadrelay', () => {
+describe('the doctor of a running leadrelay', { timeout: 90_000 }, () => {
   it('GET /api/doctor needs an admin token and reports a broken reload', async () => {
     const file = agreementFile(() => {});
     app = await startApp({ config: file, env: { LEADRELAY_INTAKE_TOKENS: 'intake-only-token-0123456789' } });

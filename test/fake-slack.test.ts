@@ -295,6 +295,9 @@ describe('the workspace: people, channels and scopes', () => {
   let saved: typeof fake.workspace;
   beforeAll(() => {
     saved = structuredClone(fake.workspace);
+    // A workspace of its own, not the example's.
+    fake.workspace.users = [];
+    fake.workspace.channels = [];
     fake.workspace.users.push({ id: 'U1', email: 'Anna@Example.com', name: 'anna' }, { id: 'U2', email: 'gone@example.com', deleted: true });
     fake.workspace.channels.push(
       ...Array.from({ length: 5 }, (_, i) => ({ id: `C${i}`, name: `public-${i}` })),
