@@ -31,6 +31,7 @@ import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
 import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
 import { describeRetention } from './domain/retention.ts';
+import { chartRenderer } from './infra/charts.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { PromMetrics, readDatabase } from './infra/metrics.ts';
@@ -115,6 +116,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     ready: readiness({ db, migrations: await migrationNames(), scheduler, recheckMs: opts.migrationsRecheckMs, log }),
     drain,
     digests: work.digests,
+    charts: chartRenderer,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
@@ -231,7 +233,7 @@ async function wireUseCases(opts: {
 }): Promise<UseCases> {
   const { env, agreement, clock, db, stores, chat, log, metrics } = opts;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, agreement, month, now) };
-  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests, metrics };
+  const deps: Deps | null = chat && { agreement, ...stores, chat, clock, log, digests, charts: chartRenderer, metrics };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
   const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
   const retention: RetentionDeps = { agreement, leads: stores.leads, clock, log };

@@ -30,10 +30,9 @@ type Range = ReturnType<typeof monthRange>;
 
 /** Every query of the month, CONCURRENCY at a time, the results by name. */
 async function monthRows(db: Db, bounds: sql.Bounds) {
-  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures] = await limited(CONCURRENCY, [
+  const [cohort, speed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures] = await limited(CONCURRENCY, [
     () => sql.cohort(db, bounds),
-    () => sql.claimTimes(db, bounds),
-    () => sql.contactTimes(db, bounds),
+    () => sql.speed(db, bounds),
     () => sql.acceptedByRep(db, bounds),
     () => sql.openByRep(db),
     () => sql.offersMade(db, bounds),
@@ -46,7 +45,7 @@ async function monthRows(db: Db, bounds: sql.Bounds) {
     () => sql.funnelBefore(db, bounds),
     () => sql.erasures(db, bounds),
   ]);
-  return { cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures };
+  return { cohort, speed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures };
 }
 
 type Rows = Awaited<ReturnType<typeof monthRows>>;
@@ -55,7 +54,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
   const rows = await monthRows(db, sql.monthBounds(range, month, tz));
-  const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
+  const { cohort, speed, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
   const elapsedDays = now >= range.end ? range.days : now < range.start ? 0 : DateTime.fromJSDate(now, { zone: tz }).day;
@@ -63,6 +62,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const acceptedTotal = accepted.reduce((a, r) => a + r.accepted, 0);
   const offered = offers[0]?.offered ?? 0;
   const history = funnel[0] ?? { leads: 0, opportunities: 0, customers: 0 };
+  const all = speed.find((r) => r.all);
 
   return {
     month,
@@ -74,7 +74,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     rejections,
     recycledToNurture: recycling[0]?.recycled ?? 0,
     disputes: disputesOf(rows),
-    speed: { claimMinutes: minutes(claim), contactMinutes: minutes(contact) },
+    speed: { claimMinutes: minutes(all?.claim), contactMinutes: minutes(all?.contact) },
     breaches: breachesOf(rows),
     sources: rank(ranked(cohort, 'source')),
     campaigns: rank(ranked(cohort, 'campaign')),
@@ -82,6 +82,8 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     capacityNotices: notices.map((n) => ({ queue: n.queue, kind: n.kind, at: n.at, open: n.open, limit: n.limit })),
     next: nextMonthTarget(agreement.funnel, history, delivered),
     daily,
+    funnel: funnelOf(cohort),
+    speedByQueue: speedByQueue(agreement, speed),
     erased: { onRequest: erasures[0]?.request ?? 0, byRetention: erasures[0]?.retention ?? 0 },
   };
 }
@@ -102,8 +104,30 @@ function ranked(cohort: Rows['cohort'], dim: sql.CohortRow['dim']) {
   return cohort.filter((r) => r.dim === dim && r.name !== null).map((r) => ({ name: r.name as string, leads: r.leads, accepted: r.accepted, won: r.won }));
 }
 
-function minutes(rows: { p: number[] | null }[]) {
-  return { median: rows[0]?.p?.[0] ?? null, p90: rows[0]?.p?.[1] ?? null };
+function minutes(p: number[] | null | undefined) {
+  return { median: p?.[0] ?? null, p90: p?.[1] ?? null };
+}
+
+/** The month's MQLs by how far they got, from the per-day rows (every MQL has exactly one). */
+function funnelOf(cohort: Rows['cohort']): DigestNumbers['funnel'] {
+  const days = cohort.filter((r) => r.dim === 'day');
+  const sum = (k: 'leads' | 'reachedAccepted' | 'reachedContacted' | 'reachedOpportunity' | 'won') => days.reduce((s, r) => s + r[k], 0);
+  return { mqls: sum('leads'), accepted: sum('reachedAccepted'), contacted: sum('reachedContacted'), opportunities: sum('reachedOpportunity'), won: sum('won') };
+}
+
+/** Per queue that accepted leads this month, in the agreement's order (queues no longer in it last). */
+function speedByQueue(agreement: Agreement, rows: Rows['speed']): DigestNumbers['speedByQueue'] {
+  const order = (queue: string) => {
+    const i = agreement.routing.queues.findIndex((q) => q.id === queue);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return rows.filter((r): r is sql.SpeedRow & { queue: string } => !r.all && r.queue !== null)
+    .map((r) => ({
+      queue: r.queue,
+      claim: { count: r.claimed, median: r.claim?.[0] ?? null, slaShare: r.claimShare, inTime: r.claimInTime },
+      contact: { count: r.contacted, median: r.contact?.[0] ?? null, slaShare: r.contactShare, inTime: r.contactInTime },
+    }))
+    .sort((a, b) => order(a.queue) - order(b.queue) || a.queue.localeCompare(b.queue));
 }
 
 /** Every rep in the agreement, and anyone else who accepted or holds leads. */

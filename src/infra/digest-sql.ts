@@ -53,6 +53,10 @@ export interface CohortRow {
   won: number;
   rejected: number;
   nurture: number;
+  /** The funnel: leads that got at least as far as acceptance, first contact, an opportunity. */
+  reachedAccepted: number;
+  reachedContacted: number;
+  reachedOpportunity: number;
 }
 
 // MQLs delivered this month: received in the month and qualified at intake (the first
@@ -60,6 +64,9 @@ export interface CohortRow {
 // which only a handover changes, to SRL). Per local day, source and campaign, with what became
 // of them: accepted (holds an acceptance, or went on to contact, handover, won or lost; a
 // lead given back or requeued does not count), won, rejected, back in nurture, or still open.
+// And how far each got in the funnel, counting every stage it passed: won; an opportunity (handed
+// over — SRL for good — or lost); contacted; accepted. A lead handed over and waiting for field
+// sales is open in the flow, yet it passed acceptance and contact in the funnel.
 export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
   roomy(db, (tx) => tx.$queryRaw<CohortRow[]>`
     SELECT CASE WHEN GROUPING(day) = 0 THEN 'day' WHEN GROUPING(source) = 0 THEN 'source' ELSE 'campaign' END AS dim,
@@ -68,7 +75,10 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
       coalesce(sum(n) FILTER (WHERE outcome IN (1, 2)), 0)::int AS accepted,
       coalesce(sum(n) FILTER (WHERE outcome = 2), 0)::int AS won,
       coalesce(sum(n) FILTER (WHERE outcome = 3), 0)::int AS rejected,
-      coalesce(sum(n) FILTER (WHERE outcome = 4), 0)::int AS nurture
+      coalesce(sum(n) FILTER (WHERE outcome = 4), 0)::int AS nurture,
+      coalesce(sum(n) FILTER (WHERE reached >= 1), 0)::int AS "reachedAccepted",
+      coalesce(sum(n) FILTER (WHERE reached >= 2), 0)::int AS "reachedContacted",
+      coalesce(sum(n) FILTER (WHERE reached >= 3), 0)::int AS "reachedOpportunity"
     FROM (
       SELECT width_bucket(l."receivedAt", ${dayStarts}::timestamp[]) AS day, l.source, l.campaign,
         CASE WHEN l.status = 'won' THEN 2
@@ -76,26 +86,58 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
              WHEN l.status IN ('rejected', 'disputed') THEN 3
              WHEN l.status IN ('nurture', 'upheld') THEN 4
              ELSE 0 END AS outcome,
+        CASE WHEN l.status = 'won' THEN 4
+             WHEN l.stage = 'SRL' OR l.status IN ('handed_over', 'lost') THEN 3
+             WHEN l."contactedAt" IS NOT NULL OR l.status = 'contacted' THEN 2
+             WHEN l."acceptedAt" IS NOT NULL THEN 1
+             ELSE 0 END AS reached,
         count(*) AS n
       FROM "Lead" l
       WHERE l."receivedAt" >= ${s}::timestamp AND l."receivedAt" < ${e}::timestamp AND l.stage IS NOT NULL
-      GROUP BY 1, 2, 3, 4
+      GROUP BY 1, 2, 3, 4, 5
     ) AS g
     GROUP BY GROUPING SETS ((day), (source), (campaign))`);
 
-// Speed to lead, for the leads accepted this month: time to claim = acceptedAt − offeredAt,
-// time to first contact = contactedAt − acceptedAt (of those contacted so far). Minutes.
-export const claimTimes = (db: Db, { s, e }: Bounds) =>
-  roomy(db, (tx) => tx.$queryRaw<{ p: number[] | null }[]>`
-    SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', "acceptedAt" - "offeredAt") / 60) AS p
-    FROM "Lead"
-    WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND "offeredAt" IS NOT NULL`);
+// Speed to lead, for the leads accepted this month, per queue and over all: time to claim =
+// acceptedAt − offeredAt (of those with an offer), time to first contact = contactedAt −
+// acceptedAt (of those contacted so far), in minutes; each also as the share of its deadline
+// used (claimDueAt − offeredAt, contactDueAt − acceptedAt: the SLA of the lead's grade in working
+// time, so leads of different grades compare), and how many made their deadline.
+export interface SpeedRow {
+  queue: string | null;
+  /** The month over all queues (leads without a queue included). */
+  all: boolean;
+  claimed: number;
+  claim: number[] | null; // median, p90
+  claimShare: number | null;
+  claimInTime: number;
+  contacted: number;
+  contact: number[] | null;
+  contactShare: number | null;
+  contactInTime: number;
+}
 
-export const contactTimes = (db: Db, { s, e }: Bounds) =>
-  roomy(db, (tx) => tx.$queryRaw<{ p: number[] | null }[]>`
-    SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', "contactedAt" - "acceptedAt") / 60) AS p
-    FROM "Lead"
-    WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND "contactedAt" IS NOT NULL`);
+export const speed = (db: Db, { s, e }: Bounds) =>
+  roomy(db, (tx) => tx.$queryRaw<SpeedRow[]>`
+    SELECT queue, GROUPING(queue) = 1 AS "all",
+      count(*) FILTER (WHERE claim IS NOT NULL)::int AS claimed,
+      percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY claim / 60) FILTER (WHERE claim IS NOT NULL) AS claim,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY claim / "claimWindow") FILTER (WHERE claim IS NOT NULL AND "claimWindow" > 0) AS "claimShare",
+      count(*) FILTER (WHERE claim IS NOT NULL AND "acceptedAt" <= "claimDueAt")::int AS "claimInTime",
+      count(*) FILTER (WHERE contact IS NOT NULL)::int AS contacted,
+      percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY contact / 60) FILTER (WHERE contact IS NOT NULL) AS contact,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY contact / "contactWindow") FILTER (WHERE contact IS NOT NULL AND "contactWindow" > 0) AS "contactShare",
+      count(*) FILTER (WHERE contact IS NOT NULL AND "contactedAt" <= "contactDueAt")::int AS "contactInTime"
+    FROM (
+      SELECT queue, "acceptedAt", "claimDueAt", "contactedAt", "contactDueAt",
+        date_part('epoch', "acceptedAt" - "offeredAt") AS claim,
+        date_part('epoch', "claimDueAt" - "offeredAt") AS "claimWindow",
+        date_part('epoch', "contactedAt" - "acceptedAt") AS contact,
+        date_part('epoch', "contactDueAt" - "acceptedAt") AS "contactWindow"
+      FROM "Lead"
+      WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp
+    ) AS l
+    GROUP BY GROUPING SETS ((queue), ())`);
 
 // Leads accepted this month (and still held), per rep who holds them.
 export const acceptedByRep = (db: Db, { s, e }: Bounds) =>

@@ -116,6 +116,8 @@ function sampleDigest(): DigestNumbers {
     capacityNotices: [{ queue: 'inside-dach-nord', kind: 'at_capacity', at: NOW, open: 40, limit: 40 }, { queue: 'inside-dach-nord', kind: 'recovered', at: NOW, open: 30, limit: 40 }],
     next: { leads: 400, customers: 20, opportunities: 80, basis: 'agreement', leadToOpportunity: 0.2, opportunityToCustomer: 0.25, gapToThisMonth: -20 },
     daily: [],
+    funnel: { mqls: 420, accepted: 300, contacted: 250, opportunities: 40, won: 5 },
+    speedByQueue: [],
     erased: { onRequest: 2, byRetention: 7 },
   };
 }
