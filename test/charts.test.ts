@@ -1,6 +1,8 @@
 // The digest's charts for a hand-built October (test/support/digest-month.ts), drawn by the real
 // renderer: what each SVG says — title, axes, legend, labels, the target and SLA lines — in German
 // and in English, and that the PNG made from it is a picture of the chart's size with its text.
+// With LEADRELAY_SCREENSHOTS=docs the German PNGs go to docs/ for the README.
+import { writeFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type Agreement } from '../src/domain/agreement.ts';
@@ -155,6 +157,7 @@ describe('every chart', () => {
         expect(Math.max(spec.width, spec.height)).toBeLessThanOrEqual(1024);
         expect(spec.alt.length).toBeLessThanOrEqual(ALT_MAX);
         expect(spec.filename).toBe(`leadrelay-2026-10-${spec.id}.png`);
+        if (process.env.LEADRELAY_SCREENSHOTS === 'docs' && agreement.locale === 'de') writeFileSync(`docs/digest-${spec.id}.png`, png);
       }
     }
   });

@@ -1,7 +1,7 @@
 // Draws the digest's charts on the server: Apache ECharts lays each one out and renders it as SVG
 // (server-side rendering: no DOM, no canvas), resvg turns the SVG into PNG with DejaVu Sans, a
 // font shipped in an npm package, so the text looks the same on every machine and in CI.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Resvg from '@resvg/resvg-js';
 import type * as ECharts from 'echarts';
@@ -55,6 +55,8 @@ export function chartSvg(chart: ChartSpec): string {
 /** Off the event loop (resvg draws on libuv's thread pool): a chart takes tens of milliseconds. */
 export async function svgToPng(svg: string): Promise<Uint8Array> {
   const { renderAsync } = load();
+  // resvg reads the font files on every drawing and quietly leaves the text out without them.
+  for (const file of Object.values(FONT_FILES)) if (!existsSync(file)) throw new Error(`the charts' font ${file} is missing (npm package dejavu-fonts-ttf)`);
   const image = await renderAsync(svg, {
     font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
     background: '#ffffff',
