@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type Agreement } from '../src/domain/agreement.ts';
+import { chartCards } from '../src/bot/teams/render.ts';
+import type { Agreement } from '../src/domain/agreement.ts';
 import { ALT_MAX, type ChartId, type ChartSpec, digestChart, digestCharts, PALETTE } from '../src/domain/charts.ts';
 import { texts } from '../src/domain/texts.ts';
 import { chartSvg, renderChart, svgToPng } from '../src/infra/charts.ts';
@@ -151,14 +152,19 @@ describe('every chart', () => {
 
   it('becomes a PNG of its size, at most 1024 pixels each way (Teams), with alt text Slack takes (1,000 characters)', async () => {
     for (const agreement of [de, en]) {
+      const images = [];
       for (const spec of digestCharts(octoberNumbers(agreement), agreement, texts(agreement.locale))) {
         const { png } = await renderChart(spec);
+        images.push({ title: spec.title, alt: spec.alt, png });
         expect(pngSize(png)).toEqual({ width: spec.width, height: spec.height });
         expect(Math.max(spec.width, spec.height)).toBeLessThanOrEqual(1024);
         expect(spec.alt.length).toBeLessThanOrEqual(ALT_MAX);
         expect(spec.filename).toBe(`leadrelay-2026-10-${spec.id}.png`);
         if (process.env.LEADRELAY_SCREENSHOTS === 'docs' && agreement.locale === 'de') writeFileSync(`docs/digest-${spec.id}.png`, png);
       }
+      // Small enough (indexed colours) that Teams shows every one of them as a picture.
+      const cards = chartCards(images, { timeZone: agreement.sla.timeZone, locale: agreement.locale });
+      expect(cards.flatMap((c) => (c.body as { type: string }[]).filter((e) => e.type === 'Image'))).toHaveLength(4);
     }
   });
 
@@ -177,33 +183,41 @@ function pngSize(png: Uint8Array) {
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
-/** Pixels darker than mid-grey in an 8-bit RGBA PNG (resvg's output), undoing its row filters. */
+/** Pixels darker than mid-grey in an 8-bit PNG, indexed or RGBA, undoing its row filters. */
 function darkPixels(png: Uint8Array): number {
   const b = Buffer.from(png);
   const { width, height } = pngSize(png);
-  expect([b[24], b[25]]).toEqual([8, 6]); // 8 bits, RGBA
+  const [depth, type] = [b[24], b[25]];
+  expect(depth).toBe(8);
+  expect([3, 6]).toContain(type); // palette, or RGBA
+  const bpp = type === 3 ? 1 : 4;
   const idat: Buffer[] = [];
+  let palette = Buffer.alloc(0);
   for (let at = 8; at < b.length; ) {
     const length = b.readUInt32BE(at);
-    if (b.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(b.subarray(at + 8, at + 8 + length));
+    const kind = b.toString('latin1', at + 4, at + 8);
+    if (kind === 'IDAT') idat.push(b.subarray(at + 8, at + 8 + length));
+    if (kind === 'PLTE') palette = b.subarray(at + 8, at + 8 + length);
     at += 12 + length;
   }
   const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * 4;
-  const rows: Uint8Array[] = [];
+  const stride = width * bpp;
+  let up = new Uint8Array(stride);
   let dark = 0;
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
     const row = Uint8Array.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
-    const up = rows[y - 1] ?? new Uint8Array(stride);
     for (let x = 0; x < stride; x++) {
-      const a = x >= 4 ? row[x - 4]! : 0;
-      const c = x >= 4 ? up[x - 4]! : 0;
+      const a = x >= bpp ? row[x - bpp]! : 0;
+      const c = x >= bpp ? up[x - bpp]! : 0;
       const pred = [0, a, up[x]!, (a + up[x]!) >> 1, paeth(a, up[x]!, c)][filter]!;
       row[x] = (row[x]! + pred) & 0xff;
     }
-    rows.push(row);
-    for (let x = 0; x < stride; x += 4) if (row[x]! + row[x + 1]! + row[x + 2]! < 3 * 128 && row[x + 3]! > 0) dark++;
+    up = row;
+    for (let x = 0; x < stride; x += bpp) {
+      const rgb = bpp === 1 ? palette.subarray(row[x]! * 3, row[x]! * 3 + 3) : row.subarray(x, x + 3);
+      if (rgb[0]! + rgb[1]! + rgb[2]! < 3 * 128) dark++;
+    }
   }
   return dark;
 }

@@ -1,6 +1,7 @@
 // Draws the digest's charts on the server: Apache ECharts lays each one out and renders it as SVG
-// (server-side rendering: no DOM, no canvas), resvg turns the SVG into PNG with DejaVu Sans, a
-// font shipped in an npm package, so the text looks the same on every machine and in CI.
+// (server-side rendering: no DOM, no canvas), resvg draws the SVG with DejaVu Sans, a font shipped
+// in an npm package, so the text looks the same on every machine and in CI; src/infra/png.ts
+// writes the picture as a small indexed PNG.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Resvg from '@resvg/resvg-js';
@@ -8,6 +9,7 @@ import type * as ECharts from 'echarts';
 import type { ChartSpec } from '../domain/charts.ts';
 import type { ChartRenderer, RenderedChart } from '../handlers/ports.ts';
 import { type FontMetrics, fontMetrics } from './font-metrics.ts';
+import { indexedPng } from './png.ts';
 
 const require = createRequire(import.meta.url);
 export const FONT_FAMILY = 'DejaVu Sans';
@@ -61,7 +63,8 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
     font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
     background: '#ffffff',
   });
-  return image.asPng();
+  // A chart has a few dozen colours (the palette and the edges of text and bars against white).
+  return indexedPng(image.width, image.height, image.pixels) ?? image.asPng();
 }
 
 export async function renderChart(chart: ChartSpec): Promise<RenderedChart> {
