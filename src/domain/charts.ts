@@ -61,15 +61,15 @@ type Context = ReturnType<typeof context>;
 
 function context(n: DigestNumbers, agreement: Agreement, t: Texts) {
   const f = formats(t);
+  const [y0, m0] = n.month.split('-').map(Number) as [number, number];
   const one = new Intl.NumberFormat(t.digest.locale, { maximumFractionDigits: 1 });
-  const day = new Intl.DateTimeFormat(t.digest.locale, { ...t.charts.dayFormat, timeZone: 'UTC' });
-  const [y, m] = n.month.split('-').map(Number) as [number, number];
+  const monthName = new Intl.DateTimeFormat(t.digest.locale, { month: 'short', timeZone: 'UTC' }).format(Date.UTC(y0, m0 - 1, 1));
   return {
     n, agreement, t, c: t.charts, f, names: names(agreement),
     month: f.month(n.month),
     one: (x: number) => one.format(x),
-    day: (d: number) => day.format(new Date(Date.UTC(y, m - 1, d))),
-    file: (id: ChartId) => t.charts.filename(n.month, id),
+    day: (d: number) => t.charts.day(String(d), String(m0), monthName),
+    file: (id: ChartId) => `leadrelay-${n.month}-${id}.png`,
   };
 }
 

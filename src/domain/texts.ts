@@ -263,9 +263,8 @@ const de = {
   /** The digest's charts (src/domain/charts.ts): titles, axes, legends and the alt text that
    * says in words what each one shows. */
   charts: {
-    /** How a day of the month reads under the flow chart (Intl options). */
-    dayFormat: { day: 'numeric', month: 'numeric' } as Intl.DateTimeFormatOptions,
-    filename: (month: string, chart: string) => `leadrelay-${month}-${chart}.png`,
+    /** A day of the month under the flow chart: "1.10.". */
+    day: (day: string, month: string, _monthName: string) => `${day}.${month}.`,
     flow: {
       title: 'MQLs pro Tag und was aus ihnen wurde',
       subtitle: (month: string, delivered: string, target: string) => `${month}: ${delivered} von ${target} MQLs geliefert`,
@@ -660,8 +659,7 @@ const en: Texts = {
     gapNone: 'The same number of MQLs as delivered this month.',
   },
   charts: {
-    dayFormat: { month: 'short', day: 'numeric' },
-    filename: (month, chart) => `leadrelay-${month}-${chart}.png`,
+    day: (day, _month, monthName) => `${monthName} ${day}`,
     flow: {
       title: 'MQLs by day and what became of them',
       subtitle: (month, delivered, target) => `${month}: ${delivered} of ${target} MQLs delivered`,
