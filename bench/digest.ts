@@ -38,8 +38,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  * timed from the index alone, without reading the wide lead rows. BENCH_NO_INDEXES=1 leaves them out.
  */
 const DIGEST_INDEXES = [
-  'CREATE INDEX IF NOT EXISTS "Lead_receivedAt_stage_source_campaign_status_acceptedAt_idx" ON "Lead" ("receivedAt", stage, source, campaign, status, "acceptedAt")',
-  'CREATE INDEX IF NOT EXISTS "Lead_acceptedAt_offeredAt_contactedAt_assignee_idx" ON "Lead" ("acceptedAt", "offeredAt", "contactedAt", assignee)',
+  'CREATE INDEX IF NOT EXISTS "Lead_receivedAt_stage_source_campaign_status_acceptedAt_con_idx" ON "Lead" ("receivedAt", stage, source, campaign, status, "acceptedAt", "contactedAt")',
+  'CREATE INDEX IF NOT EXISTS "Lead_acceptedAt_offeredAt_contactedAt_assignee_queue_claimD_idx" ON "Lead" ("acceptedAt", "offeredAt", "contactedAt", assignee, queue, "claimDueAt", "contactDueAt")',
 ];
 
 const seeded = Number((await client.query('SELECT count(*) AS n FROM "Lead"')).rows[0].n);

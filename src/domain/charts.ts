@@ -246,7 +246,7 @@ function speedChart({ n, agreement, c, f, names, month, file }: Context): ChartS
   const shares = queues.flatMap((q) => [q.claim.slaShare ?? 0, q.contact.slaShare ?? 0]);
   // The deadline stays in view however fast everyone was; far beyond it the bars run to the edge.
   const max = Math.min(4, Math.max(1.25, Math.ceil(Math.max(0, ...shares) * 1.15 * 2) / 2));
-  const label = (s: StepTimes) => (s.count ? x.bar(f.minutes(s.median), f.pct(s.slaShare)) : '');
+  const label = (s: StepTimes) => (s.count ? x.bar(f.pct(s.slaShare), f.pct(s.inTime / s.count)) : '');
   const steps = [
     { key: 'claim', name: x.claim, color: PALETTE.blue },
     { key: 'contact', name: x.contact, color: PALETTE.orange },
@@ -255,7 +255,7 @@ function speedChart({ n, agreement, c, f, names, month, file }: Context): ChartS
   const height = PLOT_TOP + 8 + Math.max(1, queues.length) * rowHeight + 64;
   const option: EChartsOption = {
     ...frame(x.title, x.subtitle(month), [...steps.map((s) => s.name), x.sla]),
-    grid: { left: 234, right: 136, top: PLOT_TOP + 8, bottom: 64 },
+    grid: { left: 234, right: 184, top: PLOT_TOP + 8, bottom: 64 },
     yAxis: {
       ...categoryAxis, ...axisName, type: 'category', inverse: true, data: queues.map((q) => names.queue(q.queue)),
       name: x.yAxis, nameLocation: 'middle', nameGap: 216,
@@ -269,24 +269,29 @@ function speedChart({ n, agreement, c, f, names, month, file }: Context): ChartS
       ...steps.map((s) => ({
         type: 'bar' as const, name: s.name, barMaxWidth: 20, barGap: '30%', itemStyle: { color: s.color },
         data: queues.map((q) => (q[s.key].slaShare === null ? null : Math.min(q[s.key].slaShare!, max))),
-        label: { show: true, position: 'right' as const, fontSize: TEXT.label, color: INK, formatter: (p: { dataIndex: number }) => label(queues[p.dataIndex]![s.key]) },
+        // On white, so the deadline's line behind a label does not cross it out.
+        label: {
+          show: true, position: 'right' as const, fontSize: TEXT.label, color: INK, backgroundColor: '#ffffff', padding: [4, 3],
+          formatter: (p: { dataIndex: number }) => label(queues[p.dataIndex]![s.key]),
+        },
       })),
       {
         // The deadline: a legend entry of its own, and a line across every queue at 100 %.
         type: 'line', name: x.sla, data: [], itemStyle: { color: PALETTE.vermillion }, lineStyle: { color: PALETTE.vermillion, type: 'dashed', width: 2 },
         markLine: {
-          silent: true, symbol: 'none', data: [{ xAxis: 1 }], lineStyle: { color: PALETTE.vermillion, type: 'dashed', width: 2 },
+          // Under the bars' labels (mark lines lie on top by default).
+          silent: true, symbol: 'none', z: 1, data: [{ xAxis: 1 }], lineStyle: { color: PALETTE.vermillion, type: 'dashed', width: 2 },
           label: { show: true, position: 'start', formatter: x.slaLabel, fontSize: TEXT.label, fontWeight: 'bold', color: TEXT_VERMILLION },
         },
       },
     ],
   };
-  const time = (s: StepTimes) => (s.count ? x.altTime(f.minutes(s.median), f.pct(s.slaShare), f.n(s.inTime), f.n(s.count)) : x.none);
+  const time = (s: StepTimes) => (s.count ? x.altTime(f.pct(s.slaShare), f.n(s.inTime), f.n(s.count)) : x.none);
   const alt = x.alt(month, queues.length ? queues.map((q) => x.altQueue(names.queue(q.queue), time(q.claim), time(q.contact))).join('; ') : x.none);
   return { id: 'speed', title: x.title, alt: cut(alt), filename: file('speed'), width: WIDTH, height, option };
 }
 
-const EMPTY: StepTimes = { count: 0, median: null, slaShare: null, inTime: 0 };
+const EMPTY: StepTimes = { count: 0, slaShare: null, inTime: 0 };
 
 /** The agreement's order; queues no longer in it after those. */
 function order(agreement: Agreement, queue: string): number {

@@ -44,8 +44,6 @@ export interface Funnel {
 /** Times of one SLA step (claim, or first contact) over a queue's leads accepted in the month. */
 export interface StepTimes {
   count: number;
-  /** Median minutes. */
-  median: number | null;
   /** Median share of the step's deadline used (1 = used up), over the leads that had one. */
   slaShare: number | null;
   /** How many were done by the deadline. */

@@ -30,9 +30,11 @@ type Range = ReturnType<typeof monthRange>;
 
 /** Every query of the month, CONCURRENCY at a time, the results by name. */
 async function monthRows(db: Db, bounds: sql.Bounds) {
-  const [cohort, speed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures] = await limited(CONCURRENCY, [
+  const [cohort, claim, contact, queueSpeed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures] = await limited(CONCURRENCY, [
     () => sql.cohort(db, bounds),
-    () => sql.speed(db, bounds),
+    () => sql.claimTimes(db, bounds),
+    () => sql.contactTimes(db, bounds),
+    () => sql.queueSpeed(db, bounds),
     () => sql.acceptedByRep(db, bounds),
     () => sql.openByRep(db),
     () => sql.offersMade(db, bounds),
@@ -45,7 +47,7 @@ async function monthRows(db: Db, bounds: sql.Bounds) {
     () => sql.funnelBefore(db, bounds),
     () => sql.erasures(db, bounds),
   ]);
-  return { cohort, speed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures };
+  return { cohort, claim, contact, queueSpeed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, funnel, erasures };
 }
 
 type Rows = Awaited<ReturnType<typeof monthRows>>;
@@ -54,7 +56,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
   const rows = await monthRows(db, sql.monthBounds(range, month, tz));
-  const { cohort, speed, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
+  const { cohort, claim, contact, queueSpeed, accepted, offers, recycling, rejections, notices, funnel, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
   const elapsedDays = now >= range.end ? range.days : now < range.start ? 0 : DateTime.fromJSDate(now, { zone: tz }).day;
@@ -62,7 +64,6 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const acceptedTotal = accepted.reduce((a, r) => a + r.accepted, 0);
   const offered = offers[0]?.offered ?? 0;
   const history = funnel[0] ?? { leads: 0, opportunities: 0, customers: 0 };
-  const all = speed.find((r) => r.all);
 
   return {
     month,
@@ -74,7 +75,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     rejections,
     recycledToNurture: recycling[0]?.recycled ?? 0,
     disputes: disputesOf(rows),
-    speed: { claimMinutes: minutes(all?.claim), contactMinutes: minutes(all?.contact) },
+    speed: { claimMinutes: minutes(claim), contactMinutes: minutes(contact) },
     breaches: breachesOf(rows),
     sources: rank(ranked(cohort, 'source')),
     campaigns: rank(ranked(cohort, 'campaign')),
@@ -83,7 +84,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     next: nextMonthTarget(agreement.funnel, history, delivered),
     daily,
     funnel: funnelOf(cohort),
-    speedByQueue: speedByQueue(agreement, speed),
+    speedByQueue: speedByQueue(agreement, queueSpeed),
     erased: { onRequest: erasures[0]?.request ?? 0, byRetention: erasures[0]?.retention ?? 0 },
   };
 }
@@ -104,8 +105,8 @@ function ranked(cohort: Rows['cohort'], dim: sql.CohortRow['dim']) {
   return cohort.filter((r) => r.dim === dim && r.name !== null).map((r) => ({ name: r.name as string, leads: r.leads, accepted: r.accepted, won: r.won }));
 }
 
-function minutes(p: number[] | null | undefined) {
-  return { median: p?.[0] ?? null, p90: p?.[1] ?? null };
+function minutes(rows: { p: number[] | null }[]) {
+  return { median: rows[0]?.p?.[0] ?? null, p90: rows[0]?.p?.[1] ?? null };
 }
 
 /** The month's MQLs by how far they got, from the per-day rows (every MQL has exactly one). */
@@ -116,16 +117,16 @@ function funnelOf(cohort: Rows['cohort']): DigestNumbers['funnel'] {
 }
 
 /** Per queue that accepted leads this month, in the agreement's order (queues no longer in it last). */
-function speedByQueue(agreement: Agreement, rows: Rows['speed']): DigestNumbers['speedByQueue'] {
+function speedByQueue(agreement: Agreement, rows: Rows['queueSpeed']): DigestNumbers['speedByQueue'] {
   const order = (queue: string) => {
     const i = agreement.routing.queues.findIndex((q) => q.id === queue);
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
-  return rows.filter((r): r is sql.SpeedRow & { queue: string } => !r.all && r.queue !== null)
+  return rows.filter((r): r is sql.QueueSpeedRow & { queue: string } => r.queue !== null)
     .map((r) => ({
       queue: r.queue,
-      claim: { count: r.claimed, median: r.claim?.[0] ?? null, slaShare: r.claimShare, inTime: r.claimInTime },
-      contact: { count: r.contacted, median: r.contact?.[0] ?? null, slaShare: r.contactShare, inTime: r.contactInTime },
+      claim: { count: r.claimed, slaShare: r.claimShare, inTime: r.claimInTime },
+      contact: { count: r.contacted, slaShare: r.contactShare, inTime: r.contactInTime },
     }))
     .sort((a, b) => order(a.queue) - order(b.queue) || a.queue.localeCompare(b.queue));
 }

@@ -2,8 +2,9 @@
 // `timestamp(3)` holding UTC; bounds are passed as UTC text.
 //
 // Speed on a big month rests on index-only scans: two Lead indexes hold every column these
-// queries read, ("receivedAt", stage, source, campaign, status, "acceptedAt") and ("acceptedAt",
-// "offeredAt", "contactedAt", assignee), and LeadEvent's (type, at) serves the event counts. They
+// queries read, ("receivedAt", stage, source, campaign, status, "acceptedAt", "contactedAt") and
+// ("acceptedAt", "offeredAt", "contactedAt", assignee, queue, "claimDueAt", "contactDueAt"), and
+// LeadEvent's (type, at) serves the event counts. They
 // skip the (wide) rows only where the visibility map says the pages are settled, i.e. after
 // (auto)vacuum. Without the indexes, or unvacuumed, the results are the same, only slower.
 import { DateTime } from 'luxon';
@@ -98,46 +99,49 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
     ) AS g
     GROUP BY GROUPING SETS ((day), (source), (campaign))`);
 
-// Speed to lead, for the leads accepted this month, per queue and over all: time to claim =
-// acceptedAt − offeredAt (of those with an offer), time to first contact = contactedAt −
-// acceptedAt (of those contacted so far), in minutes; each also as the share of its deadline
-// used (claimDueAt − offeredAt, contactDueAt − acceptedAt: the SLA of the lead's grade in working
-// time, so leads of different grades compare), and how many made their deadline.
-export interface SpeedRow {
+// Speed to lead, for the leads accepted this month: time to claim = acceptedAt − offeredAt,
+// time to first contact = contactedAt − acceptedAt (of those contacted so far). Minutes.
+export const claimTimes = (db: Db, { s, e }: Bounds) =>
+  roomy(db, (tx) => tx.$queryRaw<{ p: number[] | null }[]>`
+    SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', "acceptedAt" - "offeredAt") / 60) AS p
+    FROM "Lead"
+    WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND "offeredAt" IS NOT NULL`);
+
+export const contactTimes = (db: Db, { s, e }: Bounds) =>
+  roomy(db, (tx) => tx.$queryRaw<{ p: number[] | null }[]>`
+    SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', "contactedAt" - "acceptedAt") / 60) AS p
+    FROM "Lead"
+    WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND "contactedAt" IS NOT NULL`);
+
+// The same per queue, each lead measured against its own deadline: the share of it used by the
+// claim (acceptedAt − offeredAt of claimDueAt − offeredAt) and by the first contact (contactedAt −
+// acceptedAt of contactDueAt − acceptedAt), the SLA of the lead's grade in working time, so
+// leads of different grades compare; and how many made their deadline. Medians of the shares
+// only: each median is a sort of the month's accepted leads.
+export interface QueueSpeedRow {
   queue: string | null;
-  /** The month over all queues (leads without a queue included). */
-  all: boolean;
   claimed: number;
-  claim: number[] | null; // median, p90
   claimShare: number | null;
   claimInTime: number;
   contacted: number;
-  contact: number[] | null;
   contactShare: number | null;
   contactInTime: number;
 }
 
-export const speed = (db: Db, { s, e }: Bounds) =>
-  roomy(db, (tx) => tx.$queryRaw<SpeedRow[]>`
-    SELECT queue, GROUPING(queue) = 1 AS "all",
-      count(*) FILTER (WHERE claim IS NOT NULL)::int AS claimed,
-      percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY claim / 60) FILTER (WHERE claim IS NOT NULL) AS claim,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY claim / "claimWindow") FILTER (WHERE claim IS NOT NULL AND "claimWindow" > 0) AS "claimShare",
-      count(*) FILTER (WHERE claim IS NOT NULL AND "acceptedAt" <= "claimDueAt")::int AS "claimInTime",
-      count(*) FILTER (WHERE contact IS NOT NULL)::int AS contacted,
-      percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY contact / 60) FILTER (WHERE contact IS NOT NULL) AS contact,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY contact / "contactWindow") FILTER (WHERE contact IS NOT NULL AND "contactWindow" > 0) AS "contactShare",
-      count(*) FILTER (WHERE contact IS NOT NULL AND "contactedAt" <= "contactDueAt")::int AS "contactInTime"
-    FROM (
-      SELECT queue, "acceptedAt", "claimDueAt", "contactedAt", "contactDueAt",
-        date_part('epoch', "acceptedAt" - "offeredAt") AS claim,
-        date_part('epoch', "claimDueAt" - "offeredAt") AS "claimWindow",
-        date_part('epoch', "contactedAt" - "acceptedAt") AS contact,
-        date_part('epoch', "contactDueAt" - "acceptedAt") AS "contactWindow"
-      FROM "Lead"
-      WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp
-    ) AS l
-    GROUP BY GROUPING SETS ((queue), ())`);
+export const queueSpeed = (db: Db, { s, e }: Bounds) =>
+  roomy(db, (tx) => tx.$queryRaw<QueueSpeedRow[]>`
+    SELECT queue,
+      count(*) FILTER (WHERE "offeredAt" IS NOT NULL)::int AS claimed,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', "acceptedAt" - "offeredAt") / date_part('epoch', "claimDueAt" - "offeredAt"))
+        FILTER (WHERE "claimDueAt" > "offeredAt") AS "claimShare",
+      count(*) FILTER (WHERE "offeredAt" IS NOT NULL AND "acceptedAt" <= "claimDueAt")::int AS "claimInTime",
+      count(*) FILTER (WHERE "contactedAt" IS NOT NULL)::int AS contacted,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', "contactedAt" - "acceptedAt") / date_part('epoch', "contactDueAt" - "acceptedAt"))
+        FILTER (WHERE "contactedAt" IS NOT NULL AND "contactDueAt" > "acceptedAt") AS "contactShare",
+      count(*) FILTER (WHERE "contactedAt" <= "contactDueAt")::int AS "contactInTime"
+    FROM "Lead"
+    WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND queue IS NOT NULL
+    GROUP BY queue`);
 
 // Leads accepted this month (and still held), per rep who holds them.
 export const acceptedByRep = (db: Db, { s, e }: Bounds) =>

@@ -46,9 +46,9 @@ export function octoberNumbers(agreement: Agreement): DigestNumbers {
     daily,
     funnel: { mqls: delivered, accepted: accepted + 4, contacted: 268, opportunities: 61, won: 16 },
     speedByQueue: [
-      { queue: 'inside-dach-nord', claim: { count: 190, median: 14, slaShare: 0.42, inTime: 171 }, contact: { count: 160, median: 185, slaShare: 0.55, inTime: 139 } },
-      { queue: 'inside-dach-sued', claim: { count: 92, median: 38, slaShare: 1.35, inTime: 31 }, contact: { count: 70, median: 420, slaShare: 0.9, inTime: 52 } },
-      { queue: 'field-dach', claim: { count: 59, median: 6, slaShare: 0.2, inTime: 57 }, contact: { count: 38, median: 1260, slaShare: 1.1, inTime: 16 } },
+      { queue: 'inside-dach-nord', claim: { count: 190, slaShare: 0.42, inTime: 171 }, contact: { count: 160, slaShare: 0.55, inTime: 139 } },
+      { queue: 'inside-dach-sued', claim: { count: 92, slaShare: 1.35, inTime: 31 }, contact: { count: 70, slaShare: 0.9, inTime: 52 } },
+      { queue: 'field-dach', claim: { count: 59, slaShare: 0.2, inTime: 57 }, contact: { count: 38, slaShare: 1.1, inTime: 16 } },
     ],
     erased: { onRequest: 1, byRetention: 3 },
   };
