@@ -35,6 +35,7 @@ import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
 import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
 import { describeRetention } from './domain/retention.ts';
+import { chartRenderer } from './infra/charts.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { PromMetrics, readDatabase } from './infra/metrics.ts';
@@ -133,6 +134,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     drain,
     digests: work.digests,
     doctor,
+    charts: chartRenderer,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
@@ -293,7 +295,7 @@ async function wireUseCases(opts: {
   const agreement = live.current;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, live.current, month, now) };
   // A getter: every use case reads the agreement in force when it runs.
-  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, metrics };
+  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, charts: chartRenderer, metrics };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS };
   const worker = deps && new OutboxWorker({ pass: (onTaken) => deliver(deps, delivery, onTaken), outbox: stores.outbox, leaseMs: delivery.leaseMs, quiet: () => chatTraffic.quiet(), log });
   const retention: RetentionDeps = { get agreement() { return live.current; }, leads: stores.leads, clock, log };

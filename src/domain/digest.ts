@@ -31,6 +31,31 @@ export interface Breach {
   peopleMinutes: number;
 }
 
+/** How far the month's MQLs got, each lead at the furthest stage it reached; every stage counts
+ * the later ones too (a won lead was accepted, contacted and an opportunity). */
+export interface Funnel {
+  mqls: number;
+  accepted: number;
+  contacted: number;
+  opportunities: number;
+  won: number;
+}
+
+/** Times of one SLA step (claim, or first contact) over a queue's leads accepted in the month. */
+export interface StepTimes {
+  count: number;
+  /** Median share of the step's deadline used (1 = used up), over the leads that had one. */
+  slaShare: number | null;
+  /** How many were done by the deadline. */
+  inTime: number;
+}
+
+export interface QueueSpeed {
+  queue: string;
+  claim: StepTimes;
+  contact: StepTimes;
+}
+
 export interface DigestNumbers {
   month: string; // YYYY-MM
   timeZone: string;
@@ -55,6 +80,9 @@ export interface DigestNumbers {
   capacityNotices: { queue: string; kind: string; at: Date; open: number; limit: number }[];
   next: NextTarget;
   daily: { day: number; accepted: number; rejected: number; nurture: number; open: number }[];
+  funnel: Funnel;
+  /** Speed to lead per queue, by the queue's name order in the agreement. */
+  speedByQueue: QueueSpeed[];
   /** Leads erased in the month: on request (the API, a person) or when their retention ran out. */
   erased: { onRequest: number; byRetention: number };
   /** The agreement versions the month's leads were routed under, oldest first; `since` is when
@@ -180,7 +208,7 @@ const TOP = 5;
 /** The month's latest capacity notices shown; earlier ones are counted. */
 const MAX_NOTICES = 8;
 
-function formats(t: Texts) {
+export function formats(t: Texts) {
   const d = t.digest;
   const int = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 0 });
   const one = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 1 });

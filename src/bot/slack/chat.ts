@@ -4,7 +4,7 @@
 import type { webApi } from '@slack/bolt';
 import { errorMessage } from '../../domain/errors.ts';
 import type { View } from '../../domain/view.ts';
-import { type ChannelRef, type Chat, type MessageRef, type Send, SendError } from '../../handlers/ports.ts';
+import { type ChannelRef, type Chat, type ChatFile, type MessageRef, type Send, SendError } from '../../handlers/ports.ts';
 import type { SlackChannels } from './channels.ts';
 import type { SlackDirectory } from './directory.ts';
 import { slackError } from './lookups.ts';
@@ -61,8 +61,12 @@ export class SlackChat implements Chat {
     return this.postOnce(ref.channel, ref.channel, ref.id, view, send);
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    await this.write(() => this.writer.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: Buffer.from(file.bytes), filename: file.filename, title: file.title }));
+  /** All files in one upload (files upload v2: one URL each, then one completion), so they show
+   * together in the thread, each with its alt text. */
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    if (files.length === 0) return;
+    const uploads = files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.filename, title: f.title, alt_text: f.alt }));
+    await this.write(() => this.writer.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file_uploads: uploads }));
   }
 
   async dm(email: string, view: View, _fallback?: ChannelRef, send?: Send): Promise<MessageRef | null> {

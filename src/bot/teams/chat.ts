@@ -3,9 +3,9 @@
 import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import type { View } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
-import { type ChannelRef, type Chat, type MessageRef, SendError } from '../../handlers/ports.ts';
+import { type ChannelRef, type Chat, type ChatFile, type MessageRef, SendError } from '../../handlers/ports.ts';
 import { describeChannel, type TeamsChannelRef } from './channels.ts';
-import { type CardOptions, cardSize, MAX_CARD_BYTES, type TeamsDirectory, viewToCard } from './render.ts';
+import { type CardOptions, chartCards, type TeamsDirectory, viewToCard } from './render.ts';
 
 /** Where conversation references and sent views are kept (src/infra/teams-store.ts). */
 export interface TeamsState {
@@ -152,15 +152,15 @@ export class TeamsChat implements Chat {
     return this.send(thread, view);
   }
 
-  private async attachChart(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    // Teams bots cannot drop a file into a channel; a small PNG travels inside a card.
-    const card = viewToCard({ fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, this.dir, this.opts);
-    (card.body as object[]).push({ type: 'Image', url: `data:image/png;base64,${Buffer.from(file.bytes).toString('base64')}`, altText: file.title });
-    if (cardSize(card) > MAX_CARD_BYTES) return;
+  /** Teams bots cannot drop files into a channel: the charts travel as images in cards, in the
+   * thread under the digest, as few cards as their size allows. */
+  private async attachCharts(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    const cards = chartCards(files.map((f) => ({ title: f.title, alt: f.alt, png: f.bytes })), this.opts);
+    if (cards.length === 0) return;
     const reference = await this.referenceOf(ref.channel);
     const thread = { ...reference, conversation: { ...reference.conversation, id: `${ref.channel};messageid=${ref.id}` } } as Partial<ConversationReference>;
     await this.inTurn(thread, async (context) => {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      for (const card of cards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
     });
   }
 
@@ -196,8 +196,8 @@ export class TeamsChat implements Chat {
     return faults(() => this.replyCard(ref, view));
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    return faults(() => this.attachChart(ref, file));
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    return faults(() => this.attachCharts(ref, files));
   }
 
   private async createPersonalChat(user: string, view: View): Promise<MessageRef> {
