@@ -16,6 +16,9 @@ COPY package.json package-lock.json ./
 # @prisma/client, which --omit=dev alone keeps; the other optional packages are the embedded
 # PostgreSQL's binaries, not needed with DATABASE_URL.
 RUN npm ci --omit=dev --omit=optional && npm cache clean --force
+# resvg (the digest's charts) ships its native part as an optional package per platform: the one
+# the build stage installed for this same platform.
+COPY --from=build /app/node_modules/@resvg ./node_modules/@resvg
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY prisma/migrations ./prisma/migrations

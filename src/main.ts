@@ -27,13 +27,16 @@ import { sandboxRouter } from './bot/sandbox/server.ts';
 import { PrismaSandboxMessages, SandboxListener } from './infra/sandbox-store.ts';
 import { createTeamsBot, type TeamsBot, type TeamsConfig } from './bot/teams/app.ts';
 import { MultiChat } from './bot/multi-chat.ts';
+import { PrismaTeamsDirectory } from './infra/teams-directory-store.ts';
 import { PrismaTeamsState } from './infra/teams-store.ts';
+import { PrismaSlackCache } from './infra/slack-cache.ts';
 import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
 import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
 import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
 import { describeRetention } from './domain/retention.ts';
+import { chartRenderer } from './infra/charts.ts';
 import { digestNumbers } from './infra/digest-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { PromMetrics, readDatabase } from './infra/metrics.ts';
@@ -117,7 +120,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const { deps, scheduler } = work;
   metrics.readFrom(() => readDatabase(db, scheduler));
   await chats.slack?.listen(deps as Deps);
-  if (deps) chats.teams?.listen(deps);
+  if (deps) await chats.teams?.listen(deps);
 
   const migrations = await migrationNames();
   const doctor = async (): Promise<Finding[]> => [
@@ -134,6 +137,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     drain,
     digests: work.digests,
     doctor,
+    charts: chartRenderer,
     scheduler,
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
@@ -246,7 +250,7 @@ interface Chats {
 function createChats(env: Env, agreement: () => Agreement, db: Db, log: Log, teamsAuth?: TeamsConfig['auth']): Chats {
   let slack: SlackBot | null = null;
   if (env.SLACK_BOT_TOKEN) {
-    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log);
+    slack = createSlackBot({ botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }, agreement, log, new PrismaSlackCache(db));
     log.info(env.SLACK_APP_TOKEN ? 'slack: Socket Mode' : 'slack: events and interactivity at /slack/events');
   }
   let teams: TeamsBot | null = null;
@@ -254,7 +258,7 @@ function createChats(env: Env, agreement: () => Agreement, db: Db, log: Log, tea
     teams = createTeamsBot({
       appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, tenantId: env.MicrosoftAppTenantId, appType: env.MicrosoftAppType,
       insecure: Boolean(env.LEADRELAY_TEAMS_INSECURE), serviceHosts: env.LEADRELAY_TEAMS_SERVICE_HOSTS, auth: teamsAuth,
-    }, agreement, new PrismaTeamsState(db), log);
+    }, agreement, new PrismaTeamsState(db), log, new PrismaTeamsDirectory(db));
     if (env.MicrosoftAppId) log.info('teams: bot endpoint at /api/messages');
     else log.warn('teams: /api/messages WITHOUT authentication (LEADRELAY_TEAMS_INSECURE) — for local tests only');
   } else if (env.MicrosoftAppPassword || env.MicrosoftAppTenantId) {
@@ -305,7 +309,7 @@ async function wireUseCases(opts: {
   const agreement = live.current;
   const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, live.current, month, now) };
   // A getter: every use case reads the agreement in force when it runs.
-  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, metrics, webhooks };
+  const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, charts: chartRenderer, metrics, webhooks };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS, webhookRetriesMs: env.LEADRELAY_WEBHOOK_RETRIES };
   // Without a chat, offers wait in the outbox; webhooks go out all the same.
   const sending: Deps = deps ?? { get agreement() { return live.current; }, ...stores, chat: NO_CHAT, clock, log, metrics, webhooks };
@@ -344,8 +348,8 @@ function digestCron(agreement: Agreement): string {
 /** The doctor's findings for each chat platform: what it checked, or that it is off. */
 async function platformFindings(chats: Chats): Promise<Finding[]> {
   return [
-    chats.slack ? [] : [notConfigured('slack', 'SLACK_BOT_TOKEN is not set')],
-    chats.teams ? [] : [notConfigured('teams', 'MicrosoftAppId is not set')],
+    chats.slack ? await chats.slack.doctor() : [notConfigured('slack', 'SLACK_BOT_TOKEN is not set')],
+    chats.teams ? await chats.teams.doctor() : [notConfigured('teams', 'MicrosoftAppId is not set')],
   ].flat();
 }
 

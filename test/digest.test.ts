@@ -48,6 +48,8 @@ interface LeadRow {
   offeredAt?: Date | null;
   acceptedAt?: Date | null;
   contactedAt?: Date | null;
+  claimDueAt?: Date | null;
+  contactDueAt?: Date | null;
   company?: string;
   grade?: string;
 }
@@ -57,11 +59,11 @@ async function lead(l: LeadRow): Promise<string> {
   const stage = l.stage === undefined ? 'MQL' : l.stage;
   await client.query(
     `INSERT INTO "Lead" (id, "sourceSystem", "externalId", source, campaign, owner, status, stage, grade, score, team, queue, assignee,
-       "companyName", signals, explanation, "receivedAt", "offeredAt", "acceptedAt", "contactedAt", "updatedAt")
-     VALUES ($1, 'test', $14, $2, $3, $4, $5::"LeadStatus", $6::"Stage", $15, 30, 'inside_sales', $7, $8, $9, '{}', '{"qualification":[],"routing":[]}',
-       $10, $11, $12, $13, $10)`,
+       "companyName", signals, explanation, "receivedAt", "offeredAt", "acceptedAt", "contactedAt", "claimDueAt", "contactDueAt", "updatedAt")
+     VALUES ($1, 'test', $14, $2, $3, $4, $5::"LeadStatus", $6::"Stage", $17, 30, 'inside_sales', $7, $8, $9, '{}', '{"qualification":[],"routing":[]}',
+       $10, $11, $12, $13, $15, $16, $10)`,
     [id, l.source, l.campaign ?? null, MIA, l.status, stage, l.queue === undefined ? 'inside-dach-nord' : l.queue, l.assignee ?? null,
-      l.company ?? `Firma ${id.slice(0, 4)}`, ts(l.received), ts(l.offeredAt), ts(l.acceptedAt), ts(l.contactedAt), `ext-${id}`, l.grade ?? 'B'],
+      l.company ?? `Firma ${id.slice(0, 4)}`, ts(l.received), ts(l.offeredAt), ts(l.acceptedAt), ts(l.contactedAt), `ext-${id}`, ts(l.claimDueAt), ts(l.contactDueAt), l.grade ?? 'B'],
   );
   // Intake writes the first event at receivedAt: to `qualified` for an MQL, else `nurture`.
   await event(id, l.received, 'received', 'received', stage ? 'qualified' : 'nurture');
@@ -112,14 +114,15 @@ async function offered(received: Date, source: string, campaign: string | null):
   return id;
 }
 
-/** An accepted lead: offered a minute after receipt, claimed after `claim`, contacted `contact` minutes later, then `end`. */
+/** An accepted lead: offered a minute after receipt, claimed after `claim`, contacted `contact` minutes later, then `end`.
+ * Its deadlines: claimed within 5 minutes of the offer, contacted within 60 of the claim. */
 async function accepted(a: { received: Date; source: string; campaign: string | null; rep: string | null; claim: number; contact: number | null; end: 'contacted' | 'won' | 'lost' | 'unreachable' | 'handed_over' | 'accepted'; company?: string }) {
   const offeredAt = plus(a.received, 1);
   const acceptedAt = plus(offeredAt, a.claim);
   const contactedAt = a.contact === null ? null : plus(acceptedAt, a.contact);
   const status = { contacted: 'contacted', won: 'won', lost: 'lost', unreachable: 'nurture', handed_over: 'offered', accepted: 'accepted' }[a.end];
   const id = await lead({
-    received: a.received, source: a.source, campaign: a.campaign, status, offeredAt, acceptedAt, contactedAt,
+    received: a.received, source: a.source, campaign: a.campaign, status, offeredAt, acceptedAt, contactedAt, claimDueAt: plus(offeredAt, 5), contactDueAt: plus(acceptedAt, 60),
     assignee: a.end === 'handed_over' ? null : a.rep, stage: a.end === 'handed_over' ? 'SRL' : 'MQL', queue: a.end === 'handed_over' ? 'field-dach' : 'inside-dach-nord',
     ...(a.company ? { company: a.company } : {}),
   });
@@ -354,6 +357,32 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
     expect(n.speed.contactMinutes).toEqual({ median: 60, p90: 100 });
   });
 
+  it('measures speed to lead per queue against each lead’s own deadlines', () => {
+    // inside-dach-nord: a1–a6, a8–a10 and s1. Claims 1 2 3 4 5 6 8 9 10 60 minutes against the
+    // 5-minute deadline: 0.2 … 12 → median (1 + 1.2) / 2 = 1.1; made it: 1–5 = 5.
+    // Contacts 10 20 30 40 50 60 80 90 100 110 of 60 minutes → median (50 + 60) / 2 / 60; made it: 10–60 = 6.
+    // field-dach: a7 (handed over there): claim 7 (1.4 of the deadline, late), contact 70 (late).
+    expect(n.speedByQueue).toHaveLength(2);
+    const [nord, field] = n.speedByQueue;
+    expect(nord?.queue).toBe('inside-dach-nord');
+    expect(nord?.claim).toMatchObject({ count: 10, inTime: 5 });
+    expect(nord?.claim.slaShare).toBeCloseTo(1.1, 9);
+    expect(nord?.contact).toMatchObject({ count: 10, inTime: 6 });
+    expect(nord?.contact.slaShare).toBeCloseTo(55 / 60, 9);
+    expect(field?.queue).toBe('field-dach');
+    expect(field?.claim).toMatchObject({ count: 1, inTime: 0 });
+    expect(field?.claim.slaShare).toBeCloseTo(1.4, 9);
+    expect(field?.contact).toMatchObject({ count: 1, inTime: 0 });
+    expect(field?.contact.slaShare).toBeCloseTo(70 / 60, 9);
+  });
+
+  it('counts how far the month’s MQLs got in the funnel, each stage including the later ones', () => {
+    // Accepted: a1–a10, b1 = 11. Contacted (or further): all but b1 = 10 (a5 was contacted, then
+    // given up as unreachable). Opportunities, as outcomes recorded them: a2 a8, won = 2 (a7's
+    // handover makes it sales-ready, not an opportunity; a3 a10 were lost as leads). Won: a2 a8.
+    expect(n.funnel).toEqual({ mqls: 42, accepted: 11, contacted: 10, opportunities: 2, won: 2 });
+  });
+
   it('sums SLA breaches (100% and beyond) per queue and per rep, split into system and people delay', () => {
     // October breaches: claim 100% (Anna, nord, 2 + 60 min), claim 150% (Anna, nord, 2 + 90), contact 100%
     // (Ben, nord, 0 + 540), claim 100% (nobody suggested, field, 5 + 30). The 50% reminder, the
@@ -546,8 +575,8 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Ziel für November 2026: 400 MQLs');
       expect(all).toContain('Umsatzziel 400.000 ÷ 20.000 je Abschluss = 20 Kunden; ÷ 25\u00a0% Abschlussquote = 80 Opportunities; ÷ 20\u00a0% Quote Lead → Opportunity = 400 Leads.');
       expect(all).toContain('Quoten aus der Vereinbarung – für gemessene Quoten gab es noch zu wenig Verlauf. Das sind 358 MQLs mehr, als in diesem Monat geliefert wurden.');
-      expect(all).toContain('Gemessen an den MQLs von Juli 2026 bis September 2026: 6 MQLs, 2 Opportunities, 2 davon abgeschlossen, 2 gewonnen. '
-        + 'Gemessene Quoten brauchen mindestens 50 MQLs, 10 Opportunities und 10 abgeschlossene mit 1 gewonnenen.');
+      expect(all).toContain('Gemessen an den MQLs von Juli 2026 bis September 2026: 6 MQLs, davon 2 Opportunities, 2 davon abgeschlossen, 2 gewonnen. '
+        + 'Gemessene Quoten brauchen mindestens 50 MQLs mit 10 Opportunities und 10 abgeschlossenen, davon 1 gewonnen.');
       expect(all).toContain('Konversion der MQLs von Juli 2026 bis September 2026: Lead → Opportunity → gewonnen');
       expect(all).toContain('Inbound (Quelle): 2 → 1 (50\u00a0%) → 1 gewonnen (100\u00a0% von 1 abgeschlossenen)');
       expect(all).toContain('Kaltakquise (Quelle): 2 → 0 (0\u00a0%) → 0 gewonnen (— von 0 abgeschlossenen)');
@@ -572,7 +601,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Target for November 2026: 400 MQLs');
       expect(all).toContain('Revenue target 400,000 ÷ 20,000 per deal = 20 customers; ÷ 25% opportunity → customer = 80 opportunities; ÷ 20% lead → opportunity = 400 leads.');
       expect(all).toContain('That is 358 MQLs more than delivered this month.');
-      expect(all).toContain('Measured rates need at least 50 MQLs, 10 opportunities and 10 closed ones with 1 won.');
+      expect(all).toContain('Measured rates need at least 50 MQLs with 10 opportunities and 10 closed ones, 1 of them won.');
       expect(all).toContain('Revenue won in October 2026: €30,000.50 · CHF\u00a012,000 · 1 without an amount');
       expect(all).toContain('Inbound (source): 2 → 1 (50%) → 1 won (100% of 1 closed)');
     });
@@ -596,6 +625,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
         speed: { claimMinutes: { median: null, p90: null }, contactMinutes: { median: null, p90: null } },
         breaches: { byQueue: [], byRep: [] }, sources: [], campaigns: [], load: [], capacityNotices: [],
         next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, closed: 0, customers: 0 }, 0), daily: [],
+        funnel: { mqls: 0, accepted: 0, contacted: 0, opportunities: 0, won: 0 }, speedByQueue: [],
         erased: { onRequest: 0, byRetention: 0 },
         agreements: [],
         conversion: { from: '2026-12', to: '2027-02', bySource: [], byCampaign: [], byGrade: [] },

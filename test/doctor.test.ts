@@ -9,6 +9,9 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, agreementFile, startApp, TOKEN } from './support/app.ts';
 import { freshDatabase } from './support/db.ts';
+import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
+import { byNameAgreement, CHANNELS, exampleUsers, manifestScopes } from './support/slack-by-name.ts';
+import { SIGNING_SECRET } from './support/slack-requests.ts';
 
 const run = promisify(execFile);
 let app: App | undefined;
@@ -30,7 +33,7 @@ async function doctor(env: Record<string, string>, args: string[] = []) {
   }
 }
 
-describe('leadrelay doctor without a running server', () => {
+describe('leadrelay doctor without a running server', { timeout: 90_000 }, () => {
   it('a valid agreement and a migrated database: a table of fine lines, exit 0', async () => {
     app = await startApp();
     const { code, out } = await doctor({ DATABASE_URL: app.url });
@@ -71,7 +74,48 @@ describe('leadrelay doctor without a running server', () => {
   });
 });
 
-describe('the doctor of a running leadrelay', () => {
+describe('leadrelay doctor with Slack, for an agreement without a single Slack id', { timeout: 90_000 }, () => {
+  let fake: FakeSlack;
+  let url: string;
+  const slackEnv = () => ({
+    DATABASE_URL: url, LEADRELAY_CONFIG: byNameAgreement(),
+    SLACK_BOT_TOKEN: 'xoxb-doctor', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl,
+  });
+  const setUp = () => {
+    fake.workspace.users = exampleUsers();
+    fake.workspace.channels = CHANNELS.map((c) => ({ ...c }));
+    fake.workspace.scopes = manifestScopes();
+  };
+
+  it('everyone found by e-mail, every channel by name and joined, every scope granted: exit 0, nothing posted', async () => {
+    fake = await startFakeSlack();
+    url = await freshDatabase();
+    try {
+      setUp();
+      const { code, out } = await doctor(slackEnv());
+      expect(code).toBe(0);
+      expect(out).toMatch(/^ok\s+slack\s+person anna\.weber@example\.com\s+Slack user U0ANNA, found by e-mail/m);
+      expect(out).toMatch(/^ok\s+slack\s+channel #inside-sales-nord\s+/m);
+      expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+
+      // Someone nobody can find, a channel the bot is not in, a scope not granted: each named, exit 1.
+      fake.workspace.users = fake.workspace.users.filter((u) => u.email !== 'clara.huber@example.com');
+      const nord = fake.workspace.channels.find((c) => c.name === 'inside-sales-nord');
+      if (nord) nord.is_member = false;
+      fake.workspace.scopes = fake.workspace.scopes.filter((scope) => scope !== 'chat:write');
+      const broken = await doctor(slackEnv());
+      expect(broken.code).toBe(1);
+      expect(broken.out).toMatch(/^FAIL\s+slack\s+person clara\.huber@example\.com\s+nobody in Slack has the e-mail clara\.huber@example\.com/m);
+      expect(broken.out).toMatch(/^FAIL\s+slack\s+channel #inside-sales-nord\s+invite @leadrelay to #inside-sales-nord/m);
+      expect(broken.out).toMatch(/^FAIL\s+slack\s+scope chat:write\s+the app lacks the scope chat:write/m);
+      expect(broken.out).toContain('3 to fix');
+    } finally {
+      await fake.close();
+    }
+  }, 90_000);
+});
+
+describe('the doctor of a running leadrelay', { timeout: 90_000 }, () => {
   it('GET /api/doctor needs an admin token and reports a broken reload', async () => {
     const file = agreementFile(() => {});
     app = await startApp({ config: file, env: { LEADRELAY_INTAKE_TOKENS: 'intake-only-token-0123456789' } });

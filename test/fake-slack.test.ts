@@ -290,6 +290,69 @@ describe('faults as the real WebClient sees them', () => {
   });
 });
 
+describe('the workspace: people, channels and scopes', () => {
+  const client = () => new webApi.WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, logLevel: webApi.LogLevel.ERROR, retryConfig: { retries: 0 } });
+  let saved: typeof fake.workspace;
+  beforeAll(() => {
+    saved = structuredClone(fake.workspace);
+    // A workspace of its own, not the example's.
+    fake.workspace.users = [];
+    fake.workspace.channels = [];
+    fake.workspace.users.push({ id: 'U1', email: 'Anna@Example.com', name: 'anna' }, { id: 'U2', email: 'gone@example.com', deleted: true });
+    fake.workspace.channels.push(
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `C${i}`, name: `public-${i}` })),
+      { id: 'G1', name: 'secret-in', is_private: true },
+      { id: 'G2', name: 'secret-out', is_private: true, is_member: false },
+      { id: 'C9', name: 'old', is_archived: true },
+    );
+  });
+  afterAll(() => Object.assign(fake.workspace, saved));
+
+  it('users.lookupByEmail finds people by e-mail in any case, not deactivated ones; users.info knows both by id', async () => {
+    await expect(client().users.lookupByEmail({ email: 'anna@example.com' })).resolves.toMatchObject({ user: { id: 'U1', profile: { email: 'Anna@Example.com' } } });
+    await expect(client().users.lookupByEmail({ email: 'gone@example.com' })).rejects.toMatchObject({ data: { error: 'users_not_found' } });
+    await expect(client().users.lookupByEmail({ email: 'nobody@example.com' })).rejects.toMatchObject({ data: { error: 'users_not_found' } });
+    await expect(client().users.info({ user: 'U2' })).resolves.toMatchObject({ user: { id: 'U2', deleted: true } });
+    await expect(client().users.info({ user: 'U404' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
+  });
+
+  it('conversations.list pages with a cursor, shows private channels only with the bot in them, and archived ones unless excluded', async () => {
+    const names: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const res = await client().conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 2, ...(cursor ? { cursor } : {}) });
+      names.push(...(res.channels ?? []).map((c) => String(c.name)));
+      cursor = res.response_metadata?.next_cursor || undefined;
+      pages++;
+    } while (cursor);
+    expect(names).toEqual(['public-0', 'public-1', 'public-2', 'public-3', 'public-4', 'secret-in']);
+    expect(pages).toBe(3);
+    const all = await client().conversations.list({ limit: 100 });
+    expect(all.channels?.map((c) => c.name)).toEqual(['public-0', 'public-1', 'public-2', 'public-3', 'public-4', 'old']);
+  });
+
+  it('conversations.info tells whether the bot is a member; a private channel without it is not found', async () => {
+    await expect(client().conversations.info({ channel: 'C1' })).resolves.toMatchObject({ channel: { id: 'C1', name: 'public-1', is_member: true, is_archived: false } });
+    await expect(client().conversations.info({ channel: 'C9' })).resolves.toMatchObject({ channel: { is_archived: true } });
+    await expect(client().conversations.info({ channel: 'G2' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+  });
+
+  it('every answer names the granted scopes; a method without its scope answers missing_scope', async () => {
+    const res = await client().auth.test();
+    expect(res.response_metadata?.scopes).toEqual(expect.arrayContaining(['chat:write', 'users:read.email', 'channels:read']));
+    fake.workspace.scopes = fake.workspace.scopes.filter((s) => s !== 'users:read.email');
+    try {
+      expect((await client().auth.test()).response_metadata?.scopes).not.toContain('users:read.email');
+      await expect(client().users.lookupByEmail({ email: 'anna@example.com' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'users:read.email' } });
+      // users.info still answers, without the e-mail.
+      expect((await client().users.info({ user: 'U1' })).user?.profile?.email).toBeUndefined();
+    } finally {
+      fake.workspace.scopes = [...saved.scopes];
+    }
+  });
+});
+
 describe('signed requests into a real Bolt app', () => {
   let server: Server;
   let base: string;

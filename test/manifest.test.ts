@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { SLACK_SCOPES } from '../src/bot/slack/doctor.ts';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8'));
 
@@ -18,5 +19,10 @@ describe('the Slack app manifest', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['chat:write', 'commands', 'im:write']));
     // Reading history is how a message whose answer was lost is found instead of posted twice.
     expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['channels:history', 'groups:history', 'im:history']));
+  });
+
+  it('asks for exactly the scopes the doctor checks: people and channels by e-mail and name need users:read(.email) and channels/groups:read', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(Object.keys(SLACK_SCOPES).sort());
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['users:read', 'users:read.email', 'channels:read', 'groups:read']));
   });
 });

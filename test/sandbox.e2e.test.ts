@@ -127,13 +127,24 @@ describe.skipIf(!existsSync(CHROMIUM))('the sandbox chat in a browser', () => {
     expect(await again.getByRole('button', { name: 'Annehmen' }).count()).toBe(1);
     await page.screenshot({ path: shot('sandbox-offered-again.png') });
 
-    // "Monatsbericht jetzt senden": the month so far, with its chart, in the alignment channel.
+    // "Monatsbericht jetzt senden": the month so far, with its four charts under it, each titled
+    // and with words for who cannot see it, in the alignment channel.
     await page.locator('nav a[data-channel="digest"]').click();
     await page.getByRole('button', { name: 'Monatsbericht jetzt senden' }).click();
     await page.locator('article.message', { hasText: 'Monatsbericht' }).waitFor();
-    await page.locator('article.message img.chart[alt="Diagramm"]').waitFor();
-    expect(await page.locator('article.message img.chart').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(800);
+    const charts = page.locator('article.message .reply img.chart');
+    await charts.nth(3).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('img.chart')].every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
+    expect(await charts.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([800, 800, 800, 800]);
+    const alts = await charts.evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt') ?? ''));
+    expect(alts[0]).toMatch(/^Balkendiagramm der MQLs pro Tag im \S+ \d{4}/);
+    expect(alts[1]).toMatch(/^Trichter der MQLs aus dem /);
+    expect(alts[3]).toMatch(/^Balkendiagramm der Reaktionszeit im /);
+    const replies = await page.locator('article.message .reply').allInnerTexts();
+    expect(replies.map((r) => r.trim())).toEqual(['MQLs pro Tag und was aus ihnen wurde', 'Vom MQL zum Auftrag', 'Welche Quellen und Kampagnen liefern', 'Reaktionszeit je Queue gegen das SLA']);
     await page.screenshot({ path: shot('sandbox-digest.png'), fullPage: true });
+    await charts.first().evaluate((img) => img.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: shot('sandbox-digest-charts.png') });
     await page.close();
   }, 60_000);
 });

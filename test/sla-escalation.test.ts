@@ -208,7 +208,7 @@ describe('capacity', () => {
 });
 
 describe('the monthly digest in Slack', () => {
-  it('the scheduled job posts last month to the digest channel with its chart, once however often it runs', async () => {
+  it('the scheduled job posts last month to the digest channel with its charts, once however often it runs', async () => {
     const { postMonthlyDigest } = await import('../src/handlers/post-digest.ts');
     clock.t = berlin('2027-01-01T09:00:00');
     expect(await postMonthlyDigest(deps)).toBe(true);
@@ -217,10 +217,20 @@ describe('the monthly digest in Slack', () => {
     const posts = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ALIGNMENT');
     expect(posts).toHaveLength(1);
     expect(json(posts[0])).toContain('Monatsbericht Dezember 2026');
+    // The four charts as one upload in the digest's thread: a URL for each (with its alt text),
+    // the four PNGs, then one completion that shares them all there, each with its title.
     const [upload] = await fake.waitFor('files.completeUploadExternal');
     expect(upload?.args).toMatchObject({ channel_id: 'C0ALIGNMENT', thread_ts: posts[0]?.answer?.ts });
-    const file = fake.calls.find((c) => c.method.startsWith('upload:'));
-    expect(String(file?.args.body ?? '')).toContain('PNG');
+    const titles = ['MQLs pro Tag und was aus ihnen wurde', 'Vom MQL zum Auftrag', 'Welche Quellen und Kampagnen liefern', 'Reaktionszeit je Queue gegen das SLA'];
+    const files = typeof upload?.args.files === 'string' ? JSON.parse(upload.args.files) : upload?.args.files;
+    expect(files.map((f: { title: string }) => f.title)).toEqual(titles);
+    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    const urls = fake.callsTo('files.getUploadURLExternal');
+    expect(urls.map((c) => c.args.filename).sort()).toEqual(['flow', 'funnel', 'sources', 'speed'].map((c) => `leadrelay-2026-12-${c}.png`));
+    for (const c of urls) expect(String(c.args.alt_text)).toContain('Dezember 2026');
+    const pngs = fake.calls.filter((c) => c.method.startsWith('upload:'));
+    expect(pngs).toHaveLength(4);
+    for (const png of pngs) expect(String(png.args.body ?? '')).toContain('PNG');
   });
 
   it('a digest whose post failed is posted later, once', async () => {

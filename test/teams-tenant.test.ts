@@ -149,12 +149,15 @@ describe('the Connector hosts and tenants taken', () => {
       saveReference: async (key, reference) => { rows.set(key, reference); },
       reference: async (key) => (rows.get(key) as Record<string, unknown> | undefined) ?? null,
       anyReference: async () => rows.get('channel:19:old@thread.tacv2') as Record<string, unknown>,
+      references: async (prefix) => [...rows].filter(([k]) => k.startsWith(prefix)).map(([key, reference]) => ({ key, reference: reference as Record<string, unknown> })),
+      dropReference: async (key) => { rows.delete(key); },
       saveView: async () => {},
       view: async () => null,
     };
     const state = guardedState(memory, { appId: APP_ID, tenantId: TENANT_ID, insecure: false, serviceHosts: [] });
     expect(await state.reference('channel:19:old@thread.tacv2')).toBeNull();
     expect(await state.anyReference()).toBeNull();
+    expect(await state.references('channel:')).toMatchObject([{ key: 'channel:19:good@thread.tacv2' }]);
     expect(await state.reference('channel:19:good@thread.tacv2')).toMatchObject({ serviceUrl: TEAMS });
     await expect(state.saveReference('user:x', { serviceUrl: 'https://attacker.example/' })).rejects.toThrow(/not stored/);
     expect(rows.has('user:x')).toBe(false);

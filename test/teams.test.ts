@@ -179,6 +179,34 @@ describe('Teams', () => {
   });
 });
 
+describe('the monthly digest in Teams', () => {
+  it('posts the digest to the alignment channel and its four charts in its thread, as images with alt text in cards within the size limit', async () => {
+    const { postDigestNow } = await import('../src/handlers/post-digest.ts');
+    const { MAX_CHART_CARD_BYTES } = await import('../src/bot/teams/render.ts');
+    const alignment = '19:alignment@thread.tacv2';
+    await postDigestNow(app.deps!);
+    await app.deliver();
+    const [digest] = await fake.waitFor((c) => c.method === 'POST' && c.conversationId === alignment && cardOf(c).includes('Monatsbericht'));
+    const thread = `${alignment};messageid=${digest?.answer?.id}`;
+    const images = () => fake.sent().filter((c) => c.conversationId === thread).flatMap((c) => (c.body.attachments[0].content.body as { type: string }[]).filter((e) => e.type === 'Image'));
+    for (let i = 0; i < 200 && images().length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+    const cards = fake.sent().filter((c) => c.conversationId === thread);
+    expect(cards.length).toBeGreaterThanOrEqual(1);
+    for (const c of cards) expect(Buffer.byteLength(JSON.stringify(c.body.attachments[0].content))).toBeLessThanOrEqual(MAX_CHART_CARD_BYTES);
+    const shown = images() as unknown as { url: string; altText: string }[];
+    expect(shown).toHaveLength(4);
+    for (const image of shown) {
+      expect(image.url).toMatch(/^data:image\/png;base64,/);
+      expect(Buffer.from(image.url.slice(image.url.indexOf(',') + 1), 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(image.altText.length).toBeGreaterThan(40);
+    }
+    // Each chart's title above it, in the agreement's language.
+    const text = cards.map((c) => cardOf(c)).join('\n');
+    for (const title of ['MQLs pro Tag und was aus ihnen wurde', 'Vom MQL zum Auftrag', 'Welche Quellen und Kampagnen liefern', 'Reaktionszeit je Queue gegen das SLA']) expect(text).toContain(title);
+    expect(shown[0]!.altText).toContain('Balkendiagramm der MQLs pro Tag');
+  });
+});
+
 describe('Teams with credentials', () => {
   it('refuses an unsigned request with 401', async () => {
     const secure = await startApp({ teams: { appId: '11111111-2222-4333-8444-555555555555', password: 'secret', tenantId: TENANT_ID } });

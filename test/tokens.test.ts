@@ -72,7 +72,7 @@ describe('scopes', () => {
     const externalId = created.body.leads[0].lead.externalId as string;
     const admins = [
       ['GET', `/api/leads/${id}`], ['DELETE', `/api/leads/${id}`], ['DELETE', `/api/leads?sourceSystem=hubspot&externalId=${externalId}`],
-      ['GET', '/api/digest'], ['POST', '/api/demo'], ['GET', '/api/anything-else'],
+      ['GET', '/api/digest'], ['GET', '/api/digest/chart.png?chart=flow'], ['POST', '/api/demo'], ['GET', '/api/anything-else'],
     ];
     for (const [method, route] of admins) {
       const res = await as(app, NEW_INTAKE, method as string, route as string);

@@ -1,7 +1,7 @@
 // Slack and Teams side by side: a queue's channel names the platform it lives on, and a person
 // is reached where they have an id. Updates and replies go back to where a message was sent.
 import type { View } from '../domain/view.ts';
-import type { ChannelRef, Chat, MessageRef, Send } from '../handlers/ports.ts';
+import type { ChannelRef, Chat, ChatFile, MessageRef, Send } from '../handlers/ports.ts';
 
 export class MultiChat implements Chat {
   constructor(private readonly platforms: Record<'slack' | 'teams', Chat | null>) {}
@@ -33,8 +33,8 @@ export class MultiChat implements Chat {
     return chat.reply(ref, view, send);
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    await this.of(ref.platform)?.attach(ref, file);
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    await this.of(ref.platform)?.attach(ref, files);
   }
 
   async dm(email: string, view: View, fallback?: ChannelRef, send?: Send): Promise<MessageRef | null> {

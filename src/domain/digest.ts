@@ -31,6 +31,31 @@ export interface Breach {
   peopleMinutes: number;
 }
 
+/** How far the month's MQLs got, each lead at the furthest stage it reached; every stage counts
+ * the later ones too (a won lead was accepted, contacted and an opportunity). */
+export interface Funnel {
+  mqls: number;
+  accepted: number;
+  contacted: number;
+  opportunities: number;
+  won: number;
+}
+
+/** Times of one SLA step (claim, or first contact) over a queue's leads accepted in the month. */
+export interface StepTimes {
+  count: number;
+  /** Median share of the step's deadline used (1 = used up), over the leads that had one. */
+  slaShare: number | null;
+  /** How many were done by the deadline. */
+  inTime: number;
+}
+
+export interface QueueSpeed {
+  queue: string;
+  claim: StepTimes;
+  contact: StepTimes;
+}
+
 export interface DigestNumbers {
   month: string; // YYYY-MM
   timeZone: string;
@@ -55,6 +80,9 @@ export interface DigestNumbers {
   capacityNotices: { queue: string; kind: string; at: Date; open: number; limit: number }[];
   next: NextTarget;
   daily: { day: number; accepted: number; rejected: number; nurture: number; open: number }[];
+  funnel: Funnel;
+  /** Speed to lead per queue, by the queue's name order in the agreement. */
+  speedByQueue: QueueSpeed[];
   /** Leads erased in the month: on request (the API, a person) or when their retention ran out. */
   erased: { onRequest: number; byRetention: number };
   /** The agreement versions the month's leads were routed under, oldest first; `since` is when
@@ -141,10 +169,11 @@ const ceil = (x: number) => Math.ceil(x - 1e-9);
 export const enoughHistory = (h: FunnelHistory): boolean =>
   h.leads >= MIN_HISTORY.leads && h.opportunities >= MIN_HISTORY.opportunities && h.closed >= MIN_HISTORY.closed && h.customers >= MIN_HISTORY.customers;
 
-type Funnel = Pick<Agreement['funnel'], 'revenueTarget' | 'averageDeal' | 'opportunityToCustomer' | 'leadToOpportunity'>;
+/** The agreement's funnel figures the target is worked back from. */
+type FunnelFigures = Pick<Agreement['funnel'], 'revenueTarget' | 'averageDeal' | 'opportunityToCustomer' | 'leadToOpportunity'>;
 
 /** revenue ÷ average deal = customers; ÷ opportunity→customer = opportunities; ÷ lead→opportunity = leads, each rounded up. */
-function backwards(funnel: Funnel, leadToOpportunity: number, opportunityToCustomer: number) {
+function backwards(funnel: FunnelFigures, leadToOpportunity: number, opportunityToCustomer: number) {
   const customers = ceil(funnel.revenueTarget / funnel.averageDeal);
   const opportunities = ceil(customers / opportunityToCustomer);
   return { customers, opportunities, leads: ceil(opportunities / leadToOpportunity) };
@@ -155,7 +184,7 @@ function backwards(funnel: Funnel, leadToOpportunity: number, opportunityToCusto
  * (MIN_HISTORY) the rates measured on the MQLs of the months before: lead → opportunity =
  * opportunities ÷ leads, opportunity → customer = won ÷ closed opportunities; else the agreement's.
  */
-export function nextMonthTarget(funnel: Funnel, history: FunnelHistory, deliveredThisMonth: number): NextTarget {
+export function nextMonthTarget(funnel: FunnelFigures, history: FunnelHistory, deliveredThisMonth: number): NextTarget {
   const measured = enoughHistory(history);
   const leadToOpportunity = measured ? Math.min(1, history.opportunities / history.leads) : funnel.leadToOpportunity;
   const opportunityToCustomer = measured ? Math.min(1, history.customers / history.closed) : funnel.opportunityToCustomer;
@@ -252,7 +281,7 @@ const TOP = 5;
 /** The month's latest capacity notices shown; earlier ones are counted. */
 const MAX_NOTICES = 8;
 
-function formats(t: Texts) {
+export function formats(t: Texts) {
   const d = t.digest;
   const money = new Map<string, Intl.NumberFormat>();
   const int = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 0 });

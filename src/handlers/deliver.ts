@@ -10,8 +10,8 @@ import { offerView } from '../domain/views.ts';
 import { WEBHOOK_RETRIES_MS } from '../domain/webhooks.ts';
 import { calendarOf, type Deps, metricsOf, queueOf, textsOf } from './deps.ts';
 import { followUp } from './follow.ts';
-import { type MessageRef, type PendingDelivery, type Send, SendError } from './ports.ts';
-import { chartMessage, renderDigest } from './post-digest.ts';
+import { type ChatFile, type MessageRef, type OutMessage, type PendingDelivery, type Send, SendError } from './ports.ts';
+import { chartsMessage, renderDigest } from './post-digest.ts';
 
 export interface DeliveryRun {
   taken: number;
@@ -157,6 +157,7 @@ async function postOffer(deps: Deps, delivery: PendingDelivery & { kind: 'offer'
 
 async function postDigest(deps: Deps, delivery: PendingDelivery & { kind: 'digest' }, how: Send): Promise<boolean> {
   const digest = await renderDigest(deps, delivery.month);
+  const charts = await chartsMessage(deps, delivery.key, digest.charts);
   const ref = delivery.to
     ? await deps.chat.dm(delivery.to, digest.view, undefined, how)
     : await deps.chat.post(deps.agreement.digest.channel, digest.view, how);
@@ -164,8 +165,8 @@ async function postDigest(deps: Deps, delivery: PendingDelivery & { kind: 'diges
     await deps.outbox.drop(delivery.id, `${delivery.to} cannot be reached`);
     return false;
   }
-  // The chart follows as its own message, so a failed upload never posts the digest again.
-  await deps.outbox.enqueue([chartMessage(delivery.key, delivery.month, digest.chart)]);
+  // The charts follow as their own message, so a failed upload never posts the digest again.
+  if (charts) await deps.outbox.enqueue([charts]);
   await deps.outbox.posted(delivery.key, ref, deps.clock.now(), null);
   return true;
 }
@@ -195,7 +196,7 @@ async function sendMessage(deps: Deps, delivery: PendingDelivery & { kind: 'mess
       break;
     case 'attach':
       ref = await parentRef(deps, delivery);
-      await deps.chat.attach(ref, { filename: message.file.filename, title: message.file.title, bytes: Buffer.from(message.file.base64, 'base64') });
+      await deps.chat.attach(ref, filesOf(message));
       break;
   }
   if (!ref) {
@@ -204,4 +205,11 @@ async function sendMessage(deps: Deps, delivery: PendingDelivery & { kind: 'mess
   }
   await deps.outbox.posted(delivery.key, ref, deps.clock.now(), null, delivery.version);
   return true;
+}
+
+/** The files of an attach message; one queued before the digest had several charts has one. */
+function filesOf(message: Extract<OutMessage, { op: 'attach' }>): ChatFile[] {
+  const legacy = (message as { file?: { filename: string; title: string; base64: string } }).file;
+  const files = message.files ?? (legacy ? [{ ...legacy, alt: legacy.title }] : []);
+  return files.map((f) => ({ filename: f.filename, title: f.title, alt: f.alt, bytes: Buffer.from(f.base64, 'base64') }));
 }

@@ -5,7 +5,7 @@ import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
 import type { Log } from './log.ts';
-import { type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores, type Webhooks } from './ports.ts';
+import { type ChartRenderer, type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores, type Webhooks } from './ports.ts';
 
 export interface Deps extends Stores {
   agreement: Agreement;
@@ -14,6 +14,8 @@ export interface Deps extends Stores {
   /** SLA timers; absent where nothing should escalate (e.g. some tests). */
   scheduler?: Scheduler;
   digests?: Digests;
+  /** Draws the digest's charts; the digest goes out without them when absent. */
+  charts?: ChartRenderer;
   /** How often one person may ask for the digest (`/leads digest`): it is computed for them. */
   digestLimit?: { limits: RateLimits; rule: RateRule };
   log?: Log;

@@ -2,6 +2,7 @@
 // src/infra (Prisma, agenda), by the chat platforms in src/bot, and in memory for the use-case
 // tests (test/support); handlers never import those directly.
 import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/changes.ts';
+import type { ChartSpec } from '../domain/charts.ts';
 import type { DigestNumbers } from '../domain/digest.ts';
 import type { Lead, LeadEvent } from '../domain/lead.ts';
 import type { RejectReason } from '../domain/rejections.ts';
@@ -178,12 +179,30 @@ export interface Chat {
   update(ref: MessageRef, view: View): Promise<void>;
   /** A reply under a message (a thread in Slack). */
   reply(ref: MessageRef, view: View, send?: Send): Promise<MessageRef>;
-  /** A file (the digest's chart) under a message. */
-  attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void>;
+  /** Files (the digest's charts) under a message, as one post where the platform allows. */
+  attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void>;
   /** A direct message to a person of the agreement; null when the platform cannot reach them.
    * Where a platform may fail to (Teams, before the person installed the app), it says so in
    * `fallback` — without the message's content, which may be personal data. */
   dm(email: string, view: View, fallback?: ChannelRef, send?: Send): Promise<MessageRef | null>;
+}
+
+/** A picture under a message: `alt` says in words what it shows. */
+export interface ChatFile {
+  filename: string;
+  title: string;
+  alt: string;
+  bytes: Uint8Array;
+}
+
+/** Draws one of the digest's charts (src/infra/charts.ts). */
+export interface ChartRenderer {
+  render(chart: ChartSpec): Promise<RenderedChart>;
+}
+
+export interface RenderedChart {
+  svg: string;
+  png: Uint8Array;
 }
 
 /** The message a new message answers or replaces: the lead's current offer card, or a message
@@ -197,7 +216,7 @@ export type OutMessage =
   | { op: 'reply'; parent: Parent; view: View }
   /** Updates of one message coalesce: only the latest view must reach the chat. */
   | { op: 'update'; parent: Parent; view: View }
-  | { op: 'attach'; parent: Parent; file: { filename: string; title: string; base64: string } };
+  | { op: 'attach'; parent: Parent; files: { filename: string; title: string; alt: string; base64: string }[] };
 
 /** Outbound webhooks: sending one signed message, and the endpoints that asked for no more. */
 export interface Webhooks {

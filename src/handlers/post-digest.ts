@@ -1,11 +1,12 @@
 // Use case: the monthly alignment digest — posted to the digest channel on the agreed day, or on
 // demand to whoever asks (/leads digest [YYYY-MM]).
 import { randomUUID } from 'node:crypto';
-import { monthChartPng } from '../domain/chart.ts';
+import { type ChartSpec, digestCharts } from '../domain/charts.ts';
 import { digestView } from '../domain/digest.ts';
 import { monthOf, previousMonth } from '../domain/month.ts';
 import type { View } from '../domain/view.ts';
 import { noticeView } from '../domain/views.ts';
+import { errorMessage } from '../domain/errors.ts';
 import { type Deps, textsOf } from './deps.ts';
 import type { OutMessage } from './ports.ts';
 
@@ -16,13 +17,24 @@ export const MONTH = /^(19[7-9]\d|2\d{3})-(0[1-9]|1[0-2])$/;
 export async function renderDigest(deps: Deps, month: string) {
   if (!deps.digests) throw new Error('no digest source configured');
   const numbers = await deps.digests.numbers(month, deps.clock.now());
-  const target = numbers.mqls.target / Math.max(1, numbers.daily.length);
-  return { numbers, view: digestView(numbers, deps.agreement, textsOf(deps)), chart: monthChartPng(numbers.daily, { target }) };
+  const t = textsOf(deps);
+  return { numbers, view: digestView(numbers, deps.agreement, t), charts: digestCharts(numbers, deps.agreement, t) };
 }
 
-/** The chart goes under the digest message as its own outbox message. */
-export function chartMessage(parentKey: string, month: string, chart: Uint8Array): OutMessage {
-  return { op: 'attach', parent: { key: parentKey }, file: { filename: `leadrelay-${month}.png`, title: `leadrelay ${month}`, base64: Buffer.from(chart).toString('base64') } };
+/** The charts go under the digest message as one message of their own. Drawn before the digest
+ * is posted; a chart that cannot be drawn is left out rather than holding the digest back. */
+export async function chartsMessage(deps: Deps, parentKey: string, charts: readonly ChartSpec[]): Promise<OutMessage | null> {
+  const renderer = deps.charts;
+  if (!renderer || charts.length === 0) return null;
+  try {
+    const files = await Promise.all(charts.map(async (c) => ({
+      filename: c.filename, title: c.title, alt: c.alt, base64: Buffer.from((await renderer.render(c)).png).toString('base64'),
+    })));
+    return { op: 'attach', parent: { key: parentKey }, files };
+  } catch (error) {
+    deps.log?.error({ key: parentKey }, `the digest's charts could not be drawn, so it goes out without them: ${errorMessage(error)}`);
+    return null;
+  }
 }
 
 /** The scheduled digest: queued once per month, however often the job runs, and posted from the

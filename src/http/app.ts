@@ -3,7 +3,7 @@
 import express from 'express';
 import type { Agreement } from '../domain/agreement.ts';
 import type { Deps } from '../handlers/deps.ts';
-import type { Clock, Digests, Leads, Metrics, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
+import type { ChartRenderer, Clock, Digests, Leads, Metrics, RateLimits, RateRule, Scheduler } from '../handlers/ports.ts';
 import type { Readiness } from '../infra/readiness.ts';
 import type { Scope } from '../infra/tokens.ts';
 import { chatTraffic } from '../bot/limiter.ts';
@@ -41,6 +41,8 @@ export interface HttpDeps {
   digests?: Digests;
   /** What is set up right and what to fix (GET /api/doctor). */
   doctor?: () => Promise<Finding[]>;
+  /** Draws the digest's charts for /api/digest/chart.png. */
+  charts?: ChartRenderer;
   /** The use cases' dependencies for demo data, when a chat is configured. */
   demoDeps?: Deps | null;
   /** The use cases' dependencies, when a chat is configured: an outcome then checks the queue's capacity too. */

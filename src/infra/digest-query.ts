@@ -30,10 +30,11 @@ type Range = ReturnType<typeof monthRange>;
 
 /** Every query of the month, CONCURRENCY at a time, the results by name. */
 async function monthRows(db: Db, bounds: sql.Bounds) {
-  const [cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, conversion, erasures, revenue] = await limited(CONCURRENCY, [
+  const [cohort, claim, contact, queueSpeed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, conversion, erasures, revenue] = await limited(CONCURRENCY, [
     () => sql.cohort(db, bounds),
     () => sql.claimTimes(db, bounds),
     () => sql.contactTimes(db, bounds),
+    () => sql.queueSpeed(db, bounds),
     () => sql.acceptedByRep(db, bounds),
     () => sql.openByRep(db),
     () => sql.offersMade(db, bounds),
@@ -47,7 +48,7 @@ async function monthRows(db: Db, bounds: sql.Bounds) {
     () => sql.erasures(db, bounds),
     () => sql.revenue(db, bounds),
   ]);
-  return { cohort, claim, contact, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, conversion, erasures, revenue };
+  return { cohort, claim, contact, queueSpeed, accepted, open, offers, recycling, rejections, disputes, precedents, breaches, notices, conversion, erasures, revenue };
 }
 
 type Rows = Awaited<ReturnType<typeof monthRows>>;
@@ -56,7 +57,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
   const [rows, agreements] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range)]);
-  const { cohort, claim, contact, accepted, offers, recycling, rejections, notices, erasures } = rows;
+  const { cohort, claim, contact, queueSpeed, accepted, offers, recycling, rejections, notices, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
   const elapsedDays = now >= range.end ? range.days : now < range.start ? 0 : DateTime.fromJSDate(now, { zone: tz }).day;
@@ -83,6 +84,8 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     capacityNotices: notices.map((n) => ({ queue: n.queue, kind: n.kind, at: n.at, open: n.open, limit: n.limit })),
     next: nextMonthTarget(agreement.funnel, conversion.history, delivered),
     daily,
+    funnel: funnelOf(cohort),
+    speedByQueue: speedByQueue(agreement, queueSpeed),
     erased: { onRequest: erasures[0]?.request ?? 0, byRetention: erasures[0]?.retention ?? 0 },
     agreements,
     conversion: conversion.table,
@@ -144,6 +147,28 @@ function ranked(cohort: Rows['cohort'], dim: sql.CohortRow['dim']) {
 
 function minutes(rows: { p: number[] | null }[]) {
   return { median: rows[0]?.p?.[0] ?? null, p90: rows[0]?.p?.[1] ?? null };
+}
+
+/** The month's MQLs by how far they got, from the per-day rows (every MQL has exactly one). */
+function funnelOf(cohort: Rows['cohort']): DigestNumbers['funnel'] {
+  const days = cohort.filter((r) => r.dim === 'day');
+  const sum = (k: 'leads' | 'reachedAccepted' | 'reachedContacted' | 'reachedOpportunity' | 'won') => days.reduce((s, r) => s + r[k], 0);
+  return { mqls: sum('leads'), accepted: sum('reachedAccepted'), contacted: sum('reachedContacted'), opportunities: sum('reachedOpportunity'), won: sum('won') };
+}
+
+/** Per queue that accepted leads this month, in the agreement's order (queues no longer in it last). */
+function speedByQueue(agreement: Agreement, rows: Rows['queueSpeed']): DigestNumbers['speedByQueue'] {
+  const order = (queue: string) => {
+    const i = agreement.routing.queues.findIndex((q) => q.id === queue);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return rows.filter((r): r is sql.QueueSpeedRow & { queue: string } => r.queue !== null)
+    .map((r) => ({
+      queue: r.queue,
+      claim: { count: r.claimed, slaShare: r.claimShare, inTime: r.claimInTime },
+      contact: { count: r.contacted, slaShare: r.contactShare, inTime: r.contactInTime },
+    }))
+    .sort((a, b) => order(a.queue) - order(b.queue) || a.queue.localeCompare(b.queue));
 }
 
 /** Every rep in the agreement, and anyone else who accepted or holds leads. */

@@ -2,8 +2,9 @@
 // `timestamp(3)` holding UTC; bounds are passed as UTC text.
 //
 // Speed on a big month rests on index-only scans: two Lead indexes hold every column these
-// queries read, ("receivedAt", stage, source, campaign, status, "acceptedAt") and ("acceptedAt",
-// "offeredAt", "contactedAt", assignee), and LeadEvent's (type, at) serves the event counts. They
+// queries read, ("receivedAt", stage, source, campaign, status, "acceptedAt", "contactedAt") and
+// ("acceptedAt", "offeredAt", "contactedAt", assignee, queue, "claimDueAt", "contactDueAt"), and
+// LeadEvent's (type, at) serves the event counts. They
 // skip the (wide) rows only where the visibility map says the pages are settled, i.e. after
 // (auto)vacuum. Without the indexes, or unvacuumed, the results are the same, only slower.
 import { DateTime } from 'luxon';
@@ -53,6 +54,10 @@ export interface CohortRow {
   won: number;
   rejected: number;
   nurture: number;
+  /** The funnel: leads that got at least as far as acceptance, first contact, an opportunity. */
+  reachedAccepted: number;
+  reachedContacted: number;
+  reachedOpportunity: number;
 }
 
 // MQLs delivered this month: received in the month and qualified at intake (the first
@@ -60,6 +65,10 @@ export interface CohortRow {
 // which only a handover changes, to SRL). Per local day, source and campaign, with what became
 // of them: accepted (holds an acceptance, or went on to contact, opportunity, handover, won or lost; a
 // lead given back or requeued does not count), won, rejected, back in nurture, or still open.
+// And how far each got in the funnel, counting every stage it passed: won; an opportunity (an
+// outcome recorded it: opportunityAt; a won deal was one); contacted; accepted. A lead handed over
+// and waiting for field sales is open in the flow, yet it passed acceptance and contact in the
+// funnel; sales-ready is no opportunity yet, and a lead lost as a lead never became one.
 export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
   roomy(db, (tx) => tx.$queryRaw<CohortRow[]>`
     SELECT CASE WHEN GROUPING(day) = 0 THEN 'day' WHEN GROUPING(source) = 0 THEN 'source' ELSE 'campaign' END AS dim,
@@ -68,7 +77,10 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
       coalesce(sum(n) FILTER (WHERE outcome IN (1, 2)), 0)::int AS accepted,
       coalesce(sum(n) FILTER (WHERE outcome = 2), 0)::int AS won,
       coalesce(sum(n) FILTER (WHERE outcome = 3), 0)::int AS rejected,
-      coalesce(sum(n) FILTER (WHERE outcome = 4), 0)::int AS nurture
+      coalesce(sum(n) FILTER (WHERE outcome = 4), 0)::int AS nurture,
+      coalesce(sum(n) FILTER (WHERE reached >= 1), 0)::int AS "reachedAccepted",
+      coalesce(sum(n) FILTER (WHERE reached >= 2), 0)::int AS "reachedContacted",
+      coalesce(sum(n) FILTER (WHERE reached >= 3), 0)::int AS "reachedOpportunity"
     FROM (
       SELECT width_bucket(l."receivedAt", ${dayStarts}::timestamp[]) AS day, l.source, l.campaign,
         CASE WHEN l.status = 'won' THEN 2
@@ -76,10 +88,15 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
              WHEN l.status IN ('rejected', 'disputed') THEN 3
              WHEN l.status IN ('nurture', 'upheld') THEN 4
              ELSE 0 END AS outcome,
+        CASE WHEN l.status = 'won' THEN 4
+             WHEN l."opportunityAt" IS NOT NULL THEN 3
+             WHEN l."contactedAt" IS NOT NULL OR l.status = 'contacted' THEN 2
+             WHEN l."acceptedAt" IS NOT NULL THEN 1
+             ELSE 0 END AS reached,
         count(*) AS n
       FROM "Lead" l
       WHERE l."receivedAt" >= ${s}::timestamp AND l."receivedAt" < ${e}::timestamp AND l.stage IS NOT NULL
-      GROUP BY 1, 2, 3, 4
+      GROUP BY 1, 2, 3, 4, 5
     ) AS g
     GROUP BY GROUPING SETS ((day), (source), (campaign))`);
 
@@ -96,6 +113,36 @@ export const contactTimes = (db: Db, { s, e }: Bounds) =>
     SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', "contactedAt" - "acceptedAt") / 60) AS p
     FROM "Lead"
     WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND "contactedAt" IS NOT NULL`);
+
+// The same per queue, each lead measured against its own deadline: the share of it used by the
+// claim (acceptedAt − offeredAt of claimDueAt − offeredAt) and by the first contact (contactedAt −
+// acceptedAt of contactDueAt − acceptedAt), the SLA of the lead's grade in working time, so
+// leads of different grades compare; and how many made their deadline. Medians of the shares
+// only: each median is a sort of the month's accepted leads.
+export interface QueueSpeedRow {
+  queue: string | null;
+  claimed: number;
+  claimShare: number | null;
+  claimInTime: number;
+  contacted: number;
+  contactShare: number | null;
+  contactInTime: number;
+}
+
+export const queueSpeed = (db: Db, { s, e }: Bounds) =>
+  roomy(db, (tx) => tx.$queryRaw<QueueSpeedRow[]>`
+    SELECT queue,
+      count(*) FILTER (WHERE "offeredAt" IS NOT NULL)::int AS claimed,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', "acceptedAt" - "offeredAt") / date_part('epoch', "claimDueAt" - "offeredAt"))
+        FILTER (WHERE "claimDueAt" > "offeredAt") AS "claimShare",
+      count(*) FILTER (WHERE "offeredAt" IS NOT NULL AND "acceptedAt" <= "claimDueAt")::int AS "claimInTime",
+      count(*) FILTER (WHERE "contactedAt" IS NOT NULL)::int AS contacted,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', "contactedAt" - "acceptedAt") / date_part('epoch', "contactDueAt" - "acceptedAt"))
+        FILTER (WHERE "contactedAt" IS NOT NULL AND "contactDueAt" > "acceptedAt") AS "contactShare",
+      count(*) FILTER (WHERE "contactedAt" <= "contactDueAt")::int AS "contactInTime"
+    FROM "Lead"
+    WHERE "acceptedAt" >= ${s}::timestamp AND "acceptedAt" < ${e}::timestamp AND queue IS NOT NULL
+    GROUP BY queue`);
 
 // Leads accepted this month (and still held), per rep who holds them.
 export const acceptedByRep = (db: Db, { s, e }: Bounds) =>

@@ -22,6 +22,15 @@ export class PrismaTeamsState implements TeamsState {
     return (row?.reference as Record<string, unknown> | undefined) ?? null;
   }
 
+  async references(prefix: string): Promise<{ key: string; reference: Record<string, unknown> }[]> {
+    const rows = await this.db.teamsConversation.findMany({ where: { key: { startsWith: prefix } }, orderBy: { key: 'asc' } });
+    return rows.map((r) => ({ key: r.key, reference: r.reference as Record<string, unknown> }));
+  }
+
+  async dropReference(key: string): Promise<void> {
+    await this.db.teamsConversation.deleteMany({ where: { key } });
+  }
+
   async saveView(id: string, view: View): Promise<void> {
     const json = view as unknown as Prisma.InputJsonValue;
     await this.db.teamsMessage.upsert({ where: { id }, create: { id, view: json }, update: { view: json } });

@@ -10,7 +10,9 @@ import { renderMessage, renderModal } from '../../src/bot/slack/render.ts';
 import { formToCard, viewToCard } from '../../src/bot/teams/render.ts';
 import { type Agreement, parseAgreement } from '../../src/domain/agreement.ts';
 import type { DigestNumbers } from '../../src/domain/digest.ts';
+import { digestCharts } from '../../src/domain/charts.ts';
 import { digestView, nextMonthTarget } from '../../src/domain/digest.ts';
+import { chartSvg } from '../../src/infra/charts.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { qualify } from '../../src/domain/qualification.ts';
 import { type MemberState, pickQueue, pickRep } from '../../src/domain/routing.ts';
@@ -44,7 +46,11 @@ function pieces(value: unknown, path = ''): [string, string[]][] {
 }
 
 /** Texts the same in both languages on purpose: words German takes over as they are. */
-const SAME = ['offer.score', 'rep.status', 'dispute.lead', 'roles.marketer', 'outcome.opportunity', 'sandbox.marketing'];
+const SAME = [
+  'offer.score', 'rep.status', 'dispute.lead', 'roles.marketer', 'outcome.opportunity',
+  'charts.flow.yAxis', 'charts.funnel.yAxis', 'charts.funnel.stages.mqls', 'charts.funnel.stages.opportunities', 'charts.speed.yAxis', 'charts.speed.slaLabel',
+  'sandbox.marketing',
+];
 
 const words = (s: string) => s.trim();
 const meaningful = (s: string) => /\p{L}{3}/u.test(s);
@@ -117,6 +123,8 @@ function sampleDigest(): DigestNumbers {
     capacityNotices: [{ queue: 'inside-dach-nord', kind: 'at_capacity', at: NOW, open: 40, limit: 40 }, { queue: 'inside-dach-nord', kind: 'recovered', at: NOW, open: 30, limit: 40 }],
     next: nextMonthTarget(de.funnel, { leads: 120, opportunities: 30, closed: 12, customers: 5 }, 420),
     daily: [],
+    funnel: { mqls: 420, accepted: 300, contacted: 250, opportunities: 40, won: 5 },
+    speedByQueue: [],
     erased: { onRequest: 2, byRetention: 7 },
     agreements: [{ version: 'a1b2c3d4', since: null, leads: 3 }, { version: 'e5f6a7b8', since: new Date('2026-11-15T09:00:00Z'), leads: 5 }],
     conversion: {
@@ -165,6 +173,8 @@ function strings(value: unknown): string[] {
   return [];
 }
 
+const svgTexts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => htmlText(m[1]!));
+
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
 const htmlText = (html: string) => html.replace(/<[^>]*>/g, '\n').replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e);
 
@@ -180,6 +190,8 @@ function rendered(agreement: Agreement): Record<'slack' | 'teams' | 'sandbox', R
       ...each((v) => htmlText(viewToHtml(v, { nameOf }, opts))),
       forms: htmlText(forms.map((f) => formToHtml(f, { nameOf }, opts)).join('')),
       page: htmlText(sandboxPage(texts(agreement.locale), agreement.locale)),
+      // The digest's charts: every text drawn in them, and their alt texts.
+      charts: digestCharts(sampleDigest(), agreement, texts(agreement.locale)).map((c) => [c.title, c.alt, ...svgTexts(chartSvg(c))].join('\n')).join('\n'),
     },
   };
 }

@@ -3,9 +3,11 @@ import {
   type AdaptiveCard,
   type CardOptions,
   cardSize,
+  chartCards,
   escapeMarkdown,
   formToCard,
   MAX_CARD_BYTES,
+  MAX_CHART_CARD_BYTES,
   type TeamsDirectory,
   viewToCard,
 } from '../../src/bot/teams/render.ts';
@@ -407,5 +409,32 @@ describe('size', () => {
     const card = formToCard(form, dir, de, {}, { rationale: 'mein Grund' }, above);
     expect(cardSize(card)).toBeLessThanOrEqual(MAX_CARD_BYTES);
     expect(body(card).find((e) => e.id === 'rationale')).toMatchObject({ value: 'mein Grund' });
+  });
+});
+
+describe('chart cards', () => {
+  const opts = { timeZone: 'Europe/Berlin', locale: 'de' as const };
+  const chart = (title: string, bytes: number) => ({ title, alt: `${title}: was das Bild zeigt, in Worten.`, png: new Uint8Array(bytes).fill(7) });
+  const imagesOf = (card: Record<string, unknown>) => (card.body as { type: string; altText?: string }[]).filter((e) => e.type === 'Image');
+
+  it('puts small charts together in one card, each title above its image with its alt text', () => {
+    const cards = chartCards([chart('Eins', 3000), chart('Zwei', 3000), chart('Drei', 3000)], opts);
+    expect(cards).toHaveLength(1);
+    expect(imagesOf(cards[0]!).map((i) => i.altText)).toEqual(['Eins', 'Zwei', 'Drei'].map((t) => `${t}: was das Bild zeigt, in Worten.`));
+    const body = JSON.stringify(cards[0]!.body);
+    expect(body.indexOf('Eins')).toBeLessThan(body.indexOf('data:image/png;base64,'));
+  });
+
+  it('gives charts a card each when two would pass the limit, and never passes it', () => {
+    const cards = chartCards([chart('Eins', 35_000), chart('Zwei', 35_000), chart('Drei', 10_000)], opts);
+    expect(cards.map((c) => imagesOf(c).length)).toEqual([1, 2]);
+    for (const c of cards) expect(cardSize(c)).toBeLessThanOrEqual(MAX_CHART_CARD_BYTES);
+  });
+
+  it('shows a chart too big for any card as its alt text', () => {
+    const [card] = chartCards([chart('Riesig', 90_000)], opts);
+    expect(imagesOf(card!)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('Riesig: was das Bild zeigt, in Worten.');
+    expect(cardSize(card!)).toBeLessThanOrEqual(MAX_CHART_CARD_BYTES);
   });
 });

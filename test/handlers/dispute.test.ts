@@ -30,7 +30,7 @@ describe('disputing a rejection', () => {
     expect(dispute).toMatchObject({ openedBy: MIA, rationale, arbiter: SOPHIE, outcome: null });
     expect(await h.deps.disputes.latestRejection(lead.id)).toMatchObject({ disputed: true });
     const [card] = h.chat.dms.filter((d) => d.email === SOPHIE);
-    expect(card?.fallback).toEqual({ slack: DIGEST_CHANNEL, teams: 'alignment' });
+    expect(card?.fallback).toEqual({ slack: DIGEST_CHANNEL, teams: { team: 'Vertrieb', channel: 'Alignment' } });
     expect(buttonsOf(card!.view)).toEqual([{ action: 'dispute.uphold', value: dispute!.id }, { action: 'dispute.overturn', value: dispute!.id }]);
     expect(viewText(card!.view)).toContain('Seen in the CRM');
     expect(viewText(card!.view)).toContain(rationale);

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { backoffMs, deliver } from '../../src/handlers/deliver.ts';
 import { noticeView } from '../../src/domain/views.ts';
 import { digestFor, postDigestNow, postMonthlyDigest } from '../../src/handlers/post-digest.ts';
-import { viewText } from '../support/memory-chat.ts';
+import { type Attached, viewText } from '../support/memory-chat.ts';
 import { DIGEST_CHANNEL, harness, MIA, textOf } from '../support/handler-deps.ts';
+
+/** The four charts of a month, as the files under its digest. */
+const charts = (month: string) => ['flow', 'funnel', 'sources', 'speed'].map((c) => `leadrelay-${month}-${c}.png`);
+const filenames = (a: Attached | undefined) => a?.files.map((f) => f.filename);
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('the monthly digest', () => {
   it("queues last month's digest once, however often the job runs", async () => {
@@ -20,18 +25,26 @@ describe('the monthly digest', () => {
     expect(h.stores.inspect.deliveries({ kind: 'digest' })).toMatchObject([{ key: 'digest:2026-03' }]);
   });
 
-  it('is posted to the digest channel with its chart', async () => {
+  it('is posted to the digest channel with its charts', async () => {
     const h = harness({ now: '2026-03-01T08:00:00Z' });
     await postMonthlyDigest(h.deps);
     expect(await deliver(h.deps)).toEqual({ taken: 1, limit: 25, posted: 1, failed: 0 });
     expect(h.digestRequests).toEqual(['2026-02']);
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
     expect(viewText(h.chat.postsTo(DIGEST_CHANNEL)[0]!)).toContain(h.agreement.company);
-    // The chart follows as its own message, under the posted digest.
+    // The charts follow as one message of their own, under the posted digest.
     expect(h.stores.inspect.deliveries({ status: 'pending' })).toMatchObject([{ kind: 'message', data: { parentKey: 'digest:2026-02', message: { op: 'attach' } } }]);
     expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
-    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref, file: { filename: 'leadrelay-2026-02.png' } }]);
-    expect(h.chat.attaches[0]!.file.bytes.length).toBeGreaterThan(0);
+    expect(h.chat.attaches).toHaveLength(1);
+    expect(h.chat.attaches[0]!.ref).toEqual(h.chat.posts[0]!.ref);
+    expect(filenames(h.chat.attaches[0])).toEqual(charts('2026-02'));
+    // Pictures with a title and words for those who cannot see them, in the agreement's language.
+    for (const file of h.chat.attaches[0]!.files) {
+      expect(Buffer.from(file.bytes.subarray(0, 8))).toEqual(PNG);
+      expect(file.alt.length).toBeGreaterThan(40);
+    }
+    expect(h.chat.attaches[0]!.files.map((f) => f.title)).toEqual([h.t.charts.flow.title, h.t.charts.funnel.title, h.t.charts.sources.title, h.t.charts.speed.title]);
+    expect(h.chat.attaches[0]!.files[0]!.alt).toContain('Februar 2026');
     expect(h.chat.posts).toHaveLength(1);
     expect(await h.deps.outbox.pendingCount()).toBe(0);
   });
@@ -59,7 +72,7 @@ describe('the monthly digest', () => {
     expect(h.stores.inspect.deliveries({ kind: 'digest' })).toMatchObject([{ key: 'digest:2026-02', status: 'posted' }]);
   });
 
-  it('a failed chart does not post the digest a second time, and is itself sent again', async () => {
+  it('a failed upload of the charts does not post the digest a second time, and is itself sent again', async () => {
     const h = harness({ now: '2026-03-01T08:00:00Z' });
     await postMonthlyDigest(h.deps);
     h.chat.failNext('attach');
@@ -69,7 +82,19 @@ describe('the monthly digest', () => {
     h.clock.advance({ hours: 1 });
     expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
-    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref, file: { filename: 'leadrelay-2026-02.png' } }]);
+    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref }]);
+    expect(filenames(h.chat.attaches[0])).toEqual(charts('2026-02'));
+    expect(await h.deps.outbox.pendingCount()).toBe(0);
+  });
+
+  it('charts that cannot be drawn are left out: the digest goes out without them, and the log says why', async () => {
+    const h = harness({ now: '2026-03-01T08:00:00Z' });
+    h.deps.charts = { render: async () => { throw new Error('no font'); } };
+    await postMonthlyDigest(h.deps);
+    expect(await h.deliver()).toEqual({ posted: 1, failed: 0 });
+    expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
+    expect(h.chat.attaches).toEqual([]);
+    expect(h.logs.join('\n')).toContain("the digest's charts could not be drawn, so it goes out without them: no font");
     expect(await h.deps.outbox.pendingCount()).toBe(0);
   });
 
@@ -82,15 +107,15 @@ describe('the monthly digest', () => {
     await h.deliver();
     expect(h.digestRequests).toEqual(['2026-02', '2026-03']);
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(2);
-    expect(h.chat.attaches.map((a) => [a.ref, a.file.filename])).toEqual([
-      [h.chat.posts[0]!.ref, 'leadrelay-2026-02.png'],
-      [h.chat.posts[1]!.ref, 'leadrelay-2026-03.png'],
+    expect(h.chat.attaches.map((a) => [a.ref, filenames(a)])).toEqual([
+      [h.chat.posts[0]!.ref, charts('2026-02')],
+      [h.chat.posts[1]!.ref, charts('2026-03')],
     ]);
   });
 });
 
 describe('the digest on demand', () => {
-  it('/leads digest: the asker is told at once, and the outbox sends them the month with its chart', async () => {
+  it('/leads digest: the asker is told at once, and the outbox sends them the month with its charts', async () => {
     const h = harness();
     expect(textOf(await digestFor(h.deps, MIA, '2026-02'))).toBe(textOf(noticeView(h.t.digest.sent('2026-02'))));
     expect(h.chat.calls).toEqual([]);
@@ -99,7 +124,8 @@ describe('the digest on demand', () => {
     expect(h.chat.dms).toHaveLength(1);
     expect(h.chat.dms[0]).toMatchObject({ email: MIA });
     expect(viewText(h.chat.dms[0]!.view)).toContain(h.agreement.company);
-    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.dms[0]!.ref, file: { filename: 'leadrelay-2026-02.png' } }]);
+    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.dms[0]!.ref }]);
+    expect(filenames(h.chat.attaches[0])).toEqual(charts('2026-02'));
     expect(h.chat.posts).toEqual([]);
   });
 
@@ -121,13 +147,14 @@ describe('the digest on demand', () => {
     expect(h.chat.calls).toEqual([]);
   });
 
-  it('"post digest now": the month so far, to the digest channel, with its chart', async () => {
+  it('"post digest now": the month so far, to the digest channel, with its charts', async () => {
     const h = harness();
     await postDigestNow(h.deps);
     expect(h.chat.calls).toEqual([]);
     expect(await h.deliver()).toEqual({ posted: 2, failed: 0 });
     expect(h.digestRequests).toEqual(['2026-03']);
     expect(h.chat.postsTo(DIGEST_CHANNEL)).toHaveLength(1);
-    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref, file: { filename: 'leadrelay-2026-03.png' } }]);
+    expect(h.chat.attaches).toMatchObject([{ ref: h.chat.posts[0]!.ref }]);
+    expect(filenames(h.chat.attaches[0])).toEqual(charts('2026-03'));
   });
 });

@@ -37,7 +37,7 @@ describe('rejecting a lead', () => {
     ]);
     expect(await h.deps.disputes.latestRejection(lead.id)).toMatchObject({ rep: ANNA, reason: 'not_sales_ready', note: 'Call again in Q3', disputed: false });
     const [notice] = h.chat.dms.filter((d) => d.email === MIA);
-    expect(notice?.fallback).toEqual({ slack: MARKETING_CHANNEL, teams: 'marketing' });
+    expect(notice?.fallback).toEqual({ slack: MARKETING_CHANNEL, teams: { team: 'Marketing', channel: 'General' } });
     expect(buttonsOf(notice!.view)).toEqual([{ action: 'lead.dispute', value: lead.id }]);
     expect(viewText(notice!.view)).toContain(h.t.rejection.nurture);
     expect(h.chat.updates).toHaveLength(1);

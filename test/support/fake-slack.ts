@@ -7,6 +7,7 @@
 // fault is pinned down in test/fake-slack.test.ts.
 import { seededRandom } from '../../src/domain/random.ts';
 import { faultFor } from './faults.ts';
+import { EXAMPLE_CHANNELS, EXAMPLE_USERS, GRANTED_SCOPES, type Workspace, workspaceAnswer } from './fake-slack-workspace.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -92,9 +93,14 @@ export interface Duplicate {
   messages: SlackMessage[];
 }
 
+export { type FakeChannel, type FakeUser, GRANTED_SCOPES, type Workspace } from './fake-slack-workspace.ts';
+
 export interface FakeSlack {
   /** Pass as `clientOptions: { slackApiUrl }`. */
   apiUrl: string;
+  /** Its people, channels and granted scopes (test/support/fake-slack-workspace.ts); change them
+   * freely. reset() keeps them: they are the workspace, not what happened in it. */
+  workspace: Workspace;
   /** Calls carried out, in order (answered ok, slow, or lost; including response_url POSTs and file uploads). */
   calls: SlackCall[];
   /** Calls answered with 429, 500 or `{ ok: false }` by a fault, i.e. not carried out. */
@@ -132,7 +138,14 @@ export const BOT_USER_ID = 'U0BOT';
 export const BOT_ID = 'B0BOT';
 export const APP_ID = 'A0APP';
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+/** Without a workspace, the one leadrelay.example.yml is set up for: its people (found by
+ * e-mail), its channels (by name, the bot in each), and every scope of manifest.yml. */
+export async function startFakeSlack(workspace: Partial<Workspace> = {}): Promise<FakeSlack> {
+  const ws: Workspace = {
+    users: workspace.users ?? EXAMPLE_USERS.map((u) => ({ ...u })),
+    channels: workspace.channels ?? EXAMPLE_CHANNELS.map((c) => ({ ...c })),
+    scopes: workspace.scopes ?? [...GRANTED_SCOPES],
+  };
   let calls: SlackCall[] = [];
   let failedCalls: SlackCall[] = [];
   let log: SlackCall[] = [];
@@ -189,6 +202,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
 
   const answer = (method: string, args: Args): Args => {
     seq++;
+    const about = workspaceAnswer(ws, method, args);
+    if (about) return about;
     switch (method) {
       case 'auth.test':
         return { url: 'https://leadrelay-test.slack.com/', team: 'LeadRelay Test', user: 'leadrelay', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
@@ -259,8 +274,6 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case 'conversations.open':
         return { channel: { id: dmChannel(String(args.users ?? '').split(',')[0] ?? '') } };
-      case 'users.info':
-        return { user: { id: args.user, team_id: TEAM_ID, profile: { email: '' } } };
       case 'files.getUploadURLExternal': {
         const fileId = `F${String(seq).padStart(8, '0')}`;
         return { upload_url: `${base}/upload/${fileId}`, file_id: fileId };
@@ -286,7 +299,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const auth = req.headers.authorization;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      const scopes: Record<string, string> = url.pathname.startsWith('/api/') ? { 'x-oauth-scopes': ws.scopes.join(',') } : {};
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...scopes, ...headers });
       res.end(JSON.stringify(body));
     };
 
@@ -346,6 +360,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let responseSeq = 0;
   return {
     apiUrl: `${base}/api/`,
+    workspace: ws,
     get calls() {
       return calls;
     },

@@ -23,6 +23,13 @@
 //   createConversation (POST /v3/conversations) is retried too; for a 1:1 chat the fake, like Teams,
 //   answers the same conversation id again, so that one is harmless.
 // - slow: the answer just arrives later; the connector client sets no timeout of its own.
+//
+// What botbuilder's TeamsInfo reads is answered from teams and people the test sets up (addTeam,
+// addUser): team details (GET /v3/teams/{id}), a team's channels (GET /v3/teams/{id}/conversations,
+// the General channel first, with the team's id and no name, as Teams answers), a roster page
+// (GET /v3/conversations/{id}/pagedmembers) and one member (GET /v3/conversations/{id}/members/{user}).
+// A team nobody set up answers as a team with no members but the bot and only its General channel;
+// a team removed with removeTeam answers 403 like one the bot was taken out of. Reads get no faults.
 import { seededRandom } from '../../src/domain/random.ts';
 import { faultFor } from './faults.ts';
 import http from 'node:http';
@@ -90,6 +97,30 @@ export interface TeamsMessage {
   edits: number;
 }
 
+/** A person as Teams' roster calls answer them (TeamsChannelAccount). */
+export interface FakeTeamsUser {
+  /** "29:…" */
+  id: string;
+  aadObjectId: string;
+  name: string;
+  email?: string;
+  userPrincipalName?: string;
+}
+
+export interface FakeTeam {
+  /** The team's id, which is also its General channel's id ("19:…@thread.tacv2"). */
+  id: string;
+  name: string;
+  /** Channels besides General. */
+  channels?: { id: string; name: string }[];
+  members?: FakeTeamsUser[];
+}
+
+export interface FakeTeamsOptions {
+  /** Most members on one roster page, whatever the bot asks for (to make tests page). Default 500. */
+  pageSize?: number;
+}
+
 export interface TeamsDuplicate {
   key: string;
   messages: TeamsMessage[];
@@ -131,6 +162,13 @@ export interface FakeTeams {
    * plus the activity's text and attachments; pass `key` to group otherwise (undefined: not grouped).
    */
   postedTwice(key?: (m: TeamsMessage) => string | undefined): TeamsDuplicate[];
+  /** A team the bot is in (set up again under the same id: replaced, e.g. renamed). */
+  addTeam(team: FakeTeam): void;
+  /** The bot was taken out of the team: its reads answer 403 from now on. */
+  removeTeam(teamId: string): void;
+  /** Someone of the tenant who is in no team the bot is in, found in a personal chat with the bot. */
+  addUser(user: FakeTeamsUser): void;
+  /** Calls, sends, updates and faults are forgotten; teams and users stay. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -141,12 +179,24 @@ type Route =
   | { kind: 'update'; conversationId: string; activityId: string }
   | { kind: 'delete'; conversationId: string; activityId: string }
   | { kind: 'token' }
+  | { kind: 'team'; teamId: string }
+  | { kind: 'channels'; teamId: string }
+  | { kind: 'pagedMembers'; conversationId: string }
+  | { kind: 'member'; conversationId: string; userId: string }
   | { kind: 'other'; conversationId?: string; activityId?: string };
 
 function route(method: string, pathname: string): Route {
   const path = pathname.replace(/\/{2,}/g, '/');
   if (/\/oauth2\/(v2\.0\/)?token$/.test(path) || path.endsWith('/token')) return { kind: 'token' };
   if (method === 'POST' && /^\/v3\/conversations\/?$/.test(path)) return { kind: 'create' };
+  if (method === 'GET') {
+    const team = /^\/v3\/teams\/([^/]+)(\/conversations)?\/?$/.exec(path);
+    if (team) return { kind: team[2] ? 'channels' : 'team', teamId: decodeURIComponent(team[1]!) };
+    const paged = /^\/v3\/conversations\/([^/]+)\/pagedmembers\/?$/.exec(path);
+    if (paged) return { kind: 'pagedMembers', conversationId: decodeURIComponent(paged[1]!) };
+    const member = /^\/v3\/conversations\/([^/]+)\/members\/([^/]+)\/?$/.exec(path);
+    if (member) return { kind: 'member', conversationId: decodeURIComponent(member[1]!), userId: decodeURIComponent(member[2]!) };
+  }
   const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/.exec(path);
   if (m) {
     const conversationId = decodeURIComponent(m[1]!);
@@ -173,7 +223,15 @@ function errorBody(kind: FailKind, status: number) {
 
 const FAULT_KINDS: readonly FailKind[] = ['create', 'send', 'update', 'delete'];
 
-export async function startFakeTeams(): Promise<FakeTeams> {
+const asAccount = (u: FakeTeamsUser) => ({
+  id: u.id, name: u.name, aadObjectId: u.aadObjectId, objectId: u.aadObjectId,
+  ...(u.email ? { email: u.email } : {}), ...(u.userPrincipalName ? { userPrincipalName: u.userPrincipalName } : {}),
+  givenName: u.name.split(' ')[0], surname: u.name.split(' ').slice(1).join(' '), userRole: 'user', tenantId: undefined,
+});
+
+const notInRoster = { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } };
+
+export async function startFakeTeams(opts: FakeTeamsOptions = {}): Promise<FakeTeams> {
   let calls: ConnectorCall[] = [];
   let messages: TeamsMessage[] = [];
   let failures = new Map<FailKind, TeamsFault[]>();
@@ -182,6 +240,46 @@ export async function startFakeTeams(): Promise<FakeTeams> {
   const personalChats = new Map<string, string>();
   let seq = 0;
   let base = '';
+  const teams = new Map<string, FakeTeam>();
+  const removed = new Set<string>();
+  const users: FakeTeamsUser[] = [];
+  const maxPage = opts.pageSize ?? 500;
+  const teamOf = (id: string): FakeTeam | null => (removed.has(id) ? null : (teams.get(id) ?? { id, name: `Team ${id}` }));
+  // A channel's conversation id (or the team's) names the team whose roster it has.
+  const teamFor = (conversationId: string): FakeTeam | null | undefined => {
+    const id = conversationId.split(';')[0]!;
+    if (removed.has(id)) return null;
+    const known = teams.get(id) ?? [...teams.values()].find((t) => t.channels?.some((c) => c.id === id));
+    return known ?? (id.startsWith('19:') ? teamOf(id) : undefined);
+  };
+
+  /** What a roster read answers: [status, body]. */
+  // biome-ignore lint/suspicious/noExplicitAny: free-form JSON
+  const read = (r: Route, url: URL): [number, any] => {
+    if (r.kind === 'team' || r.kind === 'channels') {
+      const team = teamOf(r.teamId);
+      if (!team) return [403, notInRoster];
+      if (r.kind === 'team') return [200, { id: team.id, name: team.name, aadGroupId: aadGroupOf(team.id) }];
+      return [200, { conversations: [{ id: team.id }, ...(team.channels ?? []).map((c) => ({ ...c }))] }];
+    }
+    if (r.kind === 'pagedMembers') {
+      const team = teamFor(r.conversationId);
+      if (team === null) return [403, notInRoster];
+      const members = team?.members ?? users.filter((u) => personalChats.get(u.id) === r.conversationId || personalChats.get(u.aadObjectId) === r.conversationId);
+      const size = Math.min(maxPage, Number(url.searchParams.get('pageSize')) || maxPage);
+      const from = Number(url.searchParams.get('continuationToken') ?? 0) || 0;
+      const page = members.slice(from, from + size).map(asAccount);
+      return [200, { members: page, ...(from + size < members.length ? { continuationToken: String(from + size) } : {}) }];
+    }
+    if (r.kind === 'member') {
+      const team = teamFor(r.conversationId);
+      if (team === null) return [403, notInRoster];
+      const among = team ? (team.members ?? []) : [...users, ...[...teams.values()].flatMap((t) => t.members ?? [])];
+      const found = among.find((u) => u.id === r.userId || u.aadObjectId === r.userId);
+      return found ? [200, asAccount(found)] : [404, { error: { code: 'MemberNotFoundInConversation', message: 'The member was not found in the conversation.' } }];
+    }
+    return [200, {}];
+  };
 
   const randomFault = (kind: FailKind): TeamsFault | undefined => {
     if (!random || !(random.plan.kinds ?? FAULT_KINDS).includes(kind)) return undefined;
@@ -278,6 +376,14 @@ export async function startFakeTeams(): Promise<FakeTeams> {
       case 'token':
         call.answer = { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: `fake-token-${seq}` };
         break;
+      case 'team':
+      case 'channels':
+      case 'pagedMembers':
+      case 'member': {
+        [call.status, call.answer] = read(r, url);
+        call.carriedOut = call.status < 400;
+        break;
+      }
       default:
         break;
     }
@@ -344,6 +450,16 @@ export async function startFakeTeams(): Promise<FakeTeams> {
       }
       return [...groups].filter(([, ms]) => ms.length > 1).map(([k, ms]) => ({ key: k, messages: ms }));
     },
+    addTeam(team) {
+      removed.delete(team.id);
+      teams.set(team.id, { ...team, channels: [...(team.channels ?? [])], members: [...(team.members ?? [])] });
+    },
+    removeTeam(teamId) {
+      removed.add(teamId);
+    },
+    addUser(user) {
+      users.push({ ...user });
+    },
     reset() {
       calls = [];
       messages = [];
@@ -355,6 +471,12 @@ export async function startFakeTeams(): Promise<FakeTeams> {
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/** A stable GUID for a team (Teams names its Microsoft 365 group). */
+function aadGroupOf(teamId: string): string {
+  const hex = Buffer.from(teamId).toString('hex').padEnd(32, '0').slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function defaultKey(m: TeamsMessage): string {

@@ -18,6 +18,7 @@ import type { Log, LogFields, LogFn } from '../../src/handlers/log.ts';
 import { intakeLeads } from '../../src/handlers/intake-leads.ts';
 import type { Digests } from '../../src/handlers/ports.ts';
 import { submitReject } from '../../src/handlers/reject-lead.ts';
+import { chartRenderer } from '../../src/infra/charts.ts';
 import { ManualClock } from './manual-clock.ts';
 import { MemoryChat, viewText } from './memory-chat.ts';
 import { MemoryScheduler } from './memory-scheduler.ts';
@@ -62,10 +63,10 @@ export const TOM = 'tom.meyer@example.com'; // head of marketing
 export const SOPHIE = 'sophie.wagner@example.com'; // arbiter
 export const PAUL = 'paul.becker@example.com'; // arbiter and manager
 export const NORD = 'inside-dach-nord';
-export const NORD_CHANNEL = 'C0INSIDENORD';
-export const FIELD_CHANNEL = 'C0FIELDDACH';
-export const DIGEST_CHANNEL = 'C0ALIGNMENT';
-export const MARKETING_CHANNEL = 'C0MARKETING';
+export const NORD_CHANNEL = '#inside-sales-nord';
+export const FIELD_CHANNEL = '#field-sales-dach';
+export const DIGEST_CHANNEL = '#alignment';
+export const MARKETING_CHANNEL = '#marketing';
 
 /** Tuesday 3 March 2026, 10:00 in Berlin: working time for everyone, far from DST and holidays. */
 export const TUESDAY_MORNING = '2026-03-03T09:00:00Z';
@@ -114,6 +115,7 @@ export function harness(opts: { agreement?: Agreement; now?: string | Date; sche
     clock,
     ...(opts.scheduler === false ? {} : { scheduler }),
     ...(opts.digests === false ? {} : { digests }),
+    charts: chartRenderer,
     log: messagesOf(logs),
   };
   async function deliverAll(): Promise<{ posted: number; failed: number }> {
@@ -147,6 +149,8 @@ export function emptyNumbers(agreement: Agreement, month: string): DigestNumbers
     breaches: { byQueue: [], byRep: [] }, sources: [], campaigns: [], load: [], capacityNotices: [],
     next: nextMonthTarget(agreement.funnel, { leads: 0, opportunities: 0, closed: 0, customers: 0 }, 0),
     daily: [{ day: 1, accepted: 0, rejected: 0, nurture: 0, open: 0 }],
+    funnel: { mqls: 0, accepted: 0, contacted: 0, opportunities: 0, won: 0 },
+    speedByQueue: [],
     erased: { onRequest: 0, byRetention: 0 },
     agreements: [],
     conversion: { from: month, to: month, bySource: [], byCampaign: [], byGrade: [] },

@@ -1,13 +1,13 @@
 // A chat that records what the bot said, to whom, in order; it can be told to fail.
 import type { View } from '../../src/domain/view.ts';
-import type { ChannelRef, Chat, MessageRef } from '../../src/handlers/ports.ts';
+import type { ChannelRef, Chat, ChatFile, MessageRef } from '../../src/handlers/ports.ts';
 
 export type ChatMethod = 'post' | 'update' | 'reply' | 'attach' | 'dm';
 
 export interface Posted { ref: MessageRef; channel: ChannelRef; view: View }
 export interface Updated { ref: MessageRef; view: View }
 export interface Replied { ref: MessageRef; to: MessageRef; view: View }
-export interface Attached { ref: MessageRef; file: { filename: string; title: string; bytes: Uint8Array } }
+export interface Attached { ref: MessageRef; files: readonly ChatFile[] }
 export interface Dm { ref: MessageRef | null; email: string; view: View; fallback: ChannelRef | undefined }
 
 export type ChatCall =
@@ -60,9 +60,9 @@ export class MemoryChat implements Chat {
     return call.ref;
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
     this.maybeFail('attach');
-    const call = { ref, file };
+    const call = { ref, files };
     this.attaches.push(call);
     this.calls.push({ method: 'attach', ...call });
   }

@@ -77,7 +77,9 @@ export async function slackDriver(edit: Edit): Promise<Driver> {
   let people: any[] = [];
   const app = await startApp({ slack: fake, config: agreementFile((a) => { edit(a); people = a.people; }) });
   const db = await connected(app);
-  const idOf = (who: string | null): string => (who === null ? STRANGER_SLACK : people.find((p) => p.email === who)?.slackId);
+  // A Slack id written in the agreement, else the one the workspace has for the e-mail (as leadrelay finds it).
+  const idOf = (who: string | null): string => (who === null ? STRANGER_SLACK
+    : people.find((p) => p.email === who)?.slackId ?? fake.workspace.users.find((u) => u.email === who)?.id);
   type SlackWhere = Where & { channel: string; ts: string };
 
   /** What the person is shown after `mark`: an ephemeral notice, or a modal. */

@@ -1,9 +1,6 @@
 -- AlterEnum
 ALTER TYPE "LeadStatus" ADD VALUE 'opportunity';
 
--- DropIndex
-DROP INDEX "Lead_receivedAt_stage_source_campaign_status_acceptedAt_idx";
-
 -- AlterTable
 ALTER TABLE "Lead" ADD COLUMN     "opportunityAt" TIMESTAMP(3),
 ADD COLUMN     "outcomeAmount" DECIMAL(18,2),
@@ -21,6 +18,3 @@ CREATE TABLE "WebhookEndpoint" (
 
 -- CreateIndex
 CREATE INDEX "Delivery_kind_status_idx" ON "Delivery"("kind", "status");
-
--- CreateIndex
-CREATE INDEX "Lead_receivedAt_stage_source_campaign_status_acceptedAt_gra_idx" ON "Lead"("receivedAt", "stage", "source", "campaign", "status", "acceptedAt", "grade", "opportunityAt");

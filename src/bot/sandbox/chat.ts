@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Agreement } from '../../domain/agreement.ts';
 import { texts } from '../../domain/texts.ts';
 import type { View } from '../../domain/view.ts';
-import type { ChannelRef, Chat, MessageRef } from '../../handlers/ports.ts';
+import type { ChannelRef, Chat, ChatFile, MessageRef } from '../../handlers/ports.ts';
 
 export interface SandboxMessage {
   id: string;
@@ -82,8 +82,11 @@ export class SandboxChat extends EventEmitter implements Chat {
     return { platform: 'sandbox', channel: ref.channel, id };
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    await this.messages.add(ref.channel, { fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, ref.id, file.bytes);
+  /** A reply per file, in order, each showing its picture; the alt text is the reply's fallback. */
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    for (const file of files) {
+      await this.messages.add(ref.channel, { fallback: file.alt, blocks: [{ type: 'text', text: [{ bold: file.title }] }] }, ref.id, file.bytes);
+    }
   }
 
   async dm(email: string, view: View): Promise<MessageRef | null> {

@@ -136,7 +136,10 @@ function readRoutes(router: Router, s: Sandbox) {
         id: m.id,
         at: m.createdAt,
         html: html(m),
-        replies: all.filter((r) => r.thread === m.id).map((r) => ({ id: r.id, at: r.createdAt, html: html(r), file: r.hasFile ? `/sandbox/files/${r.id}` : null })),
+        // A picture (a chart of the digest) carries its alt text as the reply's fallback.
+        replies: all.filter((r) => r.thread === m.id).map((r) => ({
+          id: r.id, at: r.createdAt, html: html(r), file: r.hasFile ? `/sandbox/files/${r.id}` : null, alt: r.hasFile ? r.view.fallback : null,
+        })),
       })),
     });
   });

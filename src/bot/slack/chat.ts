@@ -2,9 +2,12 @@
 // outbox retries, and before it sends again after an unknown outcome it looks for the message by
 // the delivery id it carries in its metadata, and adopts it instead of posting a second one.
 import type { webApi } from '@slack/bolt';
+import { errorMessage } from '../../domain/errors.ts';
 import type { View } from '../../domain/view.ts';
-import { type ChannelRef, type Chat, type MessageRef, type Send, SendError } from '../../handlers/ports.ts';
+import { type ChannelRef, type Chat, type ChatFile, type MessageRef, type Send, SendError } from '../../handlers/ports.ts';
+import type { SlackChannels } from './channels.ts';
 import type { SlackDirectory } from './directory.ts';
+import { slackError } from './lookups.ts';
 import { type RenderOptions, renderMessage } from './render.ts';
 
 export const DELIVERY_EVENT = 'leadrelay_delivery';
@@ -33,6 +36,7 @@ export class SlackChat implements Chat {
     private readonly client: webApi.WebClient,
     private readonly writer: webApi.WebClient,
     private readonly dir: SlackDirectory,
+    private readonly channels: SlackChannels,
     private readonly opts: RenderOptions,
   ) {}
 
@@ -40,13 +44,15 @@ export class SlackChat implements Chat {
     return renderMessage(view, this.dir, this.opts);
   }
 
-  post(channel: ChannelRef, view: View, send?: Send): Promise<MessageRef> {
-    if (!channel.slack) throw new SendError('this channel has no Slack id in the agreement', 'notSent', undefined, false, { platform: 'slack', status: 'no_channel' });
-    return this.postOnce(channel.slack, channel.slack, undefined, view, send);
+  async post(channel: ChannelRef, view: View, send?: Send): Promise<MessageRef> {
+    if (!channel.slack) throw new SendError('this channel has no Slack channel in the agreement', 'notSent', undefined, false, { platform: 'slack', status: 'no_channel' });
+    const id = await this.channelId(channel.slack);
+    return this.postOnce(id, id, undefined, view, send);
   }
 
   async update(ref: MessageRef, view: View): Promise<void> {
     if (ref.platform !== 'slack') return;
+    await this.dir.ready();
     // The same update twice shows the same card: safe to retry.
     await this.write(() => this.writer.chat.update({ channel: ref.channel, ts: ref.id, ...this.render(view) }));
   }
@@ -55,19 +61,44 @@ export class SlackChat implements Chat {
     return this.postOnce(ref.channel, ref.channel, ref.id, view, send);
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    await this.write(() => this.writer.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: Buffer.from(file.bytes), filename: file.filename, title: file.title }));
+  /** All files in one upload (files upload v2: one URL each, then one completion), so they show
+   * together in the thread, each with its alt text. */
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    if (files.length === 0) return;
+    const uploads = files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.filename, title: f.title, alt_text: f.alt }));
+    await this.write(() => this.writer.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file_uploads: uploads }));
   }
 
   async dm(email: string, view: View, _fallback?: ChannelRef, send?: Send): Promise<MessageRef | null> {
-    const user = this.dir.slackIdOf(email);
+    // Someone Slack has nobody for by their e-mail cannot be reached here (logged when found so);
+    // when Slack could not be asked, the outbox tries again later.
+    let user: string | undefined;
+    try {
+      user = await this.dir.userIdOf(email);
+    } catch (error) {
+      throw new SendError(errorMessage(error), 'notSent', undefined, false, { platform: 'slack', status: 'lookup_failed' });
+    }
     if (!user) return null;
     // Posting to a user id lands in the app's direct message with them; its history is read
     // from the direct message's own channel id.
     return this.postOnce(user, send?.maybeSent ? await this.imOf(user) : user, undefined, view, send);
   }
 
+  /** A channel's id; a name no channel has (yet) fails the send, so the outbox tries again later. */
+  private async channelId(ref: string): Promise<string> {
+    const failed = (status: string) => ({ platform: 'slack', status });
+    let id: string | undefined;
+    try {
+      id = await this.channels.idOf(ref);
+    } catch (error) {
+      throw new SendError(`the Slack channel ${ref} could not be looked up: ${slackError(error)}`, 'notSent', undefined, false, failed('lookup_failed'));
+    }
+    if (!id) throw new SendError(`no Slack channel named ${ref} that leadrelay can see (create it, or invite @leadrelay to it if it is private)`, 'notSent', undefined, false, failed('channel_not_found'));
+    return id;
+  }
+
   private async postOnce(channel: string, historyOf: string, threadTs: string | undefined, view: View, send?: Send): Promise<MessageRef> {
+    await this.dir.ready();
     if (send?.maybeSent) {
       const ts = await this.find(historyOf, threadTs, send);
       if (ts) return { platform: 'slack', channel: historyOf, id: ts };

@@ -90,7 +90,7 @@ function answering(base: Omit<Listening, 'show' | 'publishHome'>): Listening {
   }
 
   async function publishHome(user: string): Promise<void> {
-    const actor = dir.emailOf(user);
+    const actor = await dir.actorOf(user);
     const view = actor ? await homeView(deps, actor) : noticeView(t.notice.notInAgreement);
     await app.client.views.publish({ user_id: user, view: { type: 'home', blocks: chat.render(view).blocks } });
   }
@@ -108,7 +108,7 @@ function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void
       ts: body.message?.ts ?? body.container?.message_ts,
       home: body.container?.type === 'view',
     };
-    const actor = dir.emailOf(body.user.id);
+    const actor = await dir.actorOf(body.user.id);
     const id = idValue.safeParse(action.value);
     if (!actor) return show({ notice: noticeView(t.notice.notInAgreement) }, origin);
     const name = action.action_id;
@@ -124,7 +124,7 @@ function registerActions({ app, deps, dir, t, afterAck, show }: Listening): void
 function registerViews({ app, deps, dir, t, afterAck, show }: Listening): void {
   app.view(/^form\./, async ({ ack, body, view }) => {
     const meta = modalMeta.safeParse(view.private_metadata);
-    const actor = dir.emailOf(body.user.id);
+    const actor = await dir.actorOf(body.user.id);
     if (!meta.success || !actor) {
       await ack();
       // Someone no longer in the agreement (a form left open while they were taken out) hears why.
@@ -158,7 +158,7 @@ function registerViews({ app, deps, dir, t, afterAck, show }: Listening): void {
 /** /leads (mine, away, sla, digest…), answered in the ack itself. */
 function registerCommands({ app, deps, dir, chat, t }: Listening): void {
   app.command('/leads', async ({ ack, command }) => {
-    const actor = dir.emailOf(command.user_id);
+    const actor = await dir.actorOf(command.user_id);
     const view = actor ? await runCommand(deps, { actor, text: command.text }) : noticeView(t.notice.notInAgreement);
     await ack({ response_type: 'ephemeral', ...chat.render(view) });
   });

@@ -101,6 +101,8 @@ export function guardedState(state: TeamsState, access: TeamsAccess): TeamsState
     },
     reference: async (key) => usable(await state.reference(key)),
     anyReference: async () => usable(await state.anyReference()),
+    references: async (prefix) => (await state.references(prefix)).filter((r) => usable(r.reference)),
+    dropReference: (key) => state.dropReference(key),
     saveView: (id, view) => state.saveView(id, view),
     view: (id) => state.view(id),
   };

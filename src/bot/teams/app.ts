@@ -10,11 +10,15 @@ import type { Deps } from '../../handlers/deps.ts';
 import { activityProblem, activitySchema } from './activity.ts';
 import { TeamsChat, type TeamsState } from './chat.ts';
 import { afterAnswer, onTurn } from './listeners.ts';
-import type { TeamsDirectory } from './render.ts';
 import { errorMessage } from '../../domain/errors.ts';
 import type { Log } from '../../handlers/log.ts';
+import type { Finding } from '../../infra/doctor.ts';
 import { withLogContext } from '../../infra/logger.ts';
 import { activityRefusal, guardedState } from './access.ts';
+import { type TeamsChannelStore, TeamsChannels } from './channels.ts';
+import { teamsDoctor } from './doctor.ts';
+import { type TeamsPeopleStore, teamsPeople } from './people.ts';
+import { TeamsSetup } from './setup.ts';
 
 export interface TeamsConfig {
   appId?: string | undefined;
@@ -32,35 +36,16 @@ export interface TeamsConfig {
 export interface TeamsBot {
   chat: TeamsChat;
   router: Router;
-  listen(deps: Deps): void;
+  /** Loads the people and channels found in Teams so far, then takes activities. */
+  listen(deps: Deps): Promise<void>;
   /** Lets the chat calls held back until invokes were answered finish. */
   stop(): Promise<void>;
+  /** What is set up right in Teams and what to fix: reads the teams now, posts nothing. */
+  doctor(): Promise<Finding[]>;
 }
 
-export interface TeamsPeople extends TeamsDirectory {
-  emailOf(teamsUserId: string | undefined, aadObjectId: string | undefined): string | undefined;
-}
-
-/** Follows the agreement as it is reloaded. */
-export function teamsPeople(agreement: () => Agreement): TeamsPeople {
-  let seen: Agreement | undefined;
-  let byEmail = new Map<string, Agreement['people'][number]>();
-  let byTeams = new Map<string, string>();
-  const maps = () => {
-    const now = agreement();
-    if (now !== seen) {
-      seen = now;
-      byEmail = new Map(now.people.map((p) => [p.email, p]));
-      byTeams = new Map(now.people.filter((p) => p.teamsId).map((p) => [p.teamsId as string, p.email]));
-    }
-    return { byEmail, byTeams };
-  };
-  return {
-    nameOf: (email) => maps().byEmail.get(email)?.name ?? email,
-    teamsIdOf: (email) => maps().byEmail.get(email)?.teamsId,
-    emailOf: (id, aad) => (aad && maps().byTeams.get(aad)) || (id ? maps().byTeams.get(id) : undefined),
-  };
-}
+/** Where people and channels found in Teams are kept (src/infra/teams-directory-store.ts). */
+export type TeamsDirectoryStore = TeamsPeopleStore & TeamsChannelStore;
 
 /** botbuilder answers 401 only for its own error type: a token signed with another key fails in
  * the JWT library first and would be answered 500. Any failed authentication is a 401. */
@@ -75,26 +60,38 @@ class Authentication extends ConfigurationBotFrameworkAuthentication {
 }
 
 /** `agreement` gives the agreement in force (it may be reloaded while the bot runs). */
-export function createTeamsBot(config: TeamsConfig, agreement: () => Agreement, stored: TeamsState, log: Log): TeamsBot {
+export function createTeamsBot(config: TeamsConfig, agreement: () => Agreement, stored: TeamsState, log: Log, directory: TeamsDirectoryStore): TeamsBot {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.appId
     ? { MicrosoftAppId: config.appId, MicrosoftAppPassword: config.appPassword ?? '', MicrosoftAppTenantId: config.tenantId ?? '', MicrosoftAppType: config.appType, ...config.auth }
     : {};
   const access = { appId: config.appId, tenantId: config.tenantId, insecure: config.insecure, serviceHosts: config.serviceHosts ?? [] };
   const state = guardedState(stored, access);
-  const adapter = new CloudAdapter(new Authentication(auth));
+  const authentication = new Authentication(auth);
+  const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (_context, error) => log.error(`teams: ${errorMessage(error)}`);
   const people = teamsPeople(agreement);
+  const channels = new TeamsChannels(directory);
   const identity = { appId: config.appId ?? '', botId: `28:${config.appId ?? 'leadrelay'}` };
+  const later = (work: () => Promise<void>) => void afterAnswer(work).catch((e: unknown) => log.error(`teams: ${errorMessage(e)}`));
+  const setup = new TeamsSetup({ adapter, appId: identity.appId, state, people, store: directory, channels, agreement, log, later });
   // Who sees a queue's channel but is not in the queue: managers, marketers, other reps.
   const bystanders = (channelId: string) => {
     const now = agreement();
-    const queue = now.routing.queues.find((q) => q.channel.teams === channelId);
+    const queue = now.routing.queues.find((q) => channels.idOf(q.channel.teams) === channelId);
     if (!queue) return [];
-    return now.people.filter((p) => p.teamsId && !queue.members.some((m) => m.email === p.email)).map((p) => p.teamsId as string);
+    return now.people.filter((p) => !queue.members.some((m) => m.email === p.email)).flatMap((p) => people.viewerIdOf(p.email) ?? []);
+  };
+  const lookup = {
+    // A name nobody has seen yet: the teams' channel lists again, then once more.
+    channelId: (ref: Parameters<TeamsChannels['resolve']>[0]) => channels.resolve(ref).catch(async () => {
+      await setup.refreshOnMiss();
+      return channels.resolve(ref);
+    }),
+    findPerson: (email: string) => setup.findPerson(email),
   };
   const options = { get timeZone() { return agreement().sla.timeZone; }, get locale() { return agreement().locale; } };
   const cannotDm = (name: string) => textsOf({ agreement: agreement() }).teams.cannotDm(name);
-  const chat = new TeamsChat(adapter, identity, state, people, options, { cannotDm }, bystanders);
+  const chat = new TeamsChat(adapter, identity, state, people, options, { cannotDm }, bystanders, lookup);
 
   const router = express.Router();
   let deps: Deps | null = null;
@@ -117,7 +114,7 @@ export function createTeamsBot(config: TeamsConfig, agreement: () => Agreement, 
     const ready = deps;
     try {
       // Lines of this turn, and of the work after its answer, carry the activity's id.
-      const turn = (context: Parameters<typeof onTurn>[0]) => onTurn(context, { deps: ready, chat, state, people, identity, known });
+      const turn = (context: Parameters<typeof onTurn>[0]) => onTurn(context, { deps: ready, chat, state, people, setup, identity, known });
       await withLogContext(shape.data.id ? { activityId: shape.data.id } : {}, () => adapter.process(req, res, turn));
     } catch (error) {
       log.error(`teams: ${errorMessage(error)}`);
@@ -129,5 +126,19 @@ export function createTeamsBot(config: TeamsConfig, agreement: () => Agreement, 
     if ((err as { type?: string }).type === 'entity.parse.failed') res.status(400).json({ error: 'not a Bot Framework activity: the body is not JSON' });
     else next(err);
   }) as express.ErrorRequestHandler);
-  return { chat, router, listen: (d) => { deps = d; }, stop: () => afterAnswer.idle() };
+  const credentials = config.appId ? { appId: config.appId, authentication } : null;
+  return {
+    chat,
+    router,
+    async listen(d) {
+      await setup.load();
+      setup.start();
+      deps = d;
+    },
+    async stop() {
+      setup.stop();
+      await afterAnswer.idle();
+    },
+    doctor: () => teamsDoctor({ agreement, setup, people, channels, state, auth: credentials }),
+  };
 }

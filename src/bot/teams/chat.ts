@@ -3,17 +3,37 @@
 import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import type { View } from '../../domain/view.ts';
 import { noticeView } from '../../domain/views.ts';
-import { type ChannelRef, type Chat, type MessageRef, SendError } from '../../handlers/ports.ts';
-import { type CardOptions, cardSize, MAX_CARD_BYTES, type TeamsDirectory, viewToCard } from './render.ts';
+import { type ChannelRef, type Chat, type ChatFile, type MessageRef, SendError } from '../../handlers/ports.ts';
+import { describeChannel, type TeamsChannelRef } from './channels.ts';
+import { type CardOptions, chartCards, type TeamsDirectory, viewToCard } from './render.ts';
 
 /** Where conversation references and sent views are kept (src/infra/teams-store.ts). */
 export interface TeamsState {
   saveReference(key: string, reference: object): Promise<void>;
   reference(key: string): Promise<Record<string, unknown> | null>;
   anyReference(): Promise<Record<string, unknown> | null>;
+  /** Every reference whose key starts so ("team:": the teams the bot is in). */
+  references(prefix: string): Promise<{ key: string; reference: Record<string, unknown> }[]>;
+  dropReference(key: string): Promise<void>;
   saveView(id: string, view: View): Promise<void>;
   view(id: string): Promise<View | null>;
 }
+
+/** What the chat looks up beyond the directory in memory (src/bot/teams/setup.ts). */
+export interface TeamsLookup {
+  /** A channel's id: as given, or found by team and channel name; else an error naming both. */
+  channelId(ref: TeamsChannelRef): Promise<string>;
+  /** Looks once more for a person whose id nobody has found yet (the store, the rosters). */
+  findPerson(email: string): Promise<void>;
+}
+
+const idsOnly: TeamsLookup = {
+  channelId: async (ref) => {
+    if (typeof ref === 'string') return ref;
+    throw new Error(`the Teams channel ${describeChannel(ref)} has not been found`);
+  },
+  findPerson: async () => {},
+};
 
 export const messageKey = (conversationId: string, activityId: string) => `${conversationId}|${activityId}`;
 
@@ -56,6 +76,7 @@ export class TeamsChat implements Chat {
     private readonly texts: { cannotDm: (name: string) => string },
     /** People of the agreement who see a channel but may not act on its buttons (Teams ids). */
     private readonly bystanders: (channelId: string) => string[] = () => [],
+    private readonly lookup: TeamsLookup = idsOnly,
   ) {}
 
   card(view: View, messageId?: string, channelId?: string) {
@@ -105,9 +126,8 @@ export class TeamsChat implements Chat {
   }
 
   private async postCard(channel: ChannelRef, view: View): Promise<MessageRef> {
-    if (!channel.teams) throw new Error('this channel has no Teams id in the agreement');
-    if (typeof channel.teams !== 'string') throw new Error(`the Teams channel ${channel.teams.team}/${channel.teams.channel} has not been found`);
-    return this.send(await this.channelReference(channel.teams), view);
+    if (!channel.teams) throw new Error('this channel has no Teams channel in the agreement');
+    return this.send(await this.channelReference(await this.lookup.channelId(channel.teams)), view);
   }
 
   private async updateCard(ref: MessageRef, view: View): Promise<void> {
@@ -132,20 +152,22 @@ export class TeamsChat implements Chat {
     return this.send(thread, view);
   }
 
-  private async attachChart(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    // Teams bots cannot drop a file into a channel; a small PNG travels inside a card.
-    const card = viewToCard({ fallback: file.title, blocks: [{ type: 'context', text: [file.title] }] }, this.dir, this.opts);
-    (card.body as object[]).push({ type: 'Image', url: `data:image/png;base64,${Buffer.from(file.bytes).toString('base64')}`, altText: file.title });
-    if (cardSize(card) > MAX_CARD_BYTES) return;
+  /** Teams bots cannot drop files into a channel: the charts travel as images in cards, in the
+   * thread under the digest, as few cards as their size allows. */
+  private async attachCharts(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    const cards = chartCards(files.map((f) => ({ title: f.title, alt: f.alt, png: f.bytes })), this.opts);
+    if (cards.length === 0) return;
     const reference = await this.referenceOf(ref.channel);
     const thread = { ...reference, conversation: { ...reference.conversation, id: `${ref.channel};messageid=${ref.id}` } } as Partial<ConversationReference>;
     await this.inTurn(thread, async (context) => {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      for (const card of cards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
     });
   }
 
   async dm(email: string, view: View, fallback?: ChannelRef): Promise<MessageRef | null> {
+    if (!this.dir.teamsIdOf(email)) await this.lookup.findPerson(email);
     const user = this.dir.teamsIdOf(email);
+    // Nobody has found them in Teams (the log and the doctor name them): no way to write to them.
     if (!user) return null;
     try {
       const saved = await this.state.reference(`user:${user}`);
@@ -174,8 +196,8 @@ export class TeamsChat implements Chat {
     return faults(() => this.replyCard(ref, view));
   }
 
-  async attach(ref: MessageRef, file: { filename: string; title: string; bytes: Uint8Array }): Promise<void> {
-    return faults(() => this.attachChart(ref, file));
+  async attach(ref: MessageRef, files: readonly ChatFile[]): Promise<void> {
+    return faults(() => this.attachCharts(ref, files));
   }
 
   private async createPersonalChat(user: string, view: View): Promise<MessageRef> {

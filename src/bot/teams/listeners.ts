@@ -8,7 +8,8 @@ import { buttonValues, checkForm, FORM_BUTTON, fitOf, formSubject, isActionId, i
 import { runCommand } from '../../handlers/commands.ts';
 import { type Deps, isMember, queueOf, type Reply, textsOf } from '../../handlers/deps.ts';
 import { chatTraffic, limiter } from '../limiter.ts';
-import type { TeamsPeople } from './app.ts';
+import type { TeamsPeople } from './people.ts';
+import type { TeamsSetup } from './setup.ts';
 import { messageKey, type TeamsChat, type TeamsIdentity, type TeamsState } from './chat.ts';
 import { formToCard, viewToCard } from './render.ts';
 import { errorMessage } from '../../domain/errors.ts';
@@ -20,6 +21,7 @@ export interface TurnDeps {
   chat: TeamsChat;
   state: TeamsState;
   people: TeamsPeople;
+  setup: TeamsSetup;
   identity: TeamsIdentity;
 }
 
@@ -142,6 +144,13 @@ async function act(t: TurnDeps, context: TurnContext, data: z.infer<typeof actio
 export async function onTurn(context: TurnContext, t: TurnDeps): Promise<void> {
   const a = context.activity;
   await remember(context, t.state, t.known);
+  if (a.type === ActivityTypes.ConversationUpdate) {
+    await t.setup.onConversationUpdate(context);
+    return;
+  }
+  // Someone nobody has found in a roster yet: Teams says who they are.
+  const acts = a.type === ActivityTypes.Message || (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action');
+  if (acts && !t.people.emailOf(a.from.id, a.from.aadObjectId)) await t.setup.identify(context);
   if (a.type === ActivityTypes.Invoke && a.name !== 'adaptiveCard/action') {
     // Unanswered, botbuilder would say 501; leadrelay's cards send nothing else, so it is a bad request.
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400, body: { error: `leadrelay handles no invoke ${JSON.stringify(a.name ?? null)}` } } });

@@ -211,6 +211,45 @@ export function viewToCard(view: View, dir: TeamsDirectory, opts: CardOptions, m
   });
 }
 
+/** A card of charts stays within the size Teams advises for a bot message (80 KB), images
+ * included, so it goes through however Teams counts them. */
+export const MAX_CHART_CARD_BYTES = 80_000;
+
+export interface ChartImage {
+  title: string;
+  alt: string;
+  png: Uint8Array;
+}
+
+/**
+ * The charts as few cards as fit: each chart's title above its image (inline, with its alt text;
+ * a click opens it large), as many charts per card as stay within MAX_CHART_CARD_BYTES. A chart
+ * too big for a card of its own is shown as its alt text, which says in words what it shows.
+ */
+export function chartCards(charts: readonly ChartImage[], opts: CardOptions): AdaptiveCard[] {
+  const ctx: Ctx = { dir: { nameOf: (e) => e, teamsIdOf: () => undefined }, opts, cap: Number.POSITIVE_INFINITY };
+  const heading = (c: ChartImage) => renderBlock({ type: 'text', text: [{ bold: c.title }] }, ctx, undefined);
+  const image = (c: ChartImage): Element[] => [{
+    type: 'Image', url: `data:image/png;base64,${Buffer.from(c.png).toString('base64')}`, altText: cut(c.alt, 1000), size: 'Stretch', msteams: { allowExpand: true },
+  }];
+  const words = (c: ChartImage): Element[] => [{ type: 'TextBlock', text: inert(c.alt), wrap: true }];
+  const cardOf = (parts: Element[][], titles: string[]) => card(parts.flat(), titles.join(' · '));
+  const cards: AdaptiveCard[] = [];
+  let parts: Element[][] = [];
+  let titles: string[] = [];
+  for (const c of charts) {
+    const part = [...heading(c), ...(cardSize(cardOf([[...heading(c), ...image(c)]], [c.title])) <= MAX_CHART_CARD_BYTES ? image(c) : words(c))];
+    if (parts.length && cardSize(cardOf([...parts, part], [...titles, c.title])) > MAX_CHART_CARD_BYTES) {
+      cards.push(cardOf(parts, titles));
+      [parts, titles] = [[], []];
+    }
+    parts.push(part);
+    titles.push(c.title);
+  }
+  if (parts.length) cards.push(cardOf(parts, titles));
+  return cards;
+}
+
 function inputOf(field: FormField, ctx: Ctx, value: string | undefined): Element {
   const common = { id: field.name, label: capped(ctx, field.label) };
   const required = { isRequired: true, errorMessage: texts(ctx.opts.locale).form.required };

@@ -43,10 +43,13 @@ async function open(id) {
   await load();
 }
 
+/** Text as an HTML attribute's value: the alt text of a chart is written by the server, not trusted as markup. */
+const attr = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 async function load() {
   const { messages } = await api(`channel/${encodeURIComponent(current)}`);
   $('messages').innerHTML = messages.map((m) => `<article class="message" data-id="${m.id}">${m.html}${m.replies.length
-    ? `<div class="replies">${m.replies.map((r) => `<div class="reply">${r.html}${r.file ? `<img class="chart" alt="${state.labels.chart}" src="${r.file}">` : ''}</div>`).join('')}</div>` : ''}</article>`).join('');
+    ? `<div class="replies">${m.replies.map((r) => `<div class="reply">${r.html}${r.file ? `<img class="chart" alt="${attr(r.alt ?? state.labels.chart)}" src="${r.file}">` : ''}</div>`).join('')}</div>` : ''}</article>`).join('');
 }
 
 function notice(html) {
