@@ -1,5 +1,6 @@
 // The agreement between marketing and sales (leadrelay.yml), as a zod schema.
 // Parsing it is pure; reading the file lives in src/infra/config.ts.
+import { crmAgreementProblems, crmSchema } from './crm.ts';
 import { z } from './zod-messages.ts';
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
@@ -189,6 +190,8 @@ export const agreementSchema = z.strictObject({
   }),
   labels,
   privacy,
+  /** The CRMs leads come from and decisions go back to (src/domain/crm.ts). */
+  crm: crmSchema.optional(),
 }).superRefine((a, ctx) => {
   const people = new Map(a.people.map((p) => [p.email, p]));
   const gradeIds = new Set(a.definitions.grades.map((g) => g.id));
@@ -232,6 +235,12 @@ export const agreementSchema = z.strictObject({
   for (const [kind, known] of [['signals', a.definitions.signals], ['sources', a.routing.sources]] as const) {
     for (const code of Object.keys(a.labels[kind])) {
       if (!Object.hasOwn(known, code)) ctx.addIssue({ code: 'custom', path: ['labels', kind, code], message: `"${code}" is not one of the agreement's ${kind}` });
+    }
+  }
+  if (a.crm) {
+    const marketers = a.people.filter((p) => p.roles.includes('marketer')).map((p) => p.email);
+    for (const p of crmAgreementProblems(a.crm, { sources: Object.keys(a.routing.sources), signals: Object.keys(a.definitions.signals), marketers })) {
+      ctx.addIssue({ code: 'custom', path: ['crm', ...p.path], message: p.message });
     }
   }
   if (!a.people.some((p) => p.roles.includes('arbiter'))) {
