@@ -40,6 +40,8 @@ import { errorMessage } from './domain/errors.ts';
 import type { Log } from './handlers/log.ts';
 import { type Logger, loggerFor, messageLogger } from './infra/logger.ts';
 import { agreementFindings, databaseFindings, type Finding, notConfigured } from './infra/doctor.ts';
+import type { OnOutcome } from './handlers/crm-sync.ts';
+import { checkCrms, connectCrms, type CrmWiring, wireCrm } from './wire-crm.ts';
 
 export interface Running {
   port: number;
@@ -63,6 +65,8 @@ export interface Running {
   stopping(): string[];
   /** What is set up right and what to fix: the agreement, the database, each chat platform. */
   doctor(): Promise<Finding[]>;
+  /** The CRMs: their pollers (poll one now) and write-back. */
+  crm: CrmWiring;
 }
 
 /** The /api tokens, named in the log by scope, last four characters and where they are kept. */
@@ -87,6 +91,11 @@ export interface StartOptions {
   teamsAuth?: TeamsConfig['auth'];
   /** How long /readyz trusts "all migrations applied" before it looks again (default a minute). */
   migrationsRecheckMs?: number;
+  /** Where the CRM pollers pass outcomes (won, lost, opportunity) on to: the outcomes use case.
+   * Without it, deals and opportunities are not polled. */
+  onOutcome?: OnOutcome;
+  /** false: the CRM pollers run only when asked (tests poll with crm.poll()). */
+  crmPolls?: boolean;
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
@@ -94,6 +103,9 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const clock = opts.clock ?? systemClock;
   const live = readAgreement(env, log);
   const agreement = () => live.current;
+  const crms = connectCrms(env);
+  // Before anything is opened: a mapping that does not fit its CRM stops the start, as a broken agreement does.
+  const crmReady = await checkCrms(crms, live.current, log);
   const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
   const shares = connectionShares(env.LEADRELAY_DB_POOL, { schedulerInPostgres: !env.MONGODB_URL });
@@ -103,7 +115,8 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const metrics = new PromMetrics(live.current, log);
   let worker: OutboxWorker | null = null;
   // A commit that queued a chat message wakes the outbox worker.
-  const stores = prismaStores(db, () => void worker?.kick());
+  // Leads from a connected CRM hear of every decision: a write queued with the change.
+  const stores = prismaStores(db, () => void worker?.kick(), Object.keys(crms));
   const chats = createChats(env, agreement, db, log, opts.teamsAuth);
   // Pages on this instance hear of sandbox messages written by any instance.
   const sandboxEvents = chats.sandbox ? new SandboxListener({ url: database.url, onChange: (c) => chats.sandbox?.announce(c), log }) : null;
@@ -112,6 +125,8 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
+  const crm = wireCrm({ env, crms, ready: crmReady, live, db, leads: stores.leads, clock, log, metrics, onOutcome: opts.onOutcome, onQueued: () => void worker?.kick() });
+  if (deps) deps.crm = crm.link;
   metrics.readFrom(() => readDatabase(db, scheduler));
   await chats.slack?.listen(deps as Deps);
   if (deps) chats.teams?.listen(deps);
@@ -135,7 +150,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     // Demo data only into the sandbox's database, and recording its offers as posted nowhere:
     // its stores do not wake the worker. A made-up month is no traffic: not counted.
     demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics, get agreement() { return live.current; } } : null,
-    routers: chatRouters(env, chats, deps, doctor),
+    routers: [...chatRouters(env, chats, deps, doctor), ...crm.routers],
     log,
   });
   const server = await listen(app, env);
@@ -143,11 +158,13 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
 
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
+  if (opts.crmPolls !== false) crm.start();
   await scheduler.start();
   await rememberVersion(db, live.current);
   live.onChange(async (next) => {
     metrics.useAgreement(next);
     await rememberVersion(db, next);
+    await crm.recheck(next);
     await scheduler.repeat(deps ? { cron: digestCron(next), timeZone: next.sla.timeZone } : null, { cron: RETENTION_CRON, timeZone: next.sla.timeZone });
   });
   if (env.LEADRELAY_AGREEMENT_WATCH === 'on') live.watch();
@@ -161,6 +178,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
         await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
       },
       outbox: async () => worker?.stop(),
+      crm: () => crm.stop(),
       // Within the bound less a second, so the connections are still closed in time.
       timers: async () => {
         const left = await scheduler.drain(Math.max(0, env.LEADRELAY_SHUTDOWN_MS - 1000));
@@ -176,7 +194,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     },
     { database: () => database.stop() },
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, doctor, deliver: async () => { await worker?.kick(); }, stop, stopping };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, doctor, crm, deliver: async () => { await worker?.kick(); }, stop, stopping };
 }
 
 /** The doctor without a running server: the agreement, the database (migrations are looked at,

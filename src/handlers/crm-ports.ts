@@ -98,14 +98,13 @@ export interface CrmStore {
   /** Records taken in as leads: what was read of each (the owner), once per record; for a lead
    * first seen here in nurture, the CRM hears "nurture" through the outbox in the same step. */
   seen(system: CrmSystem, taken: readonly { recordId: string; lead: Lead; fields: Record<string, string | null> }[]): Promise<void>;
-  /** A write of leadrelay's own, done. */
-  wrote(system: CrmSystem, recordId: string, leadId: string, fields: Record<string, string | null>, at: Date): Promise<void>;
   /** An outcome passed on. */
   outcome(system: CrmSystem, recordId: string, leadId: string, fields: Record<string, string | null>, at: Date): Promise<void>;
   /** The leads of these records that are not erased, by record id. */
   leadsOf(system: CrmSystem, recordIds: readonly string[]): Promise<Map<string, Lead>>;
   /** Whether an older write for the same lead still waits (writes reach the CRM in order). */
   earlierPending(delivery: CrmDelivery): Promise<boolean>;
-  /** The write is done; `messages` (a manager told of a conflict) are queued with it. */
-  done(delivery: CrmDelivery, at: Date, messages?: readonly OutMessage[]): Promise<void>;
+  /** The write is done: the fields written go to the ledger, `messages` (a manager told of a
+   * conflict) to the outbox, with it. */
+  done(delivery: CrmDelivery, recordId: string, wrote: Record<string, string | null>, at: Date, messages?: readonly OutMessage[]): Promise<void>;
 }

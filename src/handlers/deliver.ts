@@ -10,6 +10,7 @@ import { calendarOf, type Deps, metricsOf, queueOf, textsOf } from './deps.ts';
 import { followUp } from './follow.ts';
 import { type MessageRef, type PendingDelivery, type Send, SendError } from './ports.ts';
 import { chartMessage, renderDigest } from './post-digest.ts';
+import { writeToCrm } from './crm-write.ts';
 
 export interface DeliveryRun {
   taken: number;
@@ -74,6 +75,7 @@ function send(deps: Deps, delivery: PendingDelivery): Promise<boolean> {
     case 'offer': return postOffer(deps, delivery, how);
     case 'digest': return postDigest(deps, delivery, how);
     case 'message': return sendMessage(deps, delivery, how);
+    case 'crm': return writeToCrm(deps, delivery);
   }
 }
 

@@ -2,6 +2,7 @@
 // src/infra (Prisma, agenda), by the chat platforms in src/bot, and in memory for the use-case
 // tests (test/support); handlers never import those directly.
 import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/changes.ts';
+import type { CrmSystem, CrmWrite } from '../domain/crm.ts';
 import type { DigestNumbers } from '../domain/digest.ts';
 import type { Lead, LeadEvent } from '../domain/lead.ts';
 import type { RejectReason } from '../domain/rejections.ts';
@@ -235,6 +236,8 @@ export type PendingDelivery = {
   | { kind: 'offer'; origin: OfferOrigin; by: string | null }
   | { kind: 'digest'; month: string; to: string | null }
   | { kind: 'message'; message: OutMessage; parentKey: string | null }
+  /** A decision to write to the CRM the lead came from (src/handlers/crm-write.ts). */
+  | { kind: 'crm'; system: CrmSystem; write: CrmWrite }
 );
 
 export interface Outbox {

@@ -9,6 +9,7 @@ import { HELD, OPEN_FOR_REP } from '../domain/lifecycle.ts';
 import type { View } from '../domain/view.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
 import type { IntakeTx, Leads, LedgerRow, NewLead, OutMessage, StoredMember } from '../handlers/ports.ts';
+import { crmWriteInsert } from './crm-store.ts';
 import { eraseMessages, messagesInsert } from './outbox-store.ts';
 import type { Db } from './prisma.ts';
 
@@ -33,7 +34,8 @@ const hashed = (externalId: string) => HASHED + createHash('sha256').update(exte
 class Void extends Error {}
 
 export class PrismaLeads implements Leads {
-  constructor(private readonly db: Db, private readonly onQueued: () => void) {}
+  /** `writeBack`: the CRMs whose leads hear of every change (a "crm" delivery with the change). */
+  constructor(private readonly db: Db, private readonly onQueued: () => void, private readonly writeBack: readonly string[] = []) {}
 
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
     let queued = false;
@@ -69,15 +71,16 @@ export class PrismaLeads implements Leads {
   async apply(change: LeadChange, messages: readonly OutMessage[] = []): Promise<Lead | null> {
     // A bare status change (an attempt) is one statement; records and messages need a transaction.
     // A change with only messages (a claim, a reminder) is one statement; records need a transaction.
-    const queues = Boolean(change.follows.offer) || messages.length > 0 || change.records.some((r) => r.kind === 'erasure');
+    const crm = crmWriteInsert(change, this.writeBack);
+    const queues = Boolean(change.follows.offer) || messages.length > 0 || change.records.some((r) => r.kind === 'erasure') || crm !== null;
     if (change.records.length === 0 && !change.follows.offer) {
-      const lead = await updateLead(this.db, change, messages);
+      const lead = await updateLead(this.db, change, messages, crm);
       if (lead && queues) this.onQueued();
       return lead;
     }
     try {
       const lead = await this.db.$transaction(async (tx) => {
-        const changed = await updateLead(tx, change, messages);
+        const changed = await updateLead(tx, change, messages, crm);
         if (!changed) return null;
         for (const record of change.records) Object.assign(changed, await writeRecord(tx, changed, record, change.at));
         if (change.follows.offer) await queueOffer(tx, changed, change.follows.offer);
@@ -142,7 +145,7 @@ const changedAt = (at: Date) => Prisma.sql`"changedAt" = GREATEST("changedAt", $
 
 /** The conditional UPDATE, its events and its messages in one statement; null (nothing written)
  * when the lead is not where the change expects it. */
-async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[]): Promise<Lead | null> {
+async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[], crm: Prisma.Sql | null = null): Promise<Lead | null> {
   const to = statusAfter(change);
   const held = change.heldBy === undefined ? Prisma.empty
     : change.heldBy === null ? Prisma.sql`AND assignee IS NULL` : Prisma.sql`AND assignee = ${change.heldBy}`;
@@ -158,7 +161,7 @@ async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly Ou
       SELECT c.id, e.at, e.type, e.actor, e."from", e."to", e.data
       FROM changed c, jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
         AS e(at timestamp(3), type text, actor text, "from" "LeadStatus", "to" "LeadStatus", data jsonb)
-    )${messages.length ? Prisma.sql`, messages AS (${messagesInsert(Prisma.sql`${change.leadId}::uuid`, messages, Prisma.sql`EXISTS (SELECT 1 FROM changed)`)})` : Prisma.empty}
+    )${messages.length ? Prisma.sql`, messages AS (${messagesInsert(Prisma.sql`${change.leadId}::uuid`, messages, Prisma.sql`EXISTS (SELECT 1 FROM changed)`)})` : Prisma.empty}${crm ?? Prisma.empty}
     SELECT * FROM changed`;
   return row ? toLead(row) : null;
 }
@@ -201,6 +204,8 @@ async function eraseRecords(tx: Tx, leadId: string, card: View): Promise<Pick<Le
   await tx.dispute.updateMany({ where: { leadId }, data: { rationale: '', decisionRationale: null } });
   await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - ${FREE_TEXT}::text[] WHERE "leadId" = ${leadId}::uuid AND data ?| ${FREE_TEXT}::text[]`;
   await eraseMessages(tx, leadId, card);
+  // What leadrelay kept of the person's CRM record goes too (pending CRM writes were dropped above).
+  await tx.$executeRaw`DELETE FROM "CrmLedger" WHERE "leadId" = ${leadId}::uuid`;
   return { externalId: lead?.externalId ?? '' };
 }
 /** A new pending offer in the outbox for a lead put on offer again. */

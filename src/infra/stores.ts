@@ -8,8 +8,9 @@ import { PrismaOutbox } from './outbox-store.ts';
 import { PrismaPeople } from './people-store.ts';
 import type { Db } from './prisma.ts';
 
-export function prismaStores(db: Db, onQueued: () => void = () => {}): Stores {
-  const leads = new PrismaLeads(db, onQueued);
+/** `crmWriteBack`: the CRMs whose leads hear of each change (src/infra/crm-store.ts). */
+export function prismaStores(db: Db, onQueued: () => void = () => {}, crmWriteBack: readonly string[] = []): Stores {
+  const leads = new PrismaLeads(db, onQueued, crmWriteBack);
   return {
     leads,
     disputes: new PrismaDisputes(db),
