@@ -107,11 +107,12 @@ export function fieldOf(system: CrmSystem, m: CrmMapping, field: LeadField): str
 export const ownerField = (system: CrmSystem): string => STANDARD[system].owner;
 export const lostReasonField = (system: CrmSystem, m: CrmMapping): string | undefined => m.outcomes.lostReason ?? LOST_REASON[system];
 
-/** Every field a poll must read to make a lead of a record. */
+/** Every field a poll must read to make a lead of a record, and to recognise leadrelay's own writes. */
 export function fieldsToRead(system: CrmSystem, m: CrmMapping): string[] {
+  const written = [...Object.values(m.write), ...Object.values(m.rejectReasons)].flatMap((p) => Object.keys(p ?? {}));
   const fields = [
     m.take.field, ownerField(system), ...LEAD_FIELDS.map((f) => fieldOf(system, m, f)),
-    m.source.field, ...Object.values(m.signals).map((s) => s.field),
+    m.source.field, ...Object.values(m.signals).map((s) => s.field), ...written,
   ];
   return [...new Set(fields.filter((f): f is string => f !== undefined))];
 }
