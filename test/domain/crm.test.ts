@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { AgreementError, parseAgreement } from '../../src/domain/agreement.ts';
+import { type AgreementError, parseAgreement } from '../../src/domain/agreement.ts';
 import { accept, logAttempt, offerPosted, reject, type LeadChange } from '../../src/domain/changes.ts';
 import { type CrmMapping, crmWriteOf, fieldsFor, leadCandidate, mappingProblems } from '../../src/domain/crm.ts';
 import type { Lead } from '../../src/domain/lead.ts';

@@ -156,7 +156,8 @@ export class FakeHubSpot {
   private route(r: HubSpotRequest): { status?: number; body: Json; headers?: Record<string, string> } | null {
     const p = r.path;
     let m: RegExpMatchArray | null;
-    if (r.method === 'POST' && (m = p.match(/^\/crm\/v3\/objects\/(contacts|deals|tasks)\/search$/))) {
+    m = r.method === 'POST' ? p.match(/^\/crm\/v3\/objects\/(contacts|deals|tasks)\/search$/) : null;
+    if (m) {
       if (this.rateLimited.count > 0) {
         this.rateLimited.count--;
         return { status: 429, body: { status: 'error', message: 'You have reached your secondly limit.', category: 'RATE_LIMITS' }, headers: { 'retry-after': String(this.rateLimited.retryAfter) } };
@@ -167,7 +168,8 @@ export class FakeHubSpot {
       const results = (r.body.inputs as { id: string }[]).map((i) => this.contacts.get(i.id)).filter((c) => c !== undefined).map((c) => this.shape(c, r.body.properties));
       return { body: { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() } };
     }
-    if ((m = p.match(/^\/crm\/v3\/objects\/contacts\/(\d+)$/))) {
+    m = p.match(/^\/crm\/v3\/objects\/contacts\/(\d+)$/);
+    if (m) {
       const contact = this.contacts.get(m[1] as string);
       if (!contact) return { status: 404, body: { status: 'error', message: 'resource not found', category: 'OBJECT_NOT_FOUND' } };
       if (r.method === 'PATCH') {
@@ -176,7 +178,8 @@ export class FakeHubSpot {
       }
       return { body: this.shape(contact, r.query.getAll('properties')) };
     }
-    if (r.method === 'GET' && (m = p.match(/^\/crm\/v3\/properties\/(contacts|deals)$/))) {
+    m = r.method === 'GET' ? p.match(/^\/crm\/v3\/properties\/(contacts|deals)$/) : null;
+    if (m) {
       const props = m[1] === 'contacts' ? CONTACT_PROPERTIES : DEAL_PROPERTIES;
       return { body: { results: props.map((d) => this.property(d)) } };
     }
@@ -185,7 +188,8 @@ export class FakeHubSpot {
       const results = this.owners.filter((o) => !email || o.email === email).map((o) => this.owner(o));
       return { body: { results } };
     }
-    if (r.method === 'GET' && (m = p.match(/^\/crm\/v3\/owners\/(\d+)$/))) {
+    m = r.method === 'GET' ? p.match(/^\/crm\/v3\/owners\/(\d+)$/) : null;
+    if (m) {
       const owner = this.owners.find((o) => o.id === m?.[1]);
       return owner ? { body: this.owner(owner) } : { status: 404, body: { status: 'error', message: 'not found', category: 'OBJECT_NOT_FOUND' } };
     }

@@ -149,7 +149,8 @@ export class FakeSalesforce {
   private login(body: string, send: (status: number, answer: unknown) => void): void {
     const form = new URLSearchParams(body);
     if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) {
-      return send(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+      send(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+      return;
     }
     this.tokens++;
     this.token = `sf-token-${this.tokens}`;
@@ -163,17 +164,20 @@ export class FakeSalesforce {
     const base = `/services/data/v${SF_VERSION}`;
     let m: RegExpMatchArray | null;
     if (r.method === 'GET' && r.path === `${base}/query`) return { status: 200, body: this.page(this.soql(r.query.get('q') ?? '')) };
-    if (r.method === 'GET' && (m = r.path.match(new RegExp(`^${base}/query/([\\w-]+)$`)))) {
+    m = r.method === 'GET' ? r.path.match(new RegExp(`^${base}/query/([\\w-]+)$`)) : null;
+    if (m) {
       const rows = this.cursors.get(m[1] as string);
       if (!rows) return { status: 400, body: [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }] };
       this.cursors.delete(m[1] as string);
       return { status: 200, body: this.page(rows) };
     }
-    if (r.method === 'GET' && (m = r.path.match(new RegExp(`^${base}/sobjects/(Lead|Opportunity)/describe$`)))) {
+    m = r.method === 'GET' ? r.path.match(new RegExp(`^${base}/sobjects/(Lead|Opportunity)/describe$`)) : null;
+    if (m) {
       const type = m[1] as string;
       return { status: 200, body: { name: type, fields: (FIELDS[type] ?? []).map((name) => this.describeField(type, name)) } };
     }
-    if (r.method === 'PATCH' && (m = r.path.match(new RegExp(`^${base}/sobjects/Lead/(\\w+)$`)))) {
+    m = r.method === 'PATCH' ? r.path.match(new RegExp(`^${base}/sobjects/Lead/(\\w+)$`)) : null;
+    if (m) {
       const lead = this.lead(m[1] as string);
       if (!lead) return { status: 404, body: [{ message: 'entity is deleted', errorCode: 'ENTITY_IS_DELETED' }] };
       const fields = JSON.parse(r.body) as Record<string, Value>;
