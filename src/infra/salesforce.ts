@@ -110,14 +110,18 @@ export class SalesforceCrm implements Crm {
     return rows;
   }
 
-  /** Polls wait while the org's API usage is near its daily limit (writes still go out). */
+  /** Polls wait while the org's API usage is near its daily limit (writes still go out). The
+   * usage every answer reports is asked for afresh once it was high, so polls resume. */
   private async roomForPolls(): Promise<void> {
-    const conn = await this.call('log in', async (c) => c);
-    const usage = conn.limitInfo?.apiUsage;
     const max = this.opts.maxApiUsage ?? 0.9;
-    if (usage && usage.limit > 0 && usage.used / usage.limit >= max) {
-      throw new CrmError(`Salesforce: ${usage.used} of ${usage.limit} API requests used today; polls wait`, 403, LIMIT_PAUSE_MS);
+    const high = (u?: { used: number; limit: number }) => u !== undefined && u.limit > 0 && u.used / u.limit >= max;
+    let usage = (await this.call('log in', async (c) => c)).limitInfo?.apiUsage;
+    if (high(usage)) {
+      const limits = await this.call('read the API limits', (c) => c.request<{ DailyApiRequests?: { Max: number; Remaining: number } }>('/limits'));
+      const daily = limits.DailyApiRequests;
+      usage = daily ? { used: daily.Max - daily.Remaining, limit: daily.Max } : usage;
     }
+    if (usage && high(usage)) throw new CrmError(`Salesforce: ${usage.used} of ${usage.limit} API requests used today; polls wait`, 403, LIMIT_PAUSE_MS);
   }
 
   async describe(): Promise<{ leads: CrmField[]; deals: CrmField[] }> {

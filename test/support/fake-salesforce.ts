@@ -163,6 +163,7 @@ export class FakeSalesforce {
   private route(r: SalesforceRequest): { status: number; body: unknown } | null {
     const base = `/services/data/v${SF_VERSION}`;
     let m: RegExpMatchArray | null;
+    if (r.method === 'GET' && r.path === `${base}/limits`) return { status: 200, body: { DailyApiRequests: { Max: this.apiLimit, Remaining: this.apiLimit - this.apiUsed } } };
     if (r.method === 'GET' && r.path === `${base}/query`) return { status: 200, body: this.page(this.soql(r.query.get('q') ?? '')) };
     m = r.method === 'GET' ? r.path.match(new RegExp(`^${base}/query/([\\w-]+)$`)) : null;
     if (m) {
