@@ -41,7 +41,7 @@ import type { Log } from './handlers/log.ts';
 import { type Logger, loggerFor, messageLogger } from './infra/logger.ts';
 import { agreementFindings, databaseFindings, type Finding, notConfigured } from './infra/doctor.ts';
 import type { OnOutcome } from './handlers/crm-sync.ts';
-import { checkCrms, connectCrms, type CrmWiring, wireCrm } from './wire-crm.ts';
+import { checkCrms, connectCrms, crmFindings, type CrmWiring, wireCrm } from './wire-crm.ts';
 
 export interface Running {
   port: number;
@@ -103,7 +103,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const clock = opts.clock ?? systemClock;
   const live = readAgreement(env, log);
   const agreement = () => live.current;
-  const crms = connectCrms(env);
+  const crms = await connectCrms(env);
   // Before anything is opened: a mapping that does not fit its CRM stops the start, as a broken agreement does.
   const crmReady = await checkCrms(crms, live.current, log);
   const tokens = readTokens(env, log);
@@ -136,6 +136,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     ...agreementFindings(live),
     ...(await databaseFindings(db, migrations, { embedded: database.embedded })),
     ...(await platformFindings(chats)),
+    ...(await crmFindings(crms, live.current)),
   ];
   const drain = new HttpDrain();
   const app = createHttpApp({
@@ -221,6 +222,7 @@ export async function diagnose(env: Env, opts: { log: Log; teamsAuth?: TeamsConf
       ...agreementFindings(live),
       ...(await databaseFindings(db, await migrationNames(), { embedded: database.embedded })),
       ...(await platformFindings(chats)),
+      ...(await crmFindings(await connectCrms(env), live.current)),
     ];
     await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
     return findings;

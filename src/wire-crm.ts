@@ -15,18 +15,22 @@ import type { Clock, Leads, Metrics } from './handlers/ports.ts';
 import { hubspotWebhook } from './http/hubspot-webhook.ts';
 import type { Env } from './infra/config.ts';
 import { PrismaCrmStore } from './infra/crm-store.ts';
-import { HubSpotCrm } from './infra/hubspot.ts';
 import type { LiveAgreement } from './infra/live-agreement.ts';
+import { type Finding, notConfigured } from './infra/doctor.ts';
 import type { Db } from './infra/prisma.ts';
-import { SalesforceCrm } from './infra/salesforce.ts';
 
 export type Crms = Partial<Record<CrmSystem, Crm>>;
 
-/** The CRMs the environment connects. */
-export function connectCrms(env: Env): Crms {
+/** The CRMs the environment connects. Their client libraries load only then (jsforce alone takes
+ * most of a second). */
+export async function connectCrms(env: Env): Promise<Crms> {
   const crms: Crms = {};
-  if (env.HUBSPOT_ACCESS_TOKEN) crms.hubspot = new HubSpotCrm({ accessToken: env.HUBSPOT_ACCESS_TOKEN, basePath: env.HUBSPOT_API_URL });
+  if (env.HUBSPOT_ACCESS_TOKEN) {
+    const { HubSpotCrm } = await import('./infra/hubspot.ts');
+    crms.hubspot = new HubSpotCrm({ accessToken: env.HUBSPOT_ACCESS_TOKEN, basePath: env.HUBSPOT_API_URL });
+  }
   if (env.SALESFORCE_LOGIN_URL && env.SALESFORCE_CLIENT_ID && env.SALESFORCE_CLIENT_SECRET) {
+    const { SalesforceCrm } = await import('./infra/salesforce.ts');
     crms.salesforce = new SalesforceCrm({ loginUrl: env.SALESFORCE_LOGIN_URL, clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET, instanceUrl: env.SALESFORCE_INSTANCE_URL });
   }
   return crms;
@@ -41,8 +45,8 @@ export class CrmMappingError extends Error {
 
 const CHECK_TIMEOUT_MS = 15_000;
 
-/** Problems of one system's mapping; null when the CRM could not be asked (it is asked again later). */
-async function problemsOf(crm: Crm, agreement: Agreement, log: Log): Promise<string[] | null> {
+/** Problems of one system's mapping, or why the CRM could not be asked (it is asked again later). */
+async function problemsOf(crm: Crm, agreement: Agreement): Promise<string[] | { unreachable: string }> {
   const mapping = agreement.crm?.[crm.system];
   if (!mapping) return [];
   let timer: NodeJS.Timeout | undefined;
@@ -55,8 +59,7 @@ async function problemsOf(crm: Crm, agreement: Agreement, log: Log): Promise<str
   } catch (error) {
     // A refusal (a bad token, missing permissions) is for the operator to fix now.
     if (error instanceof CrmError && error.refused) return [`${CRM_NAMES[crm.system]} refused to describe its fields: ${error.message}`];
-    log.warn(`${crm.system}: cannot check crm.${crm.system} against ${CRM_NAMES[crm.system]} now (${errorMessage(error)}); it is checked again before the first poll`);
-    return null;
+    return { unreachable: errorMessage(error) };
   } finally {
     clearTimeout(timer);
   }
@@ -76,14 +79,40 @@ export async function checkCrms(crms: Crms, agreement: Agreement, log: Log): Pro
       log.warn(`${system}: connected, but the agreement has no crm.${system}: nothing is read or written`);
       continue;
     }
-    const found = await problemsOf(crm, agreement, log);
-    if (found === null) continue;
+    const found = await problemsOf(crm, agreement);
+    if (!Array.isArray(found)) {
+      log.warn(`${system}: cannot check crm.${system} against ${CRM_NAMES[system]} now (${found.unreachable}); it is checked again before the first poll`);
+      continue;
+    }
     problems.push(...found);
     ready.set(system, found.length === 0);
     if (found.length === 0) log.info(`${system}: crm.${system} fits ${CRM_NAMES[system]}`);
   }
   if (problems.length) throw new CrmMappingError(problems);
   return ready;
+}
+
+/** The doctor's findings for each CRM: connected or not, and whether the mapping fits it. */
+export async function crmFindings(crms: Crms, agreement: Agreement): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const system of CRM_SYSTEMS) {
+    const crm = crms[system];
+    const mapped = Boolean(agreement.crm?.[system]);
+    const how = system === 'hubspot' ? 'HUBSPOT_ACCESS_TOKEN is not set' : 'SALESFORCE_CLIENT_ID is not set';
+    if (!crm) {
+      findings.push(mapped ? { area: system, subject: `crm.${system}`, verdict: 'warn', detail: `in the agreement, but ${CRM_NAMES[system]} is not connected (${how})` } : notConfigured(system, how));
+      continue;
+    }
+    if (!mapped) {
+      findings.push({ area: system, subject: `crm.${system}`, verdict: 'warn', detail: `connected, but the agreement has no crm.${system}: nothing is read or written` });
+      continue;
+    }
+    const found = await problemsOf(crm, agreement);
+    if (!Array.isArray(found)) findings.push({ area: system, subject: 'connection', verdict: 'fail', detail: `no answer: ${found.unreachable}` });
+    else if (found.length === 0) findings.push({ area: system, subject: `crm.${system}`, verdict: 'fine', detail: `fits ${CRM_NAMES[system]}: every field exists, every value is one of its options` });
+    else findings.push(...found.map((detail): Finding => ({ area: system, subject: `crm.${system}`, verdict: 'fail', detail })));
+  }
+  return findings;
 }
 
 export interface CrmWiring {
@@ -117,8 +146,11 @@ export function wireCrm(opts: {
     if (!live.current.crm?.[crm.system]) return false;
     const known = ready.get(crm.system);
     if (known !== undefined) return known;
-    const found = await problemsOf(crm, live.current, log);
-    if (found === null) return false;
+    const found = await problemsOf(crm, live.current);
+    if (!Array.isArray(found)) {
+      log.warn(`${crm.system}: cannot check crm.${crm.system} against ${CRM_NAMES[crm.system]} (${found.unreachable}); nothing is read or written until it can`);
+      return false;
+    }
     if (found.length) log.error(`${crm.system}: crm.${crm.system} does not fit ${CRM_NAMES[crm.system]}; nothing is read or written until it does:\n  ${found.join('\n  ')}`);
     ready.set(crm.system, found.length === 0);
     return found.length === 0;
