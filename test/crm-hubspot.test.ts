@@ -276,7 +276,29 @@ describe('outcomes from HubSpot', () => {
   });
 });
 
+describe('erasure of a lead from HubSpot', () => {
+  it('drops what leadrelay kept of the record; a poll reading the record again does not bring the person back', async () => {
+    const { id, leadId } = await accepted();
+    expect(await query(app.url, 'SELECT id FROM "CrmLedger" WHERE "leadId" = $1', [leadId])).not.toEqual([]);
+    expect((await app.api('DELETE', `/api/leads/${leadId}`)).status).toBe(200);
+    await settle();
+    expect(await query(app.url, 'SELECT id FROM "CrmLedger" WHERE "leadId" = $1 OR "recordId" = $2', [leadId, id])).toEqual([]);
+    hubspot.change(id, { jobtitle: 'Plant Manager' });
+    const run = await pollLeads();
+    expect(run.take).toMatchObject({ created: 0 });
+    const [n] = await query<{ n: number }>(app.url, 'SELECT count(*)::int AS n FROM "Lead" WHERE "sourceSystem" = $1 AND ("externalId" = $2 OR "erasedAt" IS NOT NULL)', ['hubspot', id]);
+    expect(n?.n).toBe(1);
+    expect(await query(app.url, 'SELECT id FROM "CrmLedger" WHERE "recordId" = $1', [id])).toEqual([]);
+  });
+});
+
 describe('the mapping, checked at start', () => {
+  it('is in the doctor\'s findings', async () => {
+    const findings = await app.doctor();
+    expect(findings).toContainEqual({ area: 'hubspot', subject: 'crm.hubspot', verdict: 'fine', detail: 'fits HubSpot: every field exists, every value is one of its options' });
+    expect(findings).toContainEqual(expect.objectContaining({ area: 'salesforce', subject: 'not configured' }));
+  });
+
   it('stops the start when a value is not one of HubSpot\'s options, naming it', async () => {
     const wrong = config({ hubspot: { ...mapping, write: { ...mapping.write, accepted: { hs_lead_status: 'WORKING' } } } });
     await expect(start(undefined, wrong)).rejects.toThrow('crm.hubspot.write.accepted.hs_lead_status: "WORKING" is not a value of hs_lead_status');

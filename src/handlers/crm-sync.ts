@@ -176,7 +176,9 @@ export function pollLeads(deps: CrmSyncDeps, opts: PollOptions): Promise<PollRun
       const newest = Math.max(...records.map((r) => r.modifiedAt.getTime()));
       if (Number.isFinite(newest)) await advance(new Date(newest));
     });
-    if (take.created || take.skipped.length) deps.log?.info(`${system}: ${take.created} new lead(s) of ${take.wanted} record(s), ${take.known} known (${take.echoes} own write(s) come back), ${take.skipped.length} not taken in`);
+    const line = `${system}: ${take.created} new lead(s) of ${take.wanted} record(s), ${take.known} known (${take.echoes} own write(s) come back), ${take.skipped.length} not taken in`;
+    if (take.created || take.skipped.length) deps.log?.info(line);
+    else if (take.wanted) deps.log?.debug(line);
   });
 }
 
