@@ -201,7 +201,8 @@ export function wireCrm(opts: {
     poll,
     start() {
       if (Object.keys(crms).length === 0) return;
-      timer = setInterval(tick, intervalMs);
+      // Each tick polls only what is due (CrmCursor.dueAt), so several instances poll no more often.
+      timer = setInterval(tick, Math.max(intervalMs, 1000));
       timer.unref();
       tick();
     },
