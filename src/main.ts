@@ -32,6 +32,7 @@ import { PrismaTeamsState } from './infra/teams-store.ts';
 import { PrismaSlackCache } from './infra/slack-cache.ts';
 import { deliver } from './handlers/deliver.ts';
 import type { Deps } from './handlers/deps.ts';
+import { recordOutcome } from './handlers/record-outcome.ts';
 import { checkSla } from './handlers/check-sla.ts';
 import { postMonthlyDigest } from './handlers/post-digest.ts';
 import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
@@ -44,6 +45,8 @@ import { errorMessage } from './domain/errors.ts';
 import type { Log } from './handlers/log.ts';
 import { type Logger, loggerFor, messageLogger } from './infra/logger.ts';
 import { agreementFindings, databaseFindings, type Finding, notConfigured } from './infra/doctor.ts';
+import type { OnOutcome } from './handlers/crm-sync.ts';
+import { checkCrms, connectCrms, crmFindings, type CrmWiring, wireCrm } from './wire-crm.ts';
 
 export interface Running {
   port: number;
@@ -67,6 +70,8 @@ export interface Running {
   stopping(): string[];
   /** What is set up right and what to fix: the agreement, the database, each chat platform. */
   doctor(): Promise<Finding[]>;
+  /** The CRMs: their pollers (poll one now) and write-back. */
+  crm: CrmWiring;
 }
 
 /** The /api tokens, named in the log by scope, last four characters and where they are kept. */
@@ -91,6 +96,11 @@ export interface StartOptions {
   teamsAuth?: TeamsConfig['auth'];
   /** How long /readyz trusts "all migrations applied" before it looks again (default a minute). */
   migrationsRecheckMs?: number;
+  /** Where the CRM pollers pass outcomes (won, lost, opportunity) on to: the outcomes use case.
+   * Without it, deals and opportunities are not polled. */
+  onOutcome?: OnOutcome;
+  /** false: the CRM pollers run only when asked (tests poll with crm.poll()). */
+  crmPolls?: boolean;
 }
 
 export async function start(env: Env, opts: StartOptions = {}): Promise<Running> {
@@ -98,6 +108,9 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const clock = opts.clock ?? systemClock;
   const live = readAgreement(env, log);
   const agreement = () => live.current;
+  const crms = await connectCrms(env);
+  // Before anything is opened: a mapping that does not fit its CRM stops the start, as a broken agreement does.
+  const crmReady = await checkCrms(crms, live.current, log);
   const tokens = readTokens(env, log);
   const database = await openStorage(env, log);
   const shares = connectionShares(env.LEADRELAY_DB_POOL, { schedulerInPostgres: !env.MONGODB_URL });
@@ -106,9 +119,10 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const rateLimits = new PrismaRateLimits(db);
   const metrics = new PromMetrics(live.current, log);
   let worker: OutboxWorker | null = null;
-  // A commit that queued a chat message or a webhook wakes the outbox worker.
+  // A commit that queued a chat message, a webhook or a CRM write wakes the outbox worker. Leads
+  // from a connected CRM hear of every decision: a write queued with the change.
   const kick = () => void worker?.kick();
-  const stores = prismaStores(db, kick, () => live.current.webhooks.map((w) => ({ kind: 'webhook', target: w.url, events: w.events })));
+  const stores = prismaStores(db, kick, () => live.current.webhooks.map((w) => ({ kind: 'webhook', target: w.url, events: w.events })), Object.keys(crms));
   const webhooks = new PrismaWebhooks(db, kick);
   const chats = createChats(env, agreement, db, log, opts.teamsAuth);
   // Pages on this instance hear of sandbox messages written by any instance.
@@ -118,6 +132,11 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   if (work.deps && env.LEADRELAY_DIGEST_RATE_LIMIT) work.deps.digestLimit = { limits: rateLimits, rule: { limit: env.LEADRELAY_DIGEST_RATE_LIMIT, windowSeconds: 3600 } };
   worker = work.worker;
   const { deps, scheduler } = work;
+  // Deals and opportunities the CRMs report go through the same use case as POST /api/outcomes.
+  const outcomeDeps = deps ?? { get agreement() { return live.current; }, leads: stores.leads, clock, log };
+  const onOutcome: OnOutcome = opts.onOutcome ?? ((ref, o) => recordOutcome(outcomeDeps, ref, { ...o, by: `crm:${o.by}` }));
+  const crm = wireCrm({ env, crms, ready: crmReady, live, db, leads: stores.leads, clock, log, metrics, onOutcome, onQueued: () => void worker?.kick() });
+  if (deps) deps.crm = crm.link;
   metrics.readFrom(() => readDatabase(db, scheduler));
   await chats.slack?.listen(deps as Deps);
   if (deps) await chats.teams?.listen(deps);
@@ -127,6 +146,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     ...agreementFindings(live),
     ...(await databaseFindings(db, migrations, { embedded: database.embedded })),
     ...(await platformFindings(chats)),
+    ...(await crmFindings(crms, live.current)),
   ];
   const drain = new HttpDrain();
   const app = createHttpApp({
@@ -144,7 +164,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     demoDeps: chats.sandbox && deps ? { ...deps, ...prismaStores(db), metrics: noMetrics, get agreement() { return live.current; } } : null,
     useCases: deps,
     webhooks,
-    routers: chatRouters(env, chats, deps, doctor),
+    routers: [...chatRouters(env, chats, deps, doctor), ...crm.routers],
     log,
   });
   const server = await listen(app, env);
@@ -152,11 +172,13 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
 
   worker?.start(env.LEADRELAY_SWEEP_SECONDS * 1000);
+  if (opts.crmPolls !== false) crm.start();
   await scheduler.start();
   await rememberVersion(db, live.current);
   live.onChange(async (next) => {
     metrics.useAgreement(next);
     await rememberVersion(db, next);
+    await crm.recheck(next);
     await scheduler.repeat(deps ? { cron: digestCron(next), timeZone: next.sla.timeZone } : null, { cron: RETENTION_CRON, timeZone: next.sla.timeZone });
   });
   if (env.LEADRELAY_AGREEMENT_WATCH === 'on') live.watch();
@@ -170,6 +192,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
         await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
       },
       outbox: async () => worker?.stop(),
+      crm: () => crm.stop(),
       // Within the bound less a second, so the connections are still closed in time.
       timers: async () => {
         const left = await scheduler.drain(Math.max(0, env.LEADRELAY_SHUTDOWN_MS - 1000));
@@ -185,7 +208,7 @@ export async function start(env: Env, opts: StartOptions = {}): Promise<Running>
     },
     { database: () => database.stop() },
   ]);
-  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, doctor, deliver: async () => { await worker?.kick(); }, stop, stopping };
+  return { port, stores, deps, sandbox: Boolean(chats.sandbox), tokens, scheduler, agreement: live, doctor, crm, deliver: async () => { await worker?.kick(); }, stop, stopping };
 }
 
 /** The doctor without a running server: the agreement, the database (migrations are looked at,
@@ -212,6 +235,7 @@ export async function diagnose(env: Env, opts: { log: Log; teamsAuth?: TeamsConf
       ...agreementFindings(live),
       ...(await databaseFindings(db, await migrationNames(), { embedded: database.embedded })),
       ...(await platformFindings(chats)),
+      ...(await crmFindings(await connectCrms(env), live.current)),
     ];
     await Promise.all([chats.slack?.stop(), chats.teams?.stop()]);
     return findings;

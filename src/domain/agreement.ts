@@ -1,6 +1,7 @@
 // The agreement between marketing and sales (leadrelay.yml), as a zod schema.
 // Parsing it is pure; reading the file lives in src/infra/config.ts.
 import { WEBHOOK_EVENTS } from './webhooks.ts';
+import { crmAgreementProblems, crmSchema } from './crm.ts';
 import { z } from './zod-messages.ts';
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
@@ -212,6 +213,8 @@ export const agreementSchema = z.strictObject({
   labels,
   privacy,
   webhooks: z.array(webhook).default([]),
+  /** The CRMs leads come from and decisions go back to (src/domain/crm.ts). */
+  crm: crmSchema.optional(),
 }).superRefine((a, ctx) => {
   const people = new Map(a.people.map((p) => [p.email, p]));
   const gradeIds = new Set(a.definitions.grades.map((g) => g.id));
@@ -262,6 +265,12 @@ export const agreementSchema = z.strictObject({
     if (urls.has(w.url)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'url'], message: `${w.url} is listed twice; list its events once` });
     urls.add(w.url);
   });
+  if (a.crm) {
+    const marketers = a.people.filter((p) => p.roles.includes('marketer')).map((p) => p.email);
+    for (const p of crmAgreementProblems(a.crm, { sources: Object.keys(a.routing.sources), signals: Object.keys(a.definitions.signals), marketers })) {
+      ctx.addIssue({ code: 'custom', path: ['crm', ...p.path], message: p.message });
+    }
+  }
   if (!a.people.some((p) => p.roles.includes('arbiter'))) {
     ctx.addIssue({ code: 'custom', path: ['people'], message: 'nobody has the role arbiter; disputes need one' });
   }

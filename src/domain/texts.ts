@@ -450,6 +450,12 @@ const de = {
       referral: 'Empfehlung eines Bestandskunden',
     },
   },
+  crm: {
+    ownerChanged: (crm: string, company: string, owner: string) => `${company}: Der Besitzer in ${crm} wurde nach der Entscheidung in leadrelay auf ${owner} geändert. leadrelay hat ihn nicht überschrieben. Angenommen hatte den Lead `,
+    ownerChangedEnd: ' – bitte klärt, wer ihn bearbeitet.',
+    attemptSubject: (n: number) => `Kontaktversuch ${n} (leadrelay)`,
+    attemptBody: (rep: string) => `In leadrelay notiert von ${rep}.`,
+  },
 };
 
 export type Texts = typeof de;
@@ -888,6 +894,12 @@ const en: Texts = {
       ebook: 'E-book download by a student',
       referral: 'Referral from a customer',
     },
+  },
+  crm: {
+    ownerChanged: (crm, company, owner) => `${company}: the owner in ${crm} was changed to ${owner} after leadrelay's decision. leadrelay did not overwrite it. The lead was accepted by `,
+    ownerChangedEnd: ' – please settle who works it.',
+    attemptSubject: (n) => `Contact attempt ${n} (leadrelay)`,
+    attemptBody: (rep) => `Logged in leadrelay by ${rep}.`,
   },
 };
 

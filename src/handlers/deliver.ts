@@ -12,6 +12,7 @@ import { calendarOf, type Deps, metricsOf, queueOf, textsOf } from './deps.ts';
 import { followUp } from './follow.ts';
 import { type ChatFile, type MessageRef, type OutMessage, type PendingDelivery, type Send, SendError } from './ports.ts';
 import { chartsMessage, renderDigest } from './post-digest.ts';
+import { writeToCrm } from './crm-write.ts';
 
 export interface DeliveryRun {
   taken: number;
@@ -88,6 +89,7 @@ function send(deps: Deps, delivery: PendingDelivery): Promise<boolean> {
     case 'digest': return postDigest(deps, delivery, how);
     case 'message': return sendMessage(deps, delivery, how);
     case 'webhook': return sendWebhook(deps, delivery);
+    case 'crm': return writeToCrm(deps, delivery);
   }
 }
 

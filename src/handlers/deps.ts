@@ -4,6 +4,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { Calendar } from '../domain/sla.ts';
 import { type Texts, texts } from '../domain/texts.ts';
 import type { Form, FormErrors, View } from '../domain/view.ts';
+import type { CrmLink } from './crm-write.ts';
 import type { Log } from './log.ts';
 import { type ChartRenderer, type Chat, type Clock, type Digests, type Metrics, noMetrics, type RateLimits, type RateRule, type Scheduler, type Stores, type Webhooks } from './ports.ts';
 
@@ -26,6 +27,8 @@ export interface Deps extends Stores {
   /** Where what follows a change (SLA clocks, the capacity signal) may run once the platform
    * was answered (a Teams invoke waits for its answer); inline when absent. */
   later?: (work: () => Promise<void>) => void;
+  /** The CRMs decisions are written back to; none configured when absent. */
+  crm?: CrmLink;
 }
 
 /** What a chat listener shows the person who acted. */

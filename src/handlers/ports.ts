@@ -3,6 +3,7 @@
 // tests (test/support); handlers never import those directly.
 import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/changes.ts';
 import type { ChartSpec } from '../domain/charts.ts';
+import type { CrmSystem, CrmWrite } from '../domain/crm.ts';
 import type { DigestNumbers } from '../domain/digest.ts';
 import type { Lead, LeadEvent } from '../domain/lead.ts';
 import type { RejectReason } from '../domain/rejections.ts';
@@ -270,6 +271,8 @@ export type PendingDelivery = {
   | { kind: 'message'; message: OutMessage; parentKey: string | null }
   /** An event for a webhook endpoint (by its URL), with its message id and payload. */
   | { kind: 'webhook'; target: string; messageId: string; payload: object }
+  /** A decision to write to the CRM the lead came from (src/handlers/crm-write.ts). */
+  | { kind: 'crm'; system: CrmSystem; write: CrmWrite }
 );
 
 export interface Outbox {

@@ -91,6 +91,24 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'is not an app-level token (xapp-…)').optional(),
   SLACK_API_URL: z.url().optional(),
+  /** HubSpot: a private app's access token (or an OAuth access token); turns the HubSpot poller on. */
+  HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** HubSpot: the app's client secret, which signs its webhooks; serves POST /hubspot/webhook. */
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** HubSpot: another API server than https://api.hubapi.com (a proxy). */
+  HUBSPOT_API_URL: z.url().optional(),
+  /** HubSpot: the webhook's URL as HubSpot calls it, when a proxy changes scheme or host (it is signed). */
+  HUBSPOT_WEBHOOK_URL: z.url().optional(),
+  /** Salesforce: the org's My Domain URL, where the connected app logs in (client credentials flow). */
+  SALESFORCE_LOGIN_URL: z.url().optional(),
+  SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Salesforce: the instance to call instead of the one the login names. */
+  SALESFORCE_INSTANCE_URL: z.url().optional(),
+  /** Seconds between polls of each CRM for changed leads and deals. */
+  LEADRELAY_CRM_POLL_SECONDS: z.coerce.number().positive().default(60),
+  /** Where a CRM's very first poll starts (an ISO time); default: when leadrelay first connects. */
+  LEADRELAY_CRM_START: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
 }).superRefine((env, ctx) => {
   if (env.LEADRELAY_SANDBOX === 'remote' && !env.LEADRELAY_SANDBOX_PASSWORD) {
     ctx.addIssue({ code: 'custom', path: ['LEADRELAY_SANDBOX_PASSWORD'], message: 'is required with LEADRELAY_SANDBOX=remote: anyone who reaches the sandbox can act as anyone, so it needs a password' });
@@ -103,6 +121,13 @@ const envSchema = z.object({
   }
   if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
     ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a single-tenant app (or set MicrosoftAppType=MultiTenant)' });
+  }
+  if (env.HUBSPOT_CLIENT_SECRET && !env.HUBSPOT_ACCESS_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['HUBSPOT_ACCESS_TOKEN'], message: 'is required with HUBSPOT_CLIENT_SECRET: a webhook names contacts, which are read from HubSpot' });
+  }
+  const salesforce = ['SALESFORCE_LOGIN_URL', 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'] as const;
+  if (salesforce.some((k) => env[k])) {
+    for (const k of salesforce) if (!env[k]) ctx.addIssue({ code: 'custom', path: [k], message: `is required to connect Salesforce (set all of ${salesforce.join(', ')})` });
   }
   if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required to use Slack' });

@@ -10,6 +10,7 @@ import type { View } from '../domain/view.ts';
 import { FREE_TEXT_KEYS, nurturedAtIntake, outEvents, type Subscription, subscribers } from '../domain/webhooks.ts';
 import { Prisma, type Lead as LeadRow, type LeadEvent as EventRow } from '../generated/prisma/client.ts';
 import type { IntakeTx, Leads, LedgerRow, NewLead, OutMessage, StoredMember } from '../handlers/ports.ts';
+import { crmWriteInsert } from './crm-store.ts';
 import { eraseMessages, messagesInsert } from './outbox-store.ts';
 import type { Db } from './prisma.ts';
 
@@ -37,8 +38,14 @@ const hashed = (externalId: string) => HASHED + createHash('sha256').update(exte
 class Void extends Error {}
 
 export class PrismaLeads implements Leads {
-  /** `subscriptions`: who gets which lead events (the agreement's webhooks), read at each change. */
-  constructor(private readonly db: Db, private readonly onQueued: () => void, private readonly subscriptions: () => readonly Subscription[] = () => []) {}
+  /** `subscriptions`: who gets which lead events (the agreement's webhooks), read at each change.
+   * `writeBack`: the CRMs whose leads hear of every change (a "crm" delivery with the change). */
+  constructor(
+    private readonly db: Db,
+    private readonly onQueued: () => void,
+    private readonly subscriptions: () => readonly Subscription[] = () => [],
+    private readonly writeBack: readonly string[] = [],
+  ) {}
 
   intake<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
     let queued = false;
@@ -73,18 +80,19 @@ export class PrismaLeads implements Leads {
   }
 
   async apply(change: LeadChange, messages: readonly OutMessage[] = []): Promise<Lead | null> {
-    // A change with only messages and events for webhooks (a claim, a reminder) is one statement;
+    // A change with only messages, webhooks and CRM writes (a claim, a reminder) is one statement;
     // records and a new offer need a transaction.
     const hooks = hooksOf(change, this.subscriptions());
-    const queues = Boolean(change.follows.offer) || messages.length > 0 || hooks.length > 0 || change.records.some((r) => r.kind === 'erasure');
+    const crm = crmWriteInsert(change, this.writeBack);
+    const queues = Boolean(change.follows.offer) || messages.length > 0 || hooks.length > 0 || change.records.some((r) => r.kind === 'erasure') || crm !== null;
     if (change.records.length === 0 && !change.follows.offer) {
-      const lead = await updateLead(this.db, change, messages, hooks);
+      const lead = await updateLead(this.db, change, messages, hooks, crm);
       if (lead && queues) this.onQueued();
       return lead;
     }
     try {
       const lead = await this.db.$transaction(async (tx) => {
-        const changed = await updateLead(tx, change, messages, hooks);
+        const changed = await updateLead(tx, change, messages, hooks, crm);
         if (!changed) return null;
         for (const record of change.records) Object.assign(changed, await writeRecord(tx, changed, record, change.at));
         if (change.follows.offer) await queueOffer(tx, changed, change.follows.offer);
@@ -190,7 +198,7 @@ const hooksInsert = (hooks: readonly Hook[], from: Prisma.Sql) => Prisma.sql`
 
 /** The conditional UPDATE, its events, its messages and its webhooks in one statement; null
  * (nothing written) when the lead is not where the change expects it. */
-async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[], hooks: readonly Hook[] = []): Promise<Lead | null> {
+async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly OutMessage[], hooks: readonly Hook[] = [], crm: Prisma.Sql | null = null): Promise<Lead | null> {
   const to = statusAfter(change);
   const held = change.heldBy === undefined ? Prisma.empty
     : change.heldBy === null ? Prisma.sql`AND assignee IS NULL` : Prisma.sql`AND assignee = ${change.heldBy}`;
@@ -207,7 +215,7 @@ async function updateLead(db: Db | Tx, change: LeadChange, messages: readonly Ou
       FROM changed c, jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
         AS e(at timestamp(3), type text, actor text, "from" "LeadStatus", "to" "LeadStatus", data jsonb)
     )${messages.length ? Prisma.sql`, messages AS (${messagesInsert(Prisma.sql`${change.leadId}::uuid`, messages, Prisma.sql`EXISTS (SELECT 1 FROM changed)`)})` : Prisma.empty}
-    ${hooks.length ? Prisma.sql`, hooks AS (${hooksInsert(hooks, Prisma.sql`changed l`)})` : Prisma.empty}
+    ${hooks.length ? Prisma.sql`, hooks AS (${hooksInsert(hooks, Prisma.sql`changed l`)})` : Prisma.empty}${crm ?? Prisma.empty}
     SELECT * FROM changed`;
   return row ? toLead(row) : null;
 }
@@ -253,6 +261,8 @@ async function eraseRecords(tx: Tx, leadId: string, card: View): Promise<Pick<Le
   await tx.$executeRaw`UPDATE "LeadEvent" SET data = data - 'reason' WHERE "leadId" = ${leadId}::uuid AND type IN ('opportunity', 'won', 'lost') AND data ? 'reason'`;
   await eraseMessages(tx, leadId, card);
   await erasePayloads(tx, leadId, lead?.externalId ?? '');
+  // What leadrelay kept of the person's CRM record goes too (pending CRM writes were dropped above).
+  await tx.$executeRaw`DELETE FROM "CrmLedger" WHERE "leadId" = ${leadId}::uuid`;
   return { externalId: lead?.externalId ?? '' };
 }
 /** Webhook payloads about the lead, sent or not (a failed one may be replayed): the source id

@@ -1,6 +1,7 @@
 // The outbox on PostgreSQL: every chat message, written with the change that causes it, leased to
 // one worker at a time, posted after the commit, retried until the platform takes it.
 import type { LeadChange, OfferOrigin } from '../domain/changes.ts';
+import type { CrmSystem, CrmWrite } from '../domain/crm.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { View } from '../domain/view.ts';
 import { Prisma } from '../generated/prisma/client.ts';
@@ -19,12 +20,13 @@ interface Row {
   attempts: number;
   version: number;
   createdAt: Date;
-  data: { origin?: OfferOrigin; by?: string | null; month?: string; to?: string | null; message?: OutMessage; parentKey?: string | null; target?: string; id?: string; payload?: { type?: string } };
+  data: { origin?: OfferOrigin; by?: string | null; month?: string; to?: string | null; message?: OutMessage; parentKey?: string | null; target?: string; id?: string; payload?: { type?: string }; system?: CrmSystem; write?: CrmWrite };
 }
 
 function toDelivery(r: Row): PendingDelivery {
   const base = { id: r.id, key: r.key, leadId: r.leadId, queue: r.queue, attempts: r.attempts, version: r.version, createdAt: r.createdAt };
   if (r.kind === 'digest') return { ...base, kind: 'digest', month: r.data.month ?? '', to: r.data.to ?? null };
+  if (r.kind === 'crm' && r.data.system && r.data.write) return { ...base, kind: 'crm', system: r.data.system, write: r.data.write };
   if (r.kind === 'message' && r.data.message) return { ...base, kind: 'message', message: reviveView<OutMessage>(r.data.message), parentKey: r.data.parentKey ?? null };
   if (r.kind === 'webhook') return { ...base, kind: 'webhook', target: r.data.target ?? '', messageId: r.data.id ?? r.id, payload: r.data.payload ?? {} };
   return { ...base, kind: 'offer', origin: r.data.origin ?? 'new', by: r.data.by ?? null };

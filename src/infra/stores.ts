@@ -9,9 +9,10 @@ import { PrismaOutbox } from './outbox-store.ts';
 import { PrismaPeople } from './people-store.ts';
 import type { Db } from './prisma.ts';
 
-/** `subscriptions`: who gets which lead events (the agreement's webhooks), queued with each change. */
-export function prismaStores(db: Db, onQueued: () => void = () => {}, subscriptions: () => readonly Subscription[] = () => []): Stores {
-  const leads = new PrismaLeads(db, onQueued, subscriptions);
+/** `subscriptions`: who gets which lead events (the agreement's webhooks), queued with each change;
+ * `crmWriteBack`: the CRMs whose leads hear of each change (src/infra/crm-store.ts). */
+export function prismaStores(db: Db, onQueued: () => void = () => {}, subscriptions: () => readonly Subscription[] = () => [], crmWriteBack: readonly string[] = []): Stores {
+  const leads = new PrismaLeads(db, onQueued, subscriptions, crmWriteBack);
   return {
     leads,
     disputes: new PrismaDisputes(db),

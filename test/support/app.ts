@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import type { OnOutcome } from '../../src/handlers/crm-sync.ts';
 import type { Clock } from '../../src/handlers/ports.ts';
 import { loadEnv } from '../../src/infra/config.ts';
 import type { Logger } from '../../src/infra/logger.ts';
@@ -35,6 +36,10 @@ export interface AppOptions {
   logger?: Logger;
   /** How long /readyz trusts "all migrations applied" (default a minute). */
   migrationsRecheckMs?: number;
+  /** Where the CRM pollers pass outcomes (without it, deals are not polled). */
+  onOutcome?: OnOutcome;
+  /** The CRM pollers' timer; off by default: tests poll with app.crm.poll(). */
+  crmPolls?: boolean;
 }
 
 export async function startApp(opts: AppOptions = {}) {
@@ -59,6 +64,7 @@ export async function startApp(opts: AppOptions = {}) {
   const running = await start(env, {
     ...(opts.logger ? { logger: opts.logger } : { log }), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.teamsAuth ? { teamsAuth: opts.teamsAuth } : {}),
     ...(opts.migrationsRecheckMs !== undefined ? { migrationsRecheckMs: opts.migrationsRecheckMs } : {}),
+    ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}), crmPolls: opts.crmPolls ?? false,
   });
   const base = `http://127.0.0.1:${running.port}`;
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
