@@ -146,7 +146,13 @@ export class TeamsSetup {
         ? `teams: ${who} wrote to leadrelay, but the agreement gives ${found[0].email} another teamsId, which wins`
         : `teams: ${who} wrote to leadrelay but is not a person of the agreement`);
     } catch (error) {
-      this.d.log.warn(`teams: could not look up the Teams user ${a.from.id}: ${errorMessage(error)}`);
+      // Teams knows no such member where the activity came from: a stranger, not a failure.
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        strangers.add(a.from.id);
+        this.d.log.debug(`teams: ${a.from.id} is not a member Teams can name here`);
+      } else {
+        this.d.log.warn(`teams: could not look up the Teams user ${a.from.id}: ${errorMessage(error)}`);
+      }
     }
     return undefined;
   }
