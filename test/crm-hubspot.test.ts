@@ -8,7 +8,7 @@ import type { Deps } from '../src/handlers/deps.ts';
 import { submitReject } from '../src/handlers/reject-lead.ts';
 import { logAttempt, markContacted } from '../src/handlers/rep-actions.ts';
 import { signV3 } from '../src/http/hubspot-signature.ts';
-import { type App, agreementFile, startApp } from './support/app.ts';
+import { type App, agreementFile, settleOutbox, startApp } from './support/app.ts';
 import { query } from './support/db.ts';
 import { FakeHubSpot } from './support/fake-hubspot.ts';
 
@@ -62,16 +62,7 @@ const leadOf = async (contactId: string) => {
   const [row] = await query<{ id: string; status: string; assignee: string; source: string; grade: string }>(app.url, 'SELECT id, status, assignee, source, grade FROM "Lead" WHERE "sourceSystem" = $1 AND "externalId" = $2', ['hubspot', contactId]);
   return row;
 };
-/** Runs the outbox until nothing waits (retries included). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    await app.deliver();
-    const [row] = await query<{ n: number }>(app.url, `SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'pending'`);
-    if (row?.n === 0) return;
-    await sleep(50);
-  }
-  throw new Error('the outbox did not settle');
-}
+const settle = () => settleOutbox(app);
 const patches = (contactId: string) => hubspot.calls('PATCH', new RegExp(`/contacts/${contactId}$`)).map((r) => r.body.properties);
 
 /** A contact polled in, offered in chat (its offer posted), accepted by Anna. */

@@ -6,7 +6,7 @@ import { acceptLead } from '../src/handlers/accept-lead.ts';
 import type { Outcome } from '../src/handlers/crm-sync.ts';
 import type { Deps } from '../src/handlers/deps.ts';
 import { logAttempt, markContacted } from '../src/handlers/rep-actions.ts';
-import { type App, agreementFile, startApp } from './support/app.ts';
+import { type App, agreementFile, settleOutbox, startApp } from './support/app.ts';
 import { query } from './support/db.ts';
 import { CLIENT_ID, CLIENT_SECRET, FakeSalesforce } from './support/fake-salesforce.ts';
 
@@ -48,15 +48,7 @@ const leadOf = async (id: string) => {
   const [row] = await query<{ id: string; status: string; source: string; grade: string | null }>(app.url, 'SELECT id, status, source, grade FROM "Lead" WHERE "sourceSystem" = $1 AND "externalId" = $2', ['salesforce', id]);
   return row;
 };
-async function settle(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    await app.deliver();
-    const [row] = await query<{ n: number }>(app.url, `SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'pending'`);
-    if (row?.n === 0) return;
-    await sleep(50);
-  }
-  throw new Error('the outbox did not settle');
-}
+const settle = () => settleOutbox(app);
 const soql = () => salesforce.calls('GET', /\/query$/).map((r) => r.query.get('q') ?? '');
 const updates = (id: string) => salesforce.calls('PATCH', new RegExp(`/sobjects/Lead/${id}$`));
 

@@ -13,20 +13,12 @@ import { repLeadView } from '../src/domain/views.ts';
 import { type App, lead, startApp } from './support/app.ts';
 import { acceptedLead, ANNA, BEN, EVA, harness } from './support/handler-deps.ts';
 import { type Driver, sandboxDriver, slackDriver, teamsDriver } from './support/platforms.ts';
+import { waitFor } from './support/wait.ts';
 
 const INTAKE = 'intake-token-for-the-crm-0123';
 const METRICS = 'metrics-token-for-prometheus-0123';
 const t = texts('de');
 
-async function waitFor<T>(what: string, find: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
 
 describe('POST /api/outcomes', () => {
   let app: App;

@@ -15,6 +15,7 @@ import { logAttempt, markContacted } from '../src/handlers/rep-actions.ts';
 import { lead } from './support/app.ts';
 import { ANNA, BEN, CLARA, exampleAgreement, MIA, PAUL, SOPHIE, TOM } from './support/handler-deps.ts';
 import { type Driver, type Edit, type Form, sandboxDriver, slackDriver, teamsDriver, type Where } from './support/platforms.ts';
+import { waitFor } from './support/wait.ts';
 
 const NORA = 'nora.klein@example.com';
 const JONAS = 'jonas.wolf@example.com';
@@ -88,15 +89,6 @@ const STRANGER = { slack: t.notice.notInAgreement, teams: t.teams.unknownUser, s
 
 const PLATFORMS = [['Slack', slackDriver], ['Teams', teamsDriver], ['the sandbox', sandboxDriver]] as const;
 
-async function waitFor<T>(what: string, find: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
 
 // The platforms run side by side, each with its own app; the rows of one platform run in turn.
 describe.concurrent.each(PLATFORMS)('who may do what in %s', (_name, start) => {

@@ -8,7 +8,7 @@ import type { Clock } from '../../src/handlers/ports.ts';
 import { loadEnv } from '../../src/infra/config.ts';
 import type { Logger } from '../../src/infra/logger.ts';
 import { start } from '../../src/main.ts';
-import { freshDatabase } from './db.ts';
+import { freshDatabase, query } from './db.ts';
 import type { FakeSlack } from './fake-slack.ts';
 import { SIGNING_SECRET } from './slack-requests.ts';
 
@@ -106,4 +106,15 @@ export function lead(overrides: Record<string, unknown> = {}) {
     signals: ['pricing_page', 'demo_request'],
     ...overrides,
   };
+}
+
+/** Runs the app's outbox until nothing waits in it (retries included). */
+export async function settleOutbox(app: Pick<App, 'deliver' | 'url'>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    await app.deliver();
+    const [row] = await query<{ n: number }>(app.url, `SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'pending'`);
+    if (row?.n === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the outbox did not settle');
 }
