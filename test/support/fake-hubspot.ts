@@ -4,8 +4,8 @@
 // pipelines and deal-to-contact associations — keeps contacts and deals in memory, and records
 // every request with its headers. A contact changed through the API gets a new lastmodifieddate,
 // as in HubSpot, so leadrelay's own writes come back in its next search.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { FakeServer } from './fake-server.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
 type Json = any;
@@ -44,7 +44,7 @@ const STAGES = [
   { id: 'closedlost', metadata: { isClosed: 'true', probability: '0.0' } },
 ];
 
-export class FakeHubSpot {
+export class FakeHubSpot extends FakeServer {
   readonly requests: HubSpotRequest[] = [];
   readonly contacts = new Map<string, HubSpotObject>();
   readonly deals = new Map<string, HubSpotObject>();
@@ -62,20 +62,11 @@ export class FakeHubSpot {
   loseNext: { method: string; path: RegExp } | null = null;
   private nextId = 5000;
   private lastTime = 0;
-  private server!: http.Server;
-  url = '';
 
   static async start(): Promise<FakeHubSpot> {
     const fake = new FakeHubSpot();
-    fake.server = http.createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   /** A time after every earlier one, as HubSpot's change times are. */
@@ -126,7 +117,7 @@ export class FakeHubSpot {
     return this.requests.filter((r) => r.method === method && path.test(r.path));
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');

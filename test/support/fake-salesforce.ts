@@ -4,8 +4,8 @@
 // queryMore paging, describe, a lead's update and a task's creation — keeps records in memory,
 // and records every request with its headers. Each answer carries Sforce-Limit-Info, as the real
 // API does; an update moves the record's SystemModstamp, so leadrelay's own writes come back.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { FakeServer } from './fake-server.ts';
 
 export const SF_VERSION = '62.0';
 export const CLIENT_ID = 'sf-client-id';
@@ -35,7 +35,7 @@ const FIELDS: Record<string, string[]> = {
   Opportunity: ['Id', 'Name', 'StageName', 'IsWon', 'IsClosed', 'Amount', 'CloseDate', 'Loss_Reason__c', 'SystemModstamp', 'CreatedDate'],
 };
 
-export class FakeSalesforce {
+export class FakeSalesforce extends FakeServer {
   readonly requests: SalesforceRequest[] = [];
   readonly records: Record<string, SfRecord[]> = {
     Lead: [], Opportunity: [], Task: [],
@@ -55,20 +55,11 @@ export class FakeSalesforce {
   private nextId = 1;
   private lastTime = 0;
   private readonly cursors = new Map<string, SfRecord[]>();
-  private server!: http.Server;
-  url = '';
 
   static async start(): Promise<FakeSalesforce> {
     const fake = new FakeSalesforce();
-    fake.server = http.createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private now(): string {
@@ -122,7 +113,7 @@ export class FakeSalesforce {
     return this.requests.filter((r) => r.method === method && path.test(r.path));
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
