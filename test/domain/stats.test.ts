@@ -52,7 +52,9 @@ describe('benjaminiHochberg', () => {
   it('never lowers a p-value and caps at 1', () => {
     const p = [0.9, 0.5, 0.2, 0.99];
     const q = benjaminiHochberg(p);
-    q.forEach((x, i) => expect(x).toBeGreaterThanOrEqual(p[i] as number));
+    q.forEach((x, i) => {
+      expect(x).toBeGreaterThanOrEqual(p[i] as number);
+    });
     expect(Math.max(...q)).toBeLessThanOrEqual(1);
     expect(benjaminiHochberg([])).toEqual([]);
   });
