@@ -122,23 +122,43 @@ export interface Workload {
 export const scoreOf = (lead: EvidenceLead, signals: Readonly<Record<string, number>>): number =>
   [...new Set(lead.signals)].reduce((sum, s) => sum + (signals[s] ?? 0), 0);
 
+/** Per score reached: leads, and among them accepted, won and won revenue. */
+interface ScoreTally { score: number; leads: number; accepted: number; won: number; revenue: number }
+
+function tallies(leads: readonly EvidenceLead[], signals: Readonly<Record<string, number>>): ScoreTally[] {
+  const byScore = new Map<number, ScoreTally>();
+  for (const lead of leads) {
+    const score = scoreOf(lead, signals);
+    const t = byScore.get(score) ?? { score, leads: 0, accepted: 0, won: 0, revenue: 0 };
+    t.leads++;
+    if (lead.accepted) t.accepted++;
+    if (lead.won) {
+      t.won++;
+      t.revenue += lead.revenue ?? 0;
+    }
+    byScore.set(score, t);
+  }
+  return [...byScore.values()];
+}
+
+const sum = (ts: readonly ScoreTally[], field: keyof ScoreTally) => ts.reduce((s, t) => s + t[field], 0);
+
 /** For each MQL cut-off (every score the leads reach, and today's): what it would keep and lose.
  * Only leads at or above today's threshold were routed, so only theirs are outcomes. */
 export function thresholdSweep(leads: readonly EvidenceLead[], signals: Readonly<Record<string, number>>, mql: number, work: Workload): SweepRow[] {
-  const scored = leads.map((lead) => ({ lead, score: scoreOf(lead, signals) }));
-  const cuts = [...new Set([mql, ...scored.map((s) => s.score)])].sort((a, b) => a - b);
+  const scores = tallies(leads, signals);
+  const cuts = [...new Set([mql, ...scores.map((t) => t.score)])].sort((a, b) => a - b);
   return cuts.map((cut) => {
-    const kept = scored.filter((s) => s.score >= cut);
-    const lost = scored.filter((s) => s.score < cut && s.score >= mql).map((s) => s.lead);
-    const count = (ls: readonly EvidenceLead[], o: 'accepted' | 'won') => ls.filter((l) => l[o]).length;
-    const routedKept = kept.filter((s) => s.score >= mql).map((s) => s.lead);
-    const load = kept.length / Math.max(1, work.reps) / Math.max(1, work.weeks);
+    const kept = scores.filter((t) => t.score >= cut);
+    const routedKept = kept.filter((t) => t.score >= mql);
+    const lost = scores.filter((t) => t.score < cut && t.score >= mql);
+    const load = sum(kept, 'leads') / Math.max(1, work.reps) / Math.max(1, work.weeks);
     return {
-      mql: cut, leads: kept.length,
-      acceptedKept: count(routedKept, 'accepted'), acceptedLost: count(lost, 'accepted'),
-      wonKept: count(routedKept, 'won'), wonLost: count(lost, 'won'),
-      revenueLost: lost.reduce((sum, l) => sum + (l.won ? (l.revenue ?? 0) : 0), 0),
-      unknownAdded: kept.length - routedKept.length,
+      mql: cut, leads: sum(kept, 'leads'),
+      acceptedKept: sum(routedKept, 'accepted'), acceptedLost: sum(lost, 'accepted'),
+      wonKept: sum(routedKept, 'won'), wonLost: sum(lost, 'won'),
+      revenueLost: sum(lost, 'revenue'),
+      unknownAdded: sum(kept, 'leads') - sum(routedKept, 'leads'),
       leadsPerRepPerWeek: load, overCapacity: load > work.capacityPerWeek,
     };
   });
@@ -153,15 +173,18 @@ export const MIN_BAND = 30;
  * never proposed: below the threshold there are no outcomes to show it would help. */
 export function thresholdProposals(leads: readonly EvidenceLead[], signals: Readonly<Record<string, number>>, mql: number, work: Workload): Proposal[] {
   const rows = thresholdSweep(leads, signals, mql, work);
-  const routed = leads.filter((l) => scoreOf(l, signals) >= mql);
-  const wonRate = routed.length > 0 ? routed.filter((l) => l.won).length / routed.length : 0;
+  const routed = tallies(leads, signals).filter((t) => t.score >= mql);
+  const wonRate = sum(routed, 'leads') > 0 ? sum(routed, 'won') / sum(routed, 'leads') : 0;
   const today = rows.find((r) => r.mql === mql) as SweepRow;
-  const band = (cut: number) => routed.filter((l) => scoreOf(l, signals) < cut);
+  /** The routed leads a cut-off would drop: their number and how many were won. */
+  const band = (cut: number) => {
+    const ts = routed.filter((t) => t.score < cut);
+    return { n: sum(ts, 'leads'), won: sum(ts, 'won') };
+  };
   const proposals: Proposal[] = [];
   const weak = rows.filter((r) => r.mql > mql).map((row) => {
-    const b = band(row.mql);
-    const won = b.filter((l) => l.won).length;
-    return { row, n: b.length, won, high: wilson(won, b.length)[1] };
+    const { n, won } = band(row.mql);
+    return { row, n, won, high: wilson(won, n)[1] };
   }).filter((c) => c.n >= MIN_BAND && wonRate > 0 && c.high < wonRate / 2).at(-1);
   if (weak) {
     proposals.push({
@@ -172,9 +195,10 @@ export function thresholdProposals(leads: readonly EvidenceLead[], signals: Read
   } else if (today.overCapacity) {
     const fits = rows.find((r) => r.mql > mql && !r.overCapacity);
     if (fits) {
+      const { n, won } = band(fits.mql);
       proposals.push({
         path: 'definitions.thresholds.mql', from: mql, to: fits.mql,
-        evidence: { kind: 'threshold', why: 'over_capacity', row: fits, bandLeads: band(fits.mql).length, bandWon: band(fits.mql).filter((l) => l.won).length, bandWonHigh: wilson(band(fits.mql).filter((l) => l.won).length, band(fits.mql).length)[1], wonRate, capacity: work.capacityPerWeek },
+        evidence: { kind: 'threshold', why: 'over_capacity', row: fits, bandLeads: n, bandWon: won, bandWonHigh: wilson(won, n)[1], wonRate, capacity: work.capacityPerWeek },
         strength: Math.min(1, (today.leadsPerRepPerWeek - work.capacityPerWeek) / work.capacityPerWeek),
       });
     }
