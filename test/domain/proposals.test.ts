@@ -68,6 +68,28 @@ describe('signalProposals on synthetic ground truth', () => {
   });
 });
 
+describe('signalProposals when only routed leads have outcomes', () => {
+  it('loses power honestly: fewer runs find demo_request than with every lead’s outcome', () => {
+    // MQL at 15: a lead with demo_request or webinar_attended alone is routed, pricing or an
+    // e-book alone is not, and a lead never routed has no outcome to learn from.
+    const routed = (l: EvidenceLead) => ['demo_request', 'webinar_attended'].some((s) => l.signals.includes(s)) || l.signals.length >= 2;
+    let full = 0;
+    let onlyRouted = 0;
+    let short = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const leads = synthetic(seed);
+      const up = (ls: EvidenceLead[]) => signalProposals(ls, POINTS).proposals.some((p) => p.path === 'definitions.signals.demo_request' && Number(p.to) > 10);
+      if (up(leads)) full++;
+      const kept = leads.filter(routed);
+      if (!signalProposals(kept, POINTS).need.enough) short++;
+      if (up(kept)) onlyRouted++;
+    }
+    expect(full).toBeGreaterThanOrEqual(90);
+    expect(onlyRouted).toBeLessThan(full);
+    expect(onlyRouted + short).toBeLessThanOrEqual(100);
+  });
+});
+
 describe('thresholdSweep', () => {
   // Scores with POINTS: demo+webinar 20, demo 10, pricing 5, none 0. Today's MQL: 10.
   const history = [
