@@ -181,4 +181,10 @@ describe('proposeChanges', () => {
     expect(strengths).toEqual([...strengths].sort((a, b) => b - a));
     expect(proposals.some((p) => p.path === 'rejections.other')).toBe(true);
   });
+
+  it('with no leads at all proposes nothing and says how many outcomes are missing', () => {
+    const { need, proposals } = proposeChanges({ leads: [], signals: POINTS, mql: 10, work: { reps: 2, capacityPerWeek: 10, weeks: 4 }, rejections: [] });
+    expect(proposals).toEqual([]);
+    expect(need).toEqual({ enough: false, events: 0, needed: 100, missing: 100 });
+  });
 });
