@@ -6,6 +6,7 @@ import type { Agreement } from './agreement.ts';
 import { type Names, names, type Texts } from './texts.ts';
 import type { Block, Rich, View } from './view.ts';
 import { type Precedent, precedentLine } from './views.ts';
+import { wilson } from './stats.ts';
 
 /** A source or campaign: its MQLs delivered this month and what became of them. */
 export interface Ranked {
@@ -147,20 +148,7 @@ export interface NextTarget {
  * leads). The intervals shown with the rates say how sure they are. */
 export const MIN_HISTORY = { leads: 50, opportunities: 10, closed: 10, customers: 1 } as const;
 
-/** z for a two-sided 95 % interval. */
-const Z95 = 1.959964;
-
-/** The Wilson score interval of a rate of `successes` in `n` (95 %): unlike p ± z·σ it stays
- * within 0..1 and is honest for small n and rates near 0 or 1. */
-export function wilson(successes: number, n: number, z = Z95): [number, number] {
-  if (n <= 0) return [0, 1];
-  const p = successes / n;
-  const z2 = z * z;
-  const denominator = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denominator;
-  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+export { wilson };
 
 // Rounding up after a division that should be whole (80 / 0.2 is 400.00000000000006 in floats).
 const ceil = (x: number) => Math.ceil(x - 1e-9);
