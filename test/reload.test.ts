@@ -121,6 +121,19 @@ describe('the agreement reloads', () => {
     expect(res.body.lead).toMatchObject({ queue: 'inside-dach-nord', assignee: 'neu.rep@example.com' });
   });
 
+  it('instances starting together on one database store the version once, and both start', async () => {
+    const url = await freshDatabase();
+    const file = agreementFile(() => {});
+    const both = await Promise.all([startApp({ url, config: file }), startApp({ url, config: file })]);
+    try {
+      expect(both[0].agreement.version).toBe(both[1].agreement.version);
+      const rows = await query(url, 'SELECT version FROM "AgreementVersion"');
+      expect(rows.map((r) => r.version)).toEqual([both[0].agreement.version]);
+    } finally {
+      await Promise.all(both.map((a) => a.stop()));
+    }
+  });
+
   it('SIGHUP reloads a running leadrelay', async () => {
     const file = agreementFile(() => {});
     const url = await freshDatabase();
