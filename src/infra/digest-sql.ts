@@ -236,6 +236,9 @@ export interface ConversionRow {
   opportunities: number;
   closed: number;
   won: number;
+  /** Accepted by sales, and of those with an outcome recorded (opportunity, won or lost). */
+  accepted: number;
+  recorded: number;
 }
 
 export const conversion = (db: Db, { s, hs }: Bounds) =>
@@ -245,9 +248,11 @@ export const conversion = (db: Db, { s, hs }: Bounds) =>
       count(*)::int AS leads,
       count(*) FILTER (WHERE opportunity)::int AS opportunities,
       count(*) FILTER (WHERE opportunity AND status IN ('won', 'lost'))::int AS closed,
-      count(*) FILTER (WHERE status = 'won')::int AS won
+      count(*) FILTER (WHERE status = 'won')::int AS won,
+      count(*) FILTER (WHERE accepted)::int AS accepted,
+      count(*) FILTER (WHERE accepted AND (opportunity OR status IN ('won', 'lost')))::int AS recorded
     FROM (
-      SELECT source, campaign, grade, status, ("opportunityAt" IS NOT NULL OR status = 'won') AS opportunity
+      SELECT source, campaign, grade, status, ("opportunityAt" IS NOT NULL OR status = 'won') AS opportunity, "acceptedAt" IS NOT NULL AS accepted
       FROM "Lead"
       WHERE "receivedAt" >= ${hs}::timestamp AND "receivedAt" < ${s}::timestamp AND stage IS NOT NULL
     ) AS l
@@ -261,3 +266,11 @@ export const revenue = (db: Db, { s, e }: Bounds) =>
     FROM "LeadEvent" e JOIN "Lead" l ON l.id = e."leadId"
     WHERE e.type = 'won' AND e.at >= ${s}::timestamp AND e.at < ${e}::timestamp
     GROUP BY l.source, l."outcomeCurrency"`;
+
+// Agreement revisions in the three months up to the month's end: versions first loaded then,
+// except the very first version ever (putting an agreement in force is not revising it).
+export const revisions = (db: Db, from: Date, to: Date) =>
+  db.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM "AgreementVersion"
+    WHERE "loadedAt" >= ${from} AND "loadedAt" < ${to}
+      AND "loadedAt" > (SELECT min("loadedAt") FROM "AgreementVersion")`;
