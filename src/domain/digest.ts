@@ -97,6 +97,8 @@ export interface DigestNumbers {
   conversion: { from: string; to: string; bySource: Conversion[]; byCampaign: Conversion[]; byGrade: Conversion[] };
   /** Deals won in the month (whenever their lead came), by source. */
   revenue: Revenue[];
+  /** Leads offered to explore below the MQL threshold (src/domain/exploration.ts): not in `mqls`. */
+  explored?: number;
   /** What the maturity stage is read from (src/domain/maturity.ts); without it, no stage line. */
   maturity?: MaturityFacts;
 }
@@ -325,6 +327,7 @@ function delivery({ n, d, f }: Part): Block[] {
     { type: 'text', text: [{ bold: d.delivered(f.n(n.mqls.delivered), f.n(n.mqls.target)) }, d.deliveredShare(f.pct(share))] },
     { type: 'context', text: [`${d.weeks}${weeks}`] },
     { type: 'context', text: [d.evenness(f.pct(n.mqls.evenness))] },
+    ...(n.explored ? [{ type: 'context' as const, text: [d.explored(f.n(n.explored))] }] : []),
   ];
 }
 

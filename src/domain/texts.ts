@@ -27,6 +27,7 @@ const de = {
     suggested: 'Vorschlag: ',
     nobodySuggested: 'Niemand aus der Queue ist gerade frei – wer kann, nimmt ihn.',
     agreementVersion: (version: string) => `Bewertet und verteilt nach Vereinbarung ${version}`,
+    explored: 'Erkundung: Dieser Lead liegt knapp unter der MQL-Schwelle und wird angeboten, damit sichtbar wird, ob die Schwelle stimmt.',
     again: 'Erneut angeboten: Die Schlichtung hat die Ablehnung aufgehoben.',
     givenBack: 'Zurückgegeben von ',
     handedOver: 'Übergabe von Inside Sales, vorbereitet von ',
@@ -252,6 +253,7 @@ const de = {
     privacy: 'Datenschutz',
     erasedOnRequest: 'Gelöscht auf Anfrage',
     erasedByRetention: 'Gelöscht nach Ablauf der Aufbewahrungsfrist',
+    explored: (n: string) => `Dazu ${n} Leads knapp unter der MQL-Schwelle zur Erkundung angeboten (nicht als MQLs gezählt).`,
     maturity: {
       stage: (stage: string) => `Reifegrad der Vereinbarung: ${stage}.`,
       stages: { undefined: 'undefiniert', defined: 'definiert', aligned: 'abgestimmt', integrated: 'integriert' },
@@ -396,6 +398,7 @@ const de = {
     noSignals: 'keine Signale',
     notAFit: 'bleibt im Nurturing: passt nicht zum Zielkundenprofil',
     notReady: 'bleibt im Nurturing: noch nicht kaufbereit',
+    explored: (score: string, mql: string, percent: string) => `zur Erkundung angeboten: ${score} Punkte, knapp unter der MQL-Schwelle ${mql} (${percent} % solcher Leads werden angeboten, damit ihre Ergebnisse zeigen, ob die Schwelle stimmt)`,
     grade: (stage: string, grade: string, label: string) => (label ? `${stage}, Einstufung ${grade} (${label})` : `${stage}, Einstufung ${grade}`),
     owner: (source: string, team: string) => `Quelle „${source}“ gehört zu ${team}`,
     handover: (team: string) => `übergeben an ${team}`,
@@ -498,6 +501,7 @@ const en: Texts = {
     suggested: 'Suggested: ',
     nobodySuggested: 'Nobody in the queue is free right now – whoever can, takes it.',
     agreementVersion: (version) => `Qualified and routed under agreement ${version}`,
+    explored: 'Exploration: this lead is just below the MQL threshold and offered so we learn whether the threshold is right.',
     again: 'Offered again: arbitration overturned the rejection.',
     givenBack: 'Given back by ',
     handedOver: 'Handed over from inside sales, prepared by ',
@@ -722,6 +726,7 @@ const en: Texts = {
     privacy: 'Privacy',
     erasedOnRequest: 'Erased on request',
     erasedByRetention: 'Erased at the end of the retention period',
+    explored: (n) => `Plus ${n} leads just below the MQL threshold offered to explore (not counted as MQLs).`,
     maturity: {
       stage: (stage) => `Agreement maturity: ${stage}.`,
       stages: { undefined: 'undefined', defined: 'defined', aligned: 'aligned', integrated: 'integrated' },
@@ -857,6 +862,7 @@ const en: Texts = {
     noSignals: 'no signals',
     notAFit: 'kept in nurturing: outside the ideal customer profile',
     notReady: 'kept in nurturing: not ready yet',
+    explored: (score, mql, percent) => `offered to explore: ${score} points, just below the MQL threshold ${mql} (${percent}% of such leads are offered so their outcomes show whether the threshold is right)`,
     grade: (stage, grade, label) => (label ? `${stage}, grade ${grade} (${label})` : `${stage}, grade ${grade}`),
     owner: (source, team) => `source "${source}" is owned by ${team}`,
     handover: (team) => `handed over to ${team}`,
@@ -1063,6 +1069,7 @@ export function explain(reason: Reason, agreement: Agreement): string {
       return w.readiness(reason.score, signals, n.number(reason.mql), n.number(reason.sql));
     }
     case 'nurture': return reason.why === 'not_a_fit' ? w.notAFit : w.notReady;
+    case 'explore': return w.explored(n.number(reason.score), n.number(reason.mql), n.number(reason.percent));
     case 'grade': {
       const label = agreement.definitions.grades.find((g) => g.id === reason.grade)?.label ?? '';
       return w.grade(reason.stage, reason.grade, label);

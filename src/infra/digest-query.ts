@@ -91,6 +91,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     agreements,
     conversion: conversion.table,
     revenue: revenueOf(rows),
+    explored: facts.explored,
     maturity: maturityOf(rows, facts, { offered, accepted: acceptedTotal, measuredTarget: next.basis === 'measured', definitionsInForce: agreements.length > 0 }),
   };
 }
@@ -98,11 +99,12 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
 /** What maturity needs beyond the month's rows: last month's disputes, the quarter's revisions. */
 async function maturityRows(db: Db, month: string, tz: string, range: Range) {
   const last = monthRange(addMonths(month, -1), tz);
-  const [disputes, revisions] = await Promise.all([
+  const [disputes, revisions, explored] = await Promise.all([
     sql.disputeCounts(db, sql.monthBounds(last, addMonths(month, -1), tz)),
     sql.revisions(db, monthRange(addMonths(month, -2), tz).start, range.end),
+    sql.explored(db, sql.monthBounds(range, month, tz)),
   ]);
-  return { disputesLastMonth: disputes[0]?.opened ?? 0, revisions: revisions[0]?.count ?? 0 };
+  return { disputesLastMonth: disputes[0]?.opened ?? 0, revisions: revisions[0]?.count ?? 0, explored: explored[0]?.count ?? 0 };
 }
 
 /** The facts the maturity stage is read from (src/domain/maturity.ts). SLA adherence counts the
