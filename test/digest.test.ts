@@ -573,6 +573,28 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
     }
   });
 
+  it('counts leads offered to explore apart: not as MQLs, not in the measured rates', async () => {
+    const may = (day: number) => berlin(`2027-05-${String(day).padStart(2, '0')}T10:00`);
+    const normal = await lead({ received: may(3), source: 'inbound', status: 'qualified' });
+    const explored = await lead({ received: may(4), source: 'inbound', status: 'qualified' });
+    await client.query(`UPDATE "Lead" SET explanation = '{"qualification":[{"code":"explore","score":10,"mql":20,"percent":5}],"routing":[]}' WHERE id = $1`, [explored]);
+    try {
+      const month = await digestNumbers(db, agreement, '2027-05', NOW);
+      expect(month.mqls.delivered).toBe(1);
+      expect(month.explored).toBe(1);
+      expect(text(digestView(month, { ...agreement, locale: 'en' }, texts('en')))).toContain('Plus 1 leads just below the MQL threshold offered to explore (not counted as MQLs).');
+      expect(text(digestView(month, agreement, texts('de')))).toContain('Dazu 1 Leads knapp unter der MQL-Schwelle zur Erkundung angeboten (nicht als MQLs gezählt).');
+      // June's measured rates rest on March–May: the one normal MQL.
+      expect((await digestNumbers(db, agreement, '2027-06', NOW)).next.history.leads).toBe(1);
+      // October had none: no line.
+      expect(n.explored).toBe(0);
+      expect(text(digestView(n, agreement, texts('de')))).not.toContain('Erkundung');
+    } finally {
+      await client.query('DELETE FROM "LeadEvent" WHERE "leadId" = ANY($1)', [[normal, explored]]);
+      await client.query('DELETE FROM "Lead" WHERE id = ANY($1)', [[normal, explored]]);
+    }
+  });
+
   it('an empty month is all zeros', async () => {
     const empty = await digestNumbers(db, agreement, '2027-03', NOW);
     expect(empty.mqls).toEqual({

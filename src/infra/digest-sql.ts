@@ -14,8 +14,9 @@ import { RETENTION_ACTOR } from '../domain/retention.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
 
-/** A lead offered to explore: its qualification reasons hold an `explore` one. */
-const EXPLORED_SQL = Prisma.sql`(explanation -> 'qualification' @> '[{"code": "explore"}]'::jsonb)`;
+/** A lead offered to explore: its qualification reasons hold an `explore` one (false, not null,
+ * for an explanation without reasons). */
+const EXPLORED_SQL = Prisma.sql`coalesce(explanation -> 'qualification' @> '[{"code": "explore"}]'::jsonb, false)`;
 
 /** '2026-09-30 22:00:00.000': a UTC instant as a `timestamp` literal. */
 const utc = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
