@@ -30,11 +30,12 @@ export function drawn(id: string, percent: number): boolean {
  * drawn; otherwise unchanged. Explored leads get the lowest grade and an `explore` reason. */
 export function explore(q: Qualification, id: string, definitions: Agreement['definitions'], learning: Agreement['learning']): Qualification {
   const { mql } = definitions.thresholds;
-  if (learning.explore <= 0 || q.qualified || !q.fits || q.score >= mql || q.score < mql - JUST_BELOW) return q;
-  if (!drawn(id, learning.explore)) return q;
+  const percent = learning?.explore ?? 0;
+  if (percent <= 0 || q.qualified || !q.fits || q.score >= mql || q.score < mql - JUST_BELOW) return q;
+  if (!drawn(id, percent)) return q;
   const grade = definitions.grades[definitions.grades.length - 1]?.id ?? null;
   const reasons = q.reasons.filter((r) => r.code !== 'nurture');
-  reasons.push({ code: 'explore', score: q.score, mql, percent: learning.explore });
+  reasons.push({ code: 'explore', score: q.score, mql, percent });
   if (grade) reasons.push({ code: 'grade', stage: 'MQL', grade });
   return { ...q, qualified: true, stage: 'MQL', grade, reasons };
 }

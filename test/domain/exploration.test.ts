@@ -15,7 +15,7 @@ const FIT = { employees: 250, country: 'DE', industry: 'manufacturing' };
 describe('exploration', () => {
   it('is off by default: the example agreement explores nothing', () => {
     const agreement = exampleAgreement();
-    expect(agreement.learning).toEqual({ explore: 0 });
+    expect(agreement.learning).toBeUndefined();
     const q = qualify(FIT, ['webinar_attended'], agreement.definitions);
     expect(explore(q, 'any', agreement.definitions, agreement.learning)).toBe(q);
   });
@@ -53,7 +53,8 @@ describe('exploration', () => {
   });
 
   it('takes "5%" up to "20%" in the agreement, and no more', () => {
-    expect(exploring('5%').learning.explore).toBe(5);
+    expect(exploring('5%').learning?.explore).toBe(5);
+    expect(exploring('0%').learning?.explore).toBe(0);
     expect(() => exploring('30%')).toThrow(/explore at most 20%/);
     expect(() => exploring('five')).toThrow(/percentage/);
   });
