@@ -6,7 +6,6 @@ import type { Agreement } from '../domain/agreement.ts';
 import type { LeadChange } from '../domain/changes.ts';
 import { type Log, silentLog } from '../handlers/log.ts';
 import { errorMessage } from '../domain/errors.ts';
-import { isExplored } from '../domain/exploration.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { Metrics, SendFailure } from '../handlers/ports.ts';
 import type { Db } from './prisma.ts';
@@ -69,7 +68,6 @@ export class PromMetrics implements Metrics {
     'From a claim to the first contact, by grade and queue. Wall-clock time; the SLA counts working time.', ['grade', 'queue'], PEOPLE_BUCKETS);
   private readonly ack = this.histogram('leadrelay_chat_ack_seconds',
     'From a chat platform request (click, command, event) arriving to its HTTP answer, by platform.', ['platform'], ACK_BUCKETS);
-  private readonly explored = this.counter('leadrelay_leads_explored_total', 'Leads offered to explore just below the MQL threshold (also in leadrelay_leads_total), by source.', ['source']);
   private readonly rejections = this.counter('leadrelay_rejections_total', 'Leads rejected by sales, by reason and queue.', ['reason', 'queue']);
   private readonly disputes = this.counter('leadrelay_disputes_decided_total', 'Disputed rejections decided by an arbiter, by outcome (upheld, overturned).', ['outcome']);
   private readonly breaches = this.counter('leadrelay_sla_breaches_total', 'Deadlines missed (claim or first contact), once per deadline, by queue and clock.', ['queue', 'clock']);
@@ -116,10 +114,7 @@ export class PromMetrics implements Metrics {
   }
 
   taken(leads: readonly Lead[]): void {
-    for (const lead of leads) {
-      this.leads.inc({ grade: lead.grade ?? 'none', source: lead.source });
-      if (isExplored(lead.explanation.qualification)) this.explored.inc({ source: lead.source });
-    }
+    for (const lead of leads) this.leads.inc({ grade: lead.grade ?? 'none', source: lead.source });
   }
 
   changed(before: Lead, change: LeadChange): void {
