@@ -539,6 +539,62 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
     expect(en).toContain('40 of 100 became opportunities (40%, 95% interval 31%–50%); 10 of 16 closed opportunities were won (63%, 95% interval 39%–82%).');
   });
 
+  it('measures what the maturity stage is read from', () => {
+    // The seeded leads carry no agreement version. Rejections r1–r8 all name a specific reason.
+    // SLA: claims 10 + 1 with 5 in time, contacts 10 + 1 with 6 in time = 11 of 22 (see above).
+    // Accepted MQLs of Jul–Sep: s1, p1, h1, h2; outcomes recorded for h1 and h2 (won).
+    // Disputes opened: 4 in October, 1 in September (p2). No agreement versions recorded.
+    expect(n.maturity).toEqual({
+      definitionsInForce: false,
+      rejections: { total: 8, specific: 8 },
+      offers: { offered: 42, accepted: 11 },
+      sla: { due: 22, inTime: 11 },
+      outcomes: { leads: 4, recorded: 2 },
+      disputes: { thisMonth: 4, lastMonth: 1 },
+      measuredTarget: false,
+      revisionsLastQuarter: 0,
+    });
+  });
+
+  it('counts agreement revisions in the quarter up to the month’s end, not the first version', async () => {
+    const version = (id: string, at: Date) => client.query('INSERT INTO "AgreementVersion" (version, agreement, "loadedAt") VALUES ($1, $2, $3)', [id, '{}', ts(at)]);
+    await version('rev-first', berlin('2026-08-15T10:00'));
+    await version('rev-second', berlin('2026-09-10T10:00'));
+    await version('rev-later', berlin('2026-11-02T10:00'));
+    try {
+      // Aug–Oct: rev-first is the first version ever (putting it in force), rev-second revises it; rev-later is November.
+      expect((await digestNumbers(db, agreement, '2026-10', NOW)).maturity?.revisionsLastQuarter).toBe(1);
+      // Sep–Nov: rev-second and rev-later.
+      expect((await digestNumbers(db, agreement, '2026-11', NOW)).maturity?.revisionsLastQuarter).toBe(2);
+      // May–Jul: none yet.
+      expect((await digestNumbers(db, agreement, '2026-07', NOW)).maturity?.revisionsLastQuarter).toBe(0);
+    } finally {
+      await client.query(`DELETE FROM "AgreementVersion" WHERE version LIKE 'rev-%'`);
+    }
+  });
+
+  it('counts leads offered to explore apart: not as MQLs, not in the measured rates', async () => {
+    const may = (day: number) => berlin(`2027-05-${String(day).padStart(2, '0')}T10:00`);
+    const normal = await lead({ received: may(3), source: 'inbound', status: 'qualified' });
+    const explored = await lead({ received: may(4), source: 'inbound', status: 'qualified' });
+    await client.query(`UPDATE "Lead" SET explanation = '{"qualification":[{"code":"explore","score":10,"mql":20,"percent":5}],"routing":[]}' WHERE id = $1`, [explored]);
+    try {
+      const month = await digestNumbers(db, agreement, '2027-05', NOW);
+      expect(month.mqls.delivered).toBe(1);
+      expect(month.explored).toBe(1);
+      expect(text(digestView(month, { ...agreement, locale: 'en' }, texts('en')))).toContain('Plus 1 leads just below the MQL threshold offered to explore (not counted as MQLs).');
+      expect(text(digestView(month, agreement, texts('de')))).toContain('Dazu 1 Leads knapp unter der MQL-Schwelle zur Erkundung angeboten (nicht als MQLs gezählt).');
+      // June's measured rates rest on March–May: the one normal MQL.
+      expect((await digestNumbers(db, agreement, '2027-06', NOW)).next.history.leads).toBe(1);
+      // October had none: no line.
+      expect(n.explored).toBe(0);
+      expect(text(digestView(n, agreement, texts('de')))).not.toContain('Erkundung');
+    } finally {
+      await client.query('DELETE FROM "LeadEvent" WHERE "leadId" = ANY($1)', [[normal, explored]]);
+      await client.query('DELETE FROM "Lead" WHERE id = ANY($1)', [[normal, explored]]);
+    }
+  });
+
   it('an empty month is all zeros', async () => {
     const empty = await digestNumbers(db, agreement, '2027-03', NOW);
     expect(empty.mqls).toEqual({
@@ -583,6 +639,7 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('whitepaper-i40 (Kampagne): 1 → 1 (100\u00a0%) → 1 gewonnen (100\u00a0% von 1 abgeschlossenen)');
       expect(all).toContain('A (Einstufung): 1 → 1 (100\u00a0%) → 1 gewonnen (100\u00a0% von 1 abgeschlossenen)');
       expect(all).toContain('Umsatz gewonnen im Oktober 2026: 30.000,50\u00a0€ · 12.000\u00a0CHF · 1 ohne Betrag');
+      expect(all).toContain('Reifegrad der Vereinbarung: undefiniert. Es fehlt: die Leads liefen unter keiner gespeicherten Version der Vereinbarung (Schwellen von leadrelay, kein veröffentlichter Standard).');
       expect(all).toContain('Inbound: 30.000,50\u00a0€ (2 gewonnen)\nMarketing-Automation: 1 ohne Betrag (1 gewonnen)\nEmpfehlung: 12.000\u00a0CHF (1 gewonnen)');
     });
 
@@ -604,6 +661,10 @@ describe('digestNumbers for October 2026 in Europe/Berlin', () => {
       expect(all).toContain('Measured rates need at least 50 MQLs with 10 opportunities and 10 closed ones, 1 of them won.');
       expect(all).toContain('Revenue won in October 2026: €30,000.50 · CHF\u00a012,000 · 1 without an amount');
       expect(all).toContain('Inbound (source): 2 → 1 (50%) → 1 won (100% of 1 closed)');
+      expect(all).toContain('Agreement maturity: undefined. Holding back: the leads ran under no recorded agreement version (leadrelay’s thresholds, not a published standard).');
+      // With definitions in force the month reads as defined, held back by acceptance (26 %) and SLA adherence (50 %).
+      const defined = text(digestView({ ...n, maturity: { ...n.maturity!, definitionsInForce: true } }, { ...agreement, locale: 'en' }, texts('en')));
+      expect(defined).toContain('Agreement maturity: defined. Holding back: acceptance 26% (needed: 90%); 50% of SLA deadlines met (needed: 90%) (leadrelay’s thresholds, not a published standard).');
     });
 
     it('shows the latest 8 capacity notices and counts the earlier ones', () => {

@@ -213,6 +213,10 @@ export const agreementSchema = z.strictObject({
   labels,
   privacy,
   webhooks: z.array(webhook).default([]),
+  /** Exploration (src/domain/exploration.ts): this share of the leads just below the MQL threshold
+   * is offered anyway, so their outcomes show whether the threshold is right. Off when absent (no
+   * default: an agreement without it keeps its version hash). */
+  learning: z.strictObject({ explore: percent.refine((n) => n <= 20, { message: 'explore at most 20% of the leads just below the threshold' }) }).optional(),
   /** The CRMs leads come from and decisions go back to (src/domain/crm.ts). */
   crm: crmSchema.optional(),
 }).superRefine((a, ctx) => {

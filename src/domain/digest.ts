@@ -7,6 +7,9 @@ import { type Names, names, type Texts } from './texts.ts';
 import type { Block, Rich, View } from './view.ts';
 import { type Precedent, precedentLine } from './views.ts';
 import { wilson } from './stats.ts';
+import { type Gap, type MaturityFacts, maturity } from './maturity.ts';
+
+export type { MaturityFacts };
 
 /** A source or campaign: its MQLs delivered this month and what became of them. */
 export interface Ranked {
@@ -94,6 +97,10 @@ export interface DigestNumbers {
   conversion: { from: string; to: string; bySource: Conversion[]; byCampaign: Conversion[]; byGrade: Conversion[] };
   /** Deals won in the month (whenever their lead came), by source. */
   revenue: Revenue[];
+  /** Leads offered to explore below the MQL threshold (src/domain/exploration.ts): not in `mqls`. */
+  explored?: number;
+  /** What the maturity stage is read from (src/domain/maturity.ts); without it, no stage line. */
+  maturity?: MaturityFacts;
 }
 
 /** A source, campaign or grade: its MQLs and how many became opportunities, closed, were won. */
@@ -320,6 +327,7 @@ function delivery({ n, d, f }: Part): Block[] {
     { type: 'text', text: [{ bold: d.delivered(f.n(n.mqls.delivered), f.n(n.mqls.target)) }, d.deliveredShare(f.pct(share))] },
     { type: 'context', text: [`${d.weeks}${weeks}`] },
     { type: 'context', text: [d.evenness(f.pct(n.mqls.evenness))] },
+    ...(n.explored ? [{ type: 'context' as const, text: [d.explored(f.n(n.explored))] }] : []),
   ];
 }
 
@@ -481,6 +489,22 @@ function versions({ n, d, f }: Part): Block[] {
   return [{ type: 'context', text: [d.versions, ...items.flatMap((item, i) => (i ? [' · ', ...item] : item))] }];
 }
 
+/** One line: the agreement's maturity stage, read from the month, and what holds the team back. */
+function stage({ n, d, f }: Part): Block[] {
+  if (!n.maturity) return [];
+  const m = maturity(n.maturity);
+  const gap = (g: Gap): string => {
+    switch (g.fact) {
+      case 'definitions': case 'measuredTarget': return d.maturity.gaps[g.fact];
+      case 'disputes': return d.maturity.gaps.disputes(f.n(g.thisMonth), f.n(g.lastMonth));
+      case 'revisions': return d.maturity.gaps.revisions(f.n(g.count), f.n(g.needed));
+      default: return d.maturity.gaps[g.fact](f.pct(g.share), f.pct(g.needed));
+    }
+  };
+  const rest = m.holdingBack.length ? d.maturity.holdingBack(m.holdingBack.map(gap).join('; ')) : d.maturity.top;
+  return [{ type: 'context', text: [{ bold: d.maturity.stage(d.maturity.stages[m.stage]) }, ' ', rest] }];
+}
+
 /** A readable Slack-sized message (at most 45 blocks) for the monthly alignment meeting. */
 export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): View {
   const part: Part = { n, agreement, t, d: t.digest, f: formats(t), names: names(agreement) };
@@ -488,7 +512,7 @@ export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): Vi
   const month = f.month(n.month);
   const blocks: Block[] = [
     { type: 'header', text: d.header(month, agreement.company) },
-    ...[delivery, acceptance, speed, ranking, outcomes, capacity, privacy, nextTarget, versions].flatMap((build) => build(part)),
+    ...[stage, delivery, acceptance, speed, ranking, outcomes, capacity, privacy, nextTarget, versions].flatMap((build) => build(part)),
   ];
   return {
     fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),

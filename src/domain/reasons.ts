@@ -27,7 +27,9 @@ export type QualificationReason =
   | { code: 'fit'; fits: boolean; checks: FitCheck[] }
   | { code: 'readiness'; score: number; signals: { signal: string; points: number }[]; mql: number; sql: number }
   | { code: 'nurture'; why: 'not_a_fit' | 'not_ready' }
-  | { code: 'grade'; stage: 'MQL' | 'SQL'; grade: string };
+  | { code: 'grade'; stage: 'MQL' | 'SQL'; grade: string }
+  /** Offered although below the MQL threshold: one of the `percent` explored (src/domain/exploration.ts). */
+  | { code: 'explore'; score: number; mql: number; percent: number };
 
 export type QueueReason =
   | { code: 'queue.owner'; source: string; team: Team }

@@ -27,6 +27,7 @@ const de = {
     suggested: 'Vorschlag: ',
     nobodySuggested: 'Niemand aus der Queue ist gerade frei – wer kann, nimmt ihn.',
     agreementVersion: (version: string) => `Bewertet und verteilt nach Vereinbarung ${version}`,
+    explored: 'Erkundung: Dieser Lead liegt knapp unter der MQL-Schwelle und wird angeboten, damit sichtbar wird, ob die Schwelle stimmt.',
     again: 'Erneut angeboten: Die Schlichtung hat die Ablehnung aufgehoben.',
     givenBack: 'Zurückgegeben von ',
     handedOver: 'Übergabe von Inside Sales, vorbereitet von ',
@@ -252,6 +253,23 @@ const de = {
     privacy: 'Datenschutz',
     erasedOnRequest: 'Gelöscht auf Anfrage',
     erasedByRetention: 'Gelöscht nach Ablauf der Aufbewahrungsfrist',
+    explored: (n: string) => `Dazu ${n} Leads knapp unter der MQL-Schwelle zur Erkundung angeboten (nicht als MQLs gezählt).`,
+    maturity: {
+      stage: (stage: string) => `Reifegrad der Vereinbarung: ${stage}.`,
+      stages: { undefined: 'undefiniert', defined: 'definiert', aligned: 'abgestimmt', integrated: 'integriert' },
+      top: 'Alle Bedingungen erfüllt (Schwellen von leadrelay, kein veröffentlichter Standard).',
+      holdingBack: (gaps: string) => `Es fehlt: ${gaps} (Schwellen von leadrelay, kein veröffentlichter Standard).`,
+      gaps: {
+        definitions: 'die Leads liefen unter keiner gespeicherten Version der Vereinbarung',
+        specificReasons: (share: string, needed: string) => `${share} der Ablehnungen mit konkretem Grund statt „Sonstiges“ (nötig: ${needed})`,
+        acceptance: (share: string, needed: string) => `Annahmequote ${share} (nötig: ${needed})`,
+        sla: (share: string, needed: string) => `${share} der SLA-Fristen eingehalten (nötig: ${needed})`,
+        outcomes: (share: string, needed: string) => `Ergebnis erfasst für ${share} der angenommenen Leads (nötig: ${needed})`,
+        disputes: (thisMonth: string, lastMonth: string) => `Einsprüche sinken nicht (${thisMonth} nach ${lastMonth} im Vormonat)`,
+        measuredTarget: 'das Lead-Ziel beruht noch nicht auf gemessenen Quoten',
+        revisions: (count: string, needed: string) => `${count} Überarbeitungen der Vereinbarung im letzten Quartal (nötig: ${needed})`,
+      },
+    },
     versions: 'Vereinbarung in diesem Monat: ',
     version: (version: string, leads: string) => `Version ${version} (${leads} Leads)`,
     versionSince: (version: string, leads: string) => `Version ${version} (${leads} Leads), in Kraft seit `,
@@ -380,6 +398,7 @@ const de = {
     noSignals: 'keine Signale',
     notAFit: 'bleibt im Nurturing: passt nicht zum Zielkundenprofil',
     notReady: 'bleibt im Nurturing: noch nicht kaufbereit',
+    explored: (score: string, mql: string, percent: string) => `zur Erkundung angeboten: ${score} Punkte, knapp unter der MQL-Schwelle ${mql} (${percent} % solcher Leads werden angeboten, damit ihre Ergebnisse zeigen, ob die Schwelle stimmt)`,
     grade: (stage: string, grade: string, label: string) => (label ? `${stage}, Einstufung ${grade} (${label})` : `${stage}, Einstufung ${grade}`),
     owner: (source: string, team: string) => `Quelle „${source}“ gehört zu ${team}`,
     handover: (team: string) => `übergeben an ${team}`,
@@ -482,6 +501,7 @@ const en: Texts = {
     suggested: 'Suggested: ',
     nobodySuggested: 'Nobody in the queue is free right now – whoever can, takes it.',
     agreementVersion: (version) => `Qualified and routed under agreement ${version}`,
+    explored: 'Exploration: this lead is just below the MQL threshold and offered so we learn whether the threshold is right.',
     again: 'Offered again: arbitration overturned the rejection.',
     givenBack: 'Given back by ',
     handedOver: 'Handed over from inside sales, prepared by ',
@@ -706,6 +726,23 @@ const en: Texts = {
     privacy: 'Privacy',
     erasedOnRequest: 'Erased on request',
     erasedByRetention: 'Erased at the end of the retention period',
+    explored: (n) => `Plus ${n} leads just below the MQL threshold offered to explore (not counted as MQLs).`,
+    maturity: {
+      stage: (stage) => `Agreement maturity: ${stage}.`,
+      stages: { undefined: 'undefined', defined: 'defined', aligned: 'aligned', integrated: 'integrated' },
+      top: 'Every condition met (leadrelay’s thresholds, not a published standard).',
+      holdingBack: (gaps) => `Holding back: ${gaps} (leadrelay’s thresholds, not a published standard).`,
+      gaps: {
+        definitions: 'the leads ran under no recorded agreement version',
+        specificReasons: (share, needed) => `${share} of rejections name a specific reason rather than "other" (needed: ${needed})`,
+        acceptance: (share, needed) => `acceptance ${share} (needed: ${needed})`,
+        sla: (share, needed) => `${share} of SLA deadlines met (needed: ${needed})`,
+        outcomes: (share, needed) => `outcomes recorded for ${share} of accepted leads (needed: ${needed})`,
+        disputes: (thisMonth, lastMonth) => `disputes are not falling (${thisMonth} after ${lastMonth} last month)`,
+        measuredTarget: 'the lead target does not rest on measured rates yet',
+        revisions: (count, needed) => `${count} agreement revisions in the last quarter (needed: ${needed})`,
+      },
+    },
     versions: 'Agreement this month: ',
     version: (version, leads) => `version ${version} (${leads} leads)`,
     versionSince: (version, leads) => `version ${version} (${leads} leads), in force since `,
@@ -825,6 +862,7 @@ const en: Texts = {
     noSignals: 'no signals',
     notAFit: 'kept in nurturing: outside the ideal customer profile',
     notReady: 'kept in nurturing: not ready yet',
+    explored: (score, mql, percent) => `offered to explore: ${score} points, just below the MQL threshold ${mql} (${percent}% of such leads are offered so their outcomes show whether the threshold is right)`,
     grade: (stage, grade, label) => (label ? `${stage}, grade ${grade} (${label})` : `${stage}, grade ${grade}`),
     owner: (source, team) => `source "${source}" is owned by ${team}`,
     handover: (team) => `handed over to ${team}`,
@@ -1031,6 +1069,7 @@ export function explain(reason: Reason, agreement: Agreement): string {
       return w.readiness(reason.score, signals, n.number(reason.mql), n.number(reason.sql));
     }
     case 'nurture': return reason.why === 'not_a_fit' ? w.notAFit : w.notReady;
+    case 'explore': return w.explored(n.number(reason.score), n.number(reason.mql), n.number(reason.percent));
     case 'grade': {
       const label = agreement.definitions.grades.find((g) => g.id === reason.grade)?.label ?? '';
       return w.grade(reason.stage, reason.grade, label);

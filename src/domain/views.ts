@@ -4,6 +4,7 @@ import type { Agreement } from './agreement.ts';
 import type { Lead } from './lead.ts';
 import { REJECT_REASONS, type RejectReason } from './rejections.ts';
 import type { Reason } from './reasons.ts';
+import { isExplored } from './exploration.ts';
 import { explain, minutesText, names, type Texts } from './texts.ts';
 import type { Block, Button, Form, Inline, Rich, View } from './view.ts';
 
@@ -78,6 +79,7 @@ export function offerView(lead: Lead, agreement: Agreement, t: Texts, state: Off
     { type: 'text', text: [{ bold: t.offer.whyHere }] },
     { type: 'list', items: reasonItems(lead.explanation.routing, agreement) },
     ...(lead.explanation.agreement ? [{ type: 'context' as const, text: [t.offer.agreementVersion(lead.explanation.agreement)] }] : []),
+    ...(isExplored(lead.explanation.qualification) ? [{ type: 'context' as const, text: [t.offer.explored] }] : []),
   ];
   if (state.kind === 'open') {
     if (state.origin === 'again') blocks.push({ type: 'context', text: [t.offer.again] });

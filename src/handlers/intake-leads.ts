@@ -4,6 +4,7 @@ import { agreementVersion } from '../domain/agreement-version.ts';
 import type { Lead } from '../domain/lead.ts';
 import { transition } from '../domain/lifecycle.ts';
 import { monthOf } from '../domain/month.ts';
+import { explore } from '../domain/exploration.ts';
 import { qualify } from '../domain/qualification.ts';
 import type { RoutingReason } from '../domain/reasons.ts';
 import { type MemberState, pickQueue, pickRep } from '../domain/routing.ts';
@@ -58,7 +59,8 @@ export async function intakeLeads(deps: IntakeDeps, inputs: readonly LeadInput[]
 
 async function prepare(input: LeadInput, agreement: Agreement, router: QueueRouter): Promise<NewLead> {
   const company = input.company;
-  const q = qualify(company, input.signals, agreement.definitions);
+  // Exploration decides by the lead's identity (source system and its id there): a retry decides the same.
+  const q = explore(qualify(company, input.signals, agreement.definitions), keyOf(input), agreement.definitions, agreement.learning);
   const base: NewLead = {
     sourceSystem: input.sourceSystem,
     externalId: input.externalId,

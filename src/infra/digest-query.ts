@@ -4,7 +4,7 @@
 // leads comes back as a few hundred rows. The queries and the indexes they rest on: digest-sql.ts.
 import { DateTime } from 'luxon';
 import type { Agreement } from '../domain/agreement.ts';
-import { addMonths, type Conversion, type DigestNumbers, monthRange, nextMonthTarget, type Revenue, rank, weeklyFlow } from '../domain/digest.ts';
+import { addMonths, type Conversion, type DigestNumbers, type MaturityFacts, monthRange, nextMonthTarget, type Revenue, rank, weeklyFlow } from '../domain/digest.ts';
 import type { Precedent } from '../domain/views.ts';
 import * as sql from './digest-sql.ts';
 import type { Db } from './prisma.ts';
@@ -56,7 +56,7 @@ type Rows = Awaited<ReturnType<typeof monthRows>>;
 export async function digestNumbers(db: Db, agreement: Agreement, month: string, now: Date): Promise<DigestNumbers> {
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
-  const [rows, agreements] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range)]);
+  const [rows, agreements, facts] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range), maturityRows(db, month, tz, range)]);
   const { cohort, claim, contact, queueSpeed, accepted, offers, recycling, rejections, notices, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
@@ -65,6 +65,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
   const acceptedTotal = accepted.reduce((a, r) => a + r.accepted, 0);
   const offered = offers[0]?.offered ?? 0;
   const conversion = conversionOf(rows, month);
+  const next = nextMonthTarget(agreement.funnel, conversion.history, delivered);
 
   return {
     month,
@@ -82,7 +83,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     campaigns: rank(ranked(cohort, 'campaign')),
     load: repLoad(agreement, rows),
     capacityNotices: notices.map((n) => ({ queue: n.queue, kind: n.kind, at: n.at, open: n.open, limit: n.limit })),
-    next: nextMonthTarget(agreement.funnel, conversion.history, delivered),
+    next,
     daily,
     funnel: funnelOf(cohort),
     speedByQueue: speedByQueue(agreement, queueSpeed),
@@ -90,6 +91,41 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     agreements,
     conversion: conversion.table,
     revenue: revenueOf(rows),
+    explored: facts.explored,
+    maturity: maturityOf(rows, facts, { offered, accepted: acceptedTotal, measuredTarget: next.basis === 'measured', definitionsInForce: agreements.length > 0 }),
+  };
+}
+
+/** What maturity needs beyond the month's rows: last month's disputes, the quarter's revisions. */
+async function maturityRows(db: Db, month: string, tz: string, range: Range) {
+  const last = monthRange(addMonths(month, -1), tz);
+  const [disputes, revisions, explored] = await Promise.all([
+    sql.disputeCounts(db, sql.monthBounds(last, addMonths(month, -1), tz)),
+    sql.revisions(db, monthRange(addMonths(month, -2), tz).start, range.end),
+    sql.explored(db, sql.monthBounds(range, month, tz)),
+  ]);
+  return { disputesLastMonth: disputes[0]?.opened ?? 0, revisions: revisions[0]?.count ?? 0, explored: explored[0]?.count ?? 0 };
+}
+
+/** The facts the maturity stage is read from (src/domain/maturity.ts). SLA adherence counts the
+ * month's accepted leads: claimed by the claim deadline, and contacted by the contact deadline
+ * (leads not contacted yet do not count either way). */
+function maturityOf(rows: Rows, facts: Awaited<ReturnType<typeof maturityRows>>, month: Pick<MaturityFacts, 'definitionsInForce' | 'measuredTarget'> & MaturityFacts['offers']): MaturityFacts {
+  const total = rows.rejections.reduce((s, r) => s + r.count, 0);
+  const other = rows.rejections.filter((r) => r.reason === 'other').reduce((s, r) => s + r.count, 0);
+  const all = rows.conversion.find((r) => r.dim === 'all');
+  return {
+    definitionsInForce: month.definitionsInForce,
+    rejections: { total, specific: total - other },
+    offers: { offered: month.offered, accepted: month.accepted },
+    sla: {
+      due: rows.queueSpeed.reduce((s, q) => s + q.claimed + q.contacted, 0),
+      inTime: rows.queueSpeed.reduce((s, q) => s + q.claimInTime + q.contactInTime, 0),
+    },
+    outcomes: { leads: all?.accepted ?? 0, recorded: all?.recorded ?? 0 },
+    disputes: { thisMonth: rows.disputes[0]?.opened ?? 0, lastMonth: facts.disputesLastMonth },
+    measuredTarget: month.measuredTarget,
+    revisionsLastQuarter: facts.revisions,
   };
 }
 

@@ -11,8 +11,12 @@ import { DateTime } from 'luxon';
 import { addMonths, monthRange } from '../domain/digest.ts';
 import type { RejectReason } from '../domain/rejections.ts';
 import { RETENTION_ACTOR } from '../domain/retention.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
+
+/** A lead offered to explore: its qualification reasons hold an `explore` one (false, not null,
+ * for an explanation without reasons). */
+const EXPLORED_SQL = Prisma.sql`coalesce(explanation -> 'qualification' @> '[{"code": "explore"}]'::jsonb, false)`;
 
 /** '2026-09-30 22:00:00.000': a UTC instant as a `timestamp` literal. */
 const utc = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
@@ -95,7 +99,7 @@ export const cohort = (db: Db, { s, e, dayStarts }: Bounds) =>
              ELSE 0 END AS reached,
         count(*) AS n
       FROM "Lead" l
-      WHERE l."receivedAt" >= ${s}::timestamp AND l."receivedAt" < ${e}::timestamp AND l.stage IS NOT NULL
+      WHERE l."receivedAt" >= ${s}::timestamp AND l."receivedAt" < ${e}::timestamp AND l.stage IS NOT NULL AND NOT ${EXPLORED_SQL}
       GROUP BY 1, 2, 3, 4, 5
     ) AS g
     GROUP BY GROUPING SETS ((day), (source), (campaign))`);
@@ -236,6 +240,9 @@ export interface ConversionRow {
   opportunities: number;
   closed: number;
   won: number;
+  /** Accepted by sales, and of those with an outcome recorded (opportunity, won or lost). */
+  accepted: number;
+  recorded: number;
 }
 
 export const conversion = (db: Db, { s, hs }: Bounds) =>
@@ -245,11 +252,13 @@ export const conversion = (db: Db, { s, hs }: Bounds) =>
       count(*)::int AS leads,
       count(*) FILTER (WHERE opportunity)::int AS opportunities,
       count(*) FILTER (WHERE opportunity AND status IN ('won', 'lost'))::int AS closed,
-      count(*) FILTER (WHERE status = 'won')::int AS won
+      count(*) FILTER (WHERE status = 'won')::int AS won,
+      count(*) FILTER (WHERE accepted)::int AS accepted,
+      count(*) FILTER (WHERE accepted AND (opportunity OR status IN ('won', 'lost')))::int AS recorded
     FROM (
-      SELECT source, campaign, grade, status, ("opportunityAt" IS NOT NULL OR status = 'won') AS opportunity
+      SELECT source, campaign, grade, status, ("opportunityAt" IS NOT NULL OR status = 'won') AS opportunity, "acceptedAt" IS NOT NULL AS accepted
       FROM "Lead"
-      WHERE "receivedAt" >= ${hs}::timestamp AND "receivedAt" < ${s}::timestamp AND stage IS NOT NULL
+      WHERE "receivedAt" >= ${hs}::timestamp AND "receivedAt" < ${s}::timestamp AND stage IS NOT NULL AND NOT ${EXPLORED_SQL}
     ) AS l
     GROUP BY GROUPING SETS ((), (source), (campaign), (grade))`);
 
@@ -261,3 +270,18 @@ export const revenue = (db: Db, { s, e }: Bounds) =>
     FROM "LeadEvent" e JOIN "Lead" l ON l.id = e."leadId"
     WHERE e.type = 'won' AND e.at >= ${s}::timestamp AND e.at < ${e}::timestamp
     GROUP BY l.source, l."outcomeCurrency"`;
+
+// Agreement revisions in the three months up to the month's end: versions first loaded then,
+// except the very first version ever (putting an agreement in force is not revising it).
+export const revisions = (db: Db, from: Date, to: Date) =>
+  db.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM "AgreementVersion"
+    WHERE "loadedAt" >= ${from} AND "loadedAt" < ${to}
+      AND "loadedAt" > (SELECT min("loadedAt") FROM "AgreementVersion")`;
+
+// Leads offered to explore below the MQL threshold (src/domain/exploration.ts) are counted apart:
+// neither in the month's MQLs nor in the measured funnel rates.
+export const explored = (db: Db, { s, e }: Bounds) =>
+  db.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM "Lead"
+    WHERE "receivedAt" >= ${s}::timestamp AND "receivedAt" < ${e}::timestamp AND stage IS NOT NULL AND ${EXPLORED_SQL}`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvidenceLead } from '../../src/domain/evidence.ts';
 import { dataNeed, proposeChanges, reasonProposals, type RejectionRow, signalProposals, thresholdProposals, thresholdSweep } from '../../src/domain/proposals.ts';
+import { drawn } from '../../src/domain/exploration.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 
 const when = new Date('2026-05-01T00:00:00Z');
@@ -87,6 +88,29 @@ describe('signalProposals when only routed leads have outcomes', () => {
     expect(full).toBeGreaterThanOrEqual(90);
     expect(onlyRouted).toBeLessThan(full);
     expect(onlyRouted + short).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('signalProposals with exploration below the threshold', () => {
+  it('recovers part of the power: leads just below the bar, offered to explore, bring outcomes too', () => {
+    // As above (MQL 15), plus the leads with a single 5-point signal (10 below the bar: "just
+    // below") drawn by their id, as learning.explore does; leads with no signal stay blind.
+    const routed = (l: EvidenceLead) => ['demo_request', 'webinar_attended'].some((s) => l.signals.includes(s)) || l.signals.length >= 2;
+    const runs = (percent: number) => {
+      let found = 0;
+      let short = 0;
+      for (let seed = 1; seed <= 100; seed++) {
+        const kept = synthetic(seed).filter((l, i) => routed(l) || (l.signals.length === 1 && drawn(`${seed}:${i}`, percent)));
+        const { need, proposals } = signalProposals(kept, POINTS);
+        if (!need.enough) short++;
+        if (proposals.some((p) => p.path === 'definitions.signals.demo_request' && Number(p.to) > 10)) found++;
+      }
+      return { found, short };
+    };
+    const [none, five, twenty] = [runs(0), runs(5), runs(20)];
+    expect(five.found).toBeGreaterThanOrEqual(none.found);
+    expect(twenty.found).toBeGreaterThan(none.found);
+    expect(twenty.short).toBeLessThan(none.short);
   });
 });
 
