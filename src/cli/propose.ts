@@ -4,6 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { parseAgreement } from '../domain/agreement.ts';
+import { errorMessage } from '../domain/errors.ts';
 import { z } from '../domain/zod-messages.ts';
 import { agreementPath } from '../infra/config.ts';
 import { connection, get, noToken, type ServerOptions } from './api-client.ts';
@@ -44,9 +46,22 @@ export async function runPropose(opts: ServerOptions & { month?: string | undefi
   const file = opts.file ?? agreementPath(opts.env);
   const original = readFileSync(file, 'utf8');
   const doc = parseDocument(original);
+  // Strongest first; a proposal that would make the agreement invalid with the ones before it
+  // (an MQL threshold above the SQL one) is left for the meeting, with the reason.
   for (const p of report.proposals) {
-    if (SCORING.test(p.path) && typeof p.to === 'number') doc.setIn(p.path.split('.'), p.to);
-    else console.log(`to discuss (not written): ${p.path}: ${p.from} → ${p.to}`);
+    if (!SCORING.test(p.path) || typeof p.to !== 'number') {
+      console.log(`to discuss (not written): ${p.path}: ${p.from} → ${p.to}`);
+      continue;
+    }
+    const key = p.path.split('.');
+    const before = doc.getIn(key);
+    doc.setIn(key, p.to);
+    try {
+      parseAgreement(doc.toJS());
+    } catch (error) {
+      doc.setIn(key, before);
+      console.log(`to discuss (not written, the agreement would not be valid with it): ${p.path}: ${p.from} → ${p.to}: ${errorMessage(error).replace(/\s+/g, ' ')}`);
+    }
   }
   const proposed = doc.toString();
   const out = path.join(path.dirname(file), 'leadrelay.proposed.yml');
