@@ -135,8 +135,8 @@ describe('proposals without a history', () => {
     expect(res.body.need).toMatchObject({ enough: false, missing: 100 });
     expect(res.body.missing).toContain('100 more outcomes');
 
-    expect(await digestText(app.url, 'en')).toContain('No proposals yet: 100 more outcomes are needed');
-    expect(await digestText(app.url, 'de')).toContain('es fehlen 100 Ergebnisse');
+    expect(await digestText(app.url, 'en')).toContain('Too little data for signal points: 100 more outcomes are needed');
+    expect(await digestText(app.url, 'de')).toContain('es fehlen noch 100 Ergebnisse');
 
     const copy = agreementCopy();
     const out = await cli(copy.file, app.base);

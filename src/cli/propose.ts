@@ -67,6 +67,7 @@ export async function runPropose(opts: ServerOptions & { month?: string | undefi
   const out = path.join(path.dirname(file), 'leadrelay.proposed.yml');
   writeFileSync(out, proposed);
   console.log(diff(original, proposed, path.basename(file), path.basename(out)));
+  if (!report.need.enough) console.log(`signal points need ${report.need.missing} more outcomes (${report.need.events} of ${report.need.needed} won or not-won leads)`);
   console.log(`wrote ${out}: ${report.proposals.length} proposal(s) for ${report.month}; nothing changes until you copy what you agreed on into ${path.basename(file)} (checked again in the digest for ${report.recheck})`);
   return 0;
 }

@@ -504,7 +504,7 @@ function proposals({ n, d, f }: Part): Block[] {
       { type: 'text', text: [{ bold: p.change(x.path, String(x.from), String(x.to)) }] },
       { type: 'context', text: [proposalEvidence(x, p, f), ' ', proposalReplay(x, p, f)] },
     ]),
-    { type: 'context', text: [recheck] },
+    { type: 'context', text: report.need.enough ? [recheck] : [p.missing(f.n(report.need.missing), f.n(report.need.events), f.n(report.need.needed)), ' ', recheck] },
   ];
 }
 

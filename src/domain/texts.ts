@@ -268,7 +268,7 @@ const de = {
         `Nachgespielt auf ${leads} Leads: ${grade} andere Stufe, ${queue} andere Queue, ${kept} Ablehnungen erspart, ${accepted} angenommene und ${won} gewonnene verloren, ${added} neu weitergegeben (Ergebnis unbekannt).`,
       noReplay: 'Ändert keine Bewertung, darum kein Nachspielen.',
       missing: (missing: string, events: string, needed: string) =>
-        `Noch keine Vorschläge: es fehlen ${missing} Ergebnisse (${events} von ${needed} gewonnenen bzw. nicht gewonnenen Leads).`,
+        `Zu wenig Daten für Signalpunkte: es fehlen noch ${missing} Ergebnisse (${events} von ${needed} gewonnenen bzw. nicht gewonnenen Leads).`,
       none: 'Die Daten zeigen keinen klaren Änderungsbedarf.',
       recheck: (month: string) => `Wieder geprüft im Monatsbericht für ${month}.`,
     },
@@ -742,7 +742,7 @@ const en: Texts = {
         `Replayed on ${leads} leads: ${grade} change grade, ${queue} change queue, ${kept} rejections spared, ${accepted} accepted and ${won} won lost, ${added} newly routed (outcome unknown).`,
       noReplay: 'Changes no scoring, so nothing to replay.',
       missing: (missing: string, events: string, needed: string) =>
-        `No proposals yet: ${missing} more outcomes are needed (${events} of ${needed} won or not-won leads).`,
+        `Too little data for signal points: ${missing} more outcomes are needed (${events} of ${needed} won or not-won leads).`,
       none: 'The data shows no clear need for a change.',
       recheck: (month: string) => `Checked again in the digest for ${month}.`,
     },

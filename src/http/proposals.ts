@@ -28,7 +28,7 @@ export function proposalRoutes(deps: { agreement: Agreement; clock: Clock; diges
     const { need } = report;
     res.json({
       ...report,
-      missing: report.proposals.length === 0 && !need.enough
+      missing: !need.enough
         ? `${need.missing} more outcomes are needed before signal points can be proposed (${need.events} of ${need.needed} won or not-won leads old enough to count)`
         : null,
     });
