@@ -15,6 +15,7 @@ import { digestNumbers } from '../src/infra/digest-query.ts';
 import { createPrisma } from '../src/infra/prisma.ts';
 import { type App, startApp, TOKEN } from './support/app.ts';
 import { query } from './support/db.ts';
+import { octoberNumbers } from './support/digest-month.ts';
 
 const run = promisify(execFile);
 const NOW = new Date('2026-11-05T12:00:00Z');
@@ -92,6 +93,12 @@ describe('proposals for a history where demo_request clearly matters', () => {
     for (const p of shown) expect(en).toContain(`${p.path}: ${p.from} → ${p.to}`);
     for (const p of proposals.slice(3)) expect(en).not.toContain(`${p.path}: ${p.from} → ${p.to}`);
     expect(en).toContain('Replayed on 1,500 leads');
+    // A full month's digest (37 blocks of its own) still has room for them and the re-check line.
+    const full = digestView({ ...octoberNumbers(agreement), proposals: res.body }, agreement, texts('en'));
+    expect(full.blocks.length).toBeLessThanOrEqual(45);
+    const fullText = full.blocks.map((b) => (b.type === 'text' || b.type === 'context' ? plain(b.text) : '')).join('\n');
+    for (const p of shown) expect(fullText).toContain(`${p.path}: ${p.from} → ${p.to}`);
+    expect(fullText).toContain('Checked again in the digest for November 2026.');
     const de = await digestText(app.url, 'de');
     expect(de).toContain('Vorschläge für die Vereinbarung');
     expect(de).toContain('Nachgespielt auf 1.500 Leads');
