@@ -39,9 +39,18 @@ export function replay(leads: readonly ReplayLead[], current: Agreement, propose
     leads: leads.length, gradeChanged: 0, queueChanged: 0, rejectedKeptOut: { total: 0, byReason: {} },
     acceptedLost: 0, wonLost: 0, revenueLost: 0, newlyAdmitted: 0,
   };
+  // Many leads share their signals, source and company facts: each such kind is placed once.
+  const places = (agreement: Agreement) => {
+    const seen = new Map<string, ReturnType<typeof placement>>();
+    return (lead: ReplayLead) => {
+      const key = JSON.stringify([lead.source, [...lead.signals].sort(), lead.company.employees ?? null, lead.company.country ?? null, lead.company.industry ?? null]);
+      return seen.get(key) ?? seen.set(key, placement(lead, agreement)).get(key)!;
+    };
+  };
+  const [placeBefore, placeAfter] = [places(current), places(proposed)];
   for (const lead of leads) {
-    const before = placement(lead, current);
-    const after = placement(lead, proposed);
+    const before = placeBefore(lead);
+    const after = placeAfter(lead);
     if (before.grade !== after.grade) result.gradeChanged++;
     if (before.queue !== after.queue) result.queueChanged++;
     if (!before.qualified && after.qualified) result.newlyAdmitted++;

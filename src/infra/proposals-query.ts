@@ -35,8 +35,9 @@ export async function proposalInput(db: Db, month: string, timeZone: string) {
         (l."opportunityAt" IS NOT NULL OR l.status = 'won') AS opportunity,
         (l.status = 'won') AS won,
         l."outcomeAmount"::float8 AS revenue,
-        (SELECT r.reason::text FROM "Rejection" r WHERE r."leadId" = l.id ORDER BY r.at DESC LIMIT 1) AS "rejectedReason"
+        r.reason AS "rejectedReason"
       FROM "Lead" l
+      LEFT JOIN (SELECT DISTINCT ON ("leadId") "leadId", reason::text AS reason FROM "Rejection" ORDER BY "leadId", at DESC) r ON r."leadId" = l.id
       WHERE l."receivedAt" >= ${start} AND l."receivedAt" < ${end}`,
     db.$queryRaw<RejectionRow[]>`
       SELECT r.reason::text AS reason,
