@@ -37,7 +37,8 @@ export async function proposalInput(db: Db, month: string, timeZone: string) {
         l."outcomeAmount"::float8 AS revenue,
         r.reason AS "rejectedReason"
       FROM "Lead" l
-      LEFT JOIN (SELECT DISTINCT ON ("leadId") "leadId", reason::text AS reason FROM "Rejection" ORDER BY "leadId", at DESC) r ON r."leadId" = l.id
+      -- A rejection comes after its lead was received, so none before the window counts.
+      LEFT JOIN (SELECT DISTINCT ON ("leadId") "leadId", reason::text AS reason FROM "Rejection" WHERE at >= ${start} ORDER BY "leadId", at DESC) r ON r."leadId" = l.id
       WHERE l."receivedAt" >= ${start} AND l."receivedAt" < ${end}`,
     db.$queryRaw<RejectionRow[]>`
       SELECT r.reason::text AS reason,
