@@ -39,6 +39,7 @@ import { eraseExpired, type RetentionDeps } from './handlers/retention.ts';
 import { describeRetention } from './domain/retention.ts';
 import { chartRenderer } from './infra/charts.ts';
 import { digestNumbers } from './infra/digest-query.ts';
+import { proposalNumbers } from './infra/proposals-query.ts';
 import { AgendaScheduler } from './infra/scheduler.ts';
 import { PromMetrics, readDatabase } from './infra/metrics.ts';
 import { errorMessage } from './domain/errors.ts';
@@ -331,7 +332,10 @@ async function wireUseCases(opts: {
 }): Promise<UseCases> {
   const { env, agreement: live, clock, db, stores, chat, webhooks, log, metrics } = opts;
   const agreement = live.current;
-  const digests: Digests = { numbers: (month: string, now: Date) => digestNumbers(db, live.current, month, now) };
+  const digests: Digests = {
+    numbers: (month: string, now: Date) => digestNumbers(db, live.current, month, now),
+    proposals: (month: string, now: Date) => proposalNumbers(db, live.current, month, now),
+  };
   // A getter: every use case reads the agreement in force when it runs.
   const deps: Deps | null = chat && { get agreement() { return live.current; }, ...stores, chat, clock, log, digests, charts: chartRenderer, metrics, webhooks };
   const delivery = { leaseMs: env.LEADRELAY_LEASE_MS, retryMs: env.LEADRELAY_RETRY_MS, webhookRetriesMs: env.LEADRELAY_WEBHOOK_RETRIES };

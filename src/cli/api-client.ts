@@ -30,3 +30,11 @@ export async function send(base: string, route: string, token: string, body: unk
 
 export const noToken = (needs: Scope) =>
   `no ${needs} token: pass --token, set ${TOKEN_VARIABLES[needs]} or LEADRELAY_TOKENS_FILE, or start leadrelay once (npm start)`;
+
+export async function get(base: string, route: string, token: string): Promise<{ status: number; json: unknown }> {
+  const url = `${base}${route}`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).catch((e: Error) => {
+    throw new Error(`cannot reach leadrelay at ${url} (${e.cause instanceof Error ? e.cause.message : e.message}); is it running (npm start)?`);
+  });
+  return { status: res.status, json: await res.json() };
+}

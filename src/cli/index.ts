@@ -15,6 +15,9 @@ Usage:
                                      LEADRELAY_TOKENS_FILE, LEADRELAY_INTAKE_TOKEN or .leadrelay/intake-token)
   leadrelay demo                     seed this month with realistic leads, so the digest has numbers
                                      (sandbox only; --url, and --token with an admin token)
+  leadrelay propose [--month YYYY-MM] asks the running server for the month's proposals for the agreement and
+                                     writes them to leadrelay.proposed.yml beside the agreement, with a diff;
+                                     nothing changes by itself (--url, --token with an admin token)
   leadrelay teams-package [--app-id <id>] [--out <file>]
                                      build the Teams app package (zip) to upload, for your bot's app id
   leadrelay check [file]             validate an agreement file (default leadrelay.yml or leadrelay.example.yml)
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, url: { type: 'string' }, token: { type: 'string' }, 'app-id': { type: 'string' }, out: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, url: { type: 'string' }, token: { type: 'string' }, 'app-id': { type: 'string' }, out: { type: 'string' }, month: { type: 'string' } },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command || command === 'help') {
@@ -60,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const { runDemo } = await import('./demo.ts');
       return runDemo({ env, url: values.url, token: values.token });
+    }
+    case 'propose': {
+      const { runPropose } = await import('./propose.ts');
+      return runPropose({ env, url: values.url, token: values.token, month: values.month });
     }
     case 'teams-package': {
       const { runTeamsPackage } = await import('../infra/teams-package.ts');

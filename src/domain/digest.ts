@@ -3,6 +3,7 @@
 // both teams read. Pure: src/infra/digest-query.ts computes the numbers, this turns them into words.
 import { DateTime } from 'luxon';
 import type { Agreement } from './agreement.ts';
+import { DIGEST_PROPOSALS, type ProposalReport, type ProposalWithReplay } from './proposal-report.ts';
 import { type Names, names, type Texts } from './texts.ts';
 import type { Block, Rich, View } from './view.ts';
 import { type Precedent, precedentLine } from './views.ts';
@@ -101,6 +102,8 @@ export interface DigestNumbers {
   explored?: number;
   /** What the maturity stage is read from (src/domain/maturity.ts); without it, no stage line. */
   maturity?: MaturityFacts;
+  /** Proposals for the agreement from the months before (the same as GET /api/proposals). */
+  proposals?: ProposalReport;
 }
 
 /** A source, campaign or grade: its MQLs and how many became opportunities, closed, were won. */
@@ -281,10 +284,13 @@ export function formats(t: Texts) {
   const money = new Map<string, Intl.NumberFormat>();
   const int = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 0 });
   const one = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 1 });
+  const two = new Intl.NumberFormat(d.locale, { maximumFractionDigits: 2 });
   const pct = new Intl.NumberFormat(d.locale, { style: 'percent', maximumFractionDigits: 0 });
   const monthName = new Intl.DateTimeFormat(d.locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
   return {
     n: (x: number) => int.format(x),
+    /** Two decimals at most: odds ratios. */
+    decimal: (x: number) => two.format(x),
     pct: (x: number | null) => (x === null || !Number.isFinite(x) ? d.none : pct.format(x)),
     /** "12 Min." / "12 min"; under 10 minutes with one decimal; from 90 minutes on in hours. */
     minutes: (x: number | null) => {
@@ -505,6 +511,42 @@ function stage({ n, d, f }: Part): Block[] {
   return [{ type: 'context', text: [{ bold: d.maturity.stage(d.maturity.stages[m.stage]) }, ' ', rest] }];
 }
 
+/** At most three proposals, strongest first: one line of evidence, one of replay each; or what is missing. */
+function proposals({ n, d, f }: Part): Block[] {
+  const report = n.proposals;
+  if (!report) return [];
+  const p = d.proposals;
+  const recheck = p.recheck(f.month(report.recheck));
+  if (report.proposals.length === 0) {
+    const why = report.need.enough ? p.none : p.missing(f.n(report.need.missing), f.n(report.need.events), f.n(report.need.needed));
+    return [{ type: 'divider' }, heading(p.title), { type: 'context', text: [why] }];
+  }
+  return [
+    { type: 'divider' },
+    heading(p.title, ` ${p.decide}`),
+    // One block per proposal (its change, a line of evidence, a line of replay): the digest's
+    // other parts already take up to 37 of the 45 blocks.
+    ...report.proposals.slice(0, DIGEST_PROPOSALS).map((x): Block => ({
+      type: 'text', text: [{ bold: p.change(x.path, String(x.from), String(x.to)) }, '\n', proposalEvidence(x, p, f), '\n', proposalReplay(x, p, f)],
+    })),
+    { type: 'context', text: report.need.enough ? [recheck] : [p.missing(f.n(report.need.missing), f.n(report.need.events), f.n(report.need.needed)), ' ', recheck] },
+  ];
+}
+
+export function proposalEvidence(x: ProposalWithReplay, p: Texts['digest']['proposals'], f: ReturnType<typeof formats>): string {
+  const e = x.evidence;
+  const two = (v: number) => f.decimal(v);
+  if (e.kind === 'signal') return p.signalEvidence(e.signal, f.n(e.leadsWith), f.n(e.wonWith), two(e.oddsRatio), two(e.interval[0]), two(e.interval[1]));
+  if (e.kind === 'threshold') return p.thresholdEvidence(e.why, f.n(e.bandLeads), f.n(e.bandWon), f.pct(e.wonRate), f.n(Math.round(e.row.leadsPerRepPerWeek)), f.n(e.capacity));
+  return p.reasonEvidence(e.why, e.reason, f.n(e.count), f.n(e.of), f.pct(e.rate));
+}
+
+export function proposalReplay(x: ProposalWithReplay, p: Texts['digest']['proposals'], f: ReturnType<typeof formats>): string {
+  const r = x.replay;
+  if (!r) return p.noReplay;
+  return p.replay(f.n(r.leads), f.n(r.gradeChanged), f.n(r.queueChanged), f.n(r.rejectedKeptOut.total), f.n(r.acceptedLost), f.n(r.wonLost), f.n(r.newlyAdmitted));
+}
+
 /** A readable Slack-sized message (at most 45 blocks) for the monthly alignment meeting. */
 export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): View {
   const part: Part = { n, agreement, t, d: t.digest, f: formats(t), names: names(agreement) };
@@ -512,7 +554,7 @@ export function digestView(n: DigestNumbers, agreement: Agreement, t: Texts): Vi
   const month = f.month(n.month);
   const blocks: Block[] = [
     { type: 'header', text: d.header(month, agreement.company) },
-    ...[stage, delivery, acceptance, speed, ranking, outcomes, capacity, privacy, nextTarget, versions].flatMap((build) => build(part)),
+    ...[stage, delivery, acceptance, speed, ranking, outcomes, capacity, privacy, nextTarget, proposals, versions].flatMap((build) => build(part)),
   ];
   return {
     fallback: d.fallback(month, f.n(n.mqls.delivered), f.n(n.mqls.target), f.pct(n.acceptanceRate)),

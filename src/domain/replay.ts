@@ -39,9 +39,12 @@ export function replay(leads: readonly ReplayLead[], current: Agreement, propose
     leads: leads.length, gradeChanged: 0, queueChanged: 0, rejectedKeptOut: { total: 0, byReason: {} },
     acceptedLost: 0, wonLost: 0, revenueLost: 0, newlyAdmitted: 0,
   };
+  // Many leads share their signals, source and company facts: each such kind is placed once.
+  const kinds = new Map<string, { before: ReturnType<typeof placement>; after: ReturnType<typeof placement> }>();
   for (const lead of leads) {
-    const before = placement(lead, current);
-    const after = placement(lead, proposed);
+    const key = JSON.stringify([lead.source, [...lead.signals].sort(), lead.company.employees ?? null, lead.company.country ?? null, lead.company.industry ?? null]);
+    const kind = kinds.get(key) ?? kinds.set(key, { before: placement(lead, current), after: placement(lead, proposed) }).get(key)!;
+    const { before, after } = kind;
     if (before.grade !== after.grade) result.gradeChanged++;
     if (before.queue !== after.queue) result.queueChanged++;
     if (!before.qualified && after.qualified) result.newlyAdmitted++;

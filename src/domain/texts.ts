@@ -270,6 +270,26 @@ const de = {
         revisions: (count: string, needed: string) => `${count} Überarbeitungen der Vereinbarung im letzten Quartal (nötig: ${needed})`,
       },
     },
+    proposals: {
+      title: 'Vorschläge für die Vereinbarung',
+      decide: '(nichts ändert sich von selbst: ihr entscheidet im Monatstermin; `leadrelay propose` schreibt sie als Entwurf)',
+      change: (path: string, from: string, to: string) => `${path}: ${from} → ${to}`,
+      signalEvidence: (signal: string, leads: string, won: string, ratio: string, low: string, high: string) =>
+        `Belege: ${leads} Leads mit „${signal}“, ${won} gewonnen; Chancenverhältnis ${ratio} (95 %: ${low}–${high}).`,
+      thresholdEvidence: (why: 'weak_band' | 'over_capacity', leads: string, won: string, rate: string, load: string, capacity: string) => (why === 'weak_band'
+        ? `Belege: die ${leads} Leads knapp über der Schwelle wurden ${won}-mal gewonnen, deutlich seltener als die ${rate} aller weitergegebenen.`
+        : `Belege: ${load} Leads je Vertriebler und Woche bei einer Kapazität von ${capacity}.`),
+      reasonEvidence: (why: 'overturned' | 'other', reason: string, count: string, of: string, rate: string) => (why === 'overturned'
+        ? `Belege: Ablehnungen mit „${reason}“ wurden in ${count} von ${of} Einsprüchen aufgehoben (${rate}); neu formulieren.`
+        : `Belege: ${count} von ${of} Ablehnungen mit „Sonstiges“ (${rate}); aufteilen.`),
+      replay: (leads: string, grade: string, queue: string, kept: string, accepted: string, won: string, added: string) =>
+        `Nachgespielt auf ${leads} Leads: ${grade} andere Stufe, ${queue} andere Queue, ${kept} Ablehnungen erspart, ${accepted} angenommene und ${won} gewonnene verloren, ${added} neu weitergegeben (Ergebnis unbekannt).`,
+      noReplay: 'Ändert keine Bewertung, darum kein Nachspielen.',
+      missing: (missing: string, events: string, needed: string) =>
+        `Zu wenig Daten für Signalpunkte: es fehlen noch ${missing} Ergebnisse (${events} von ${needed} gewonnenen bzw. nicht gewonnenen Leads).`,
+      none: 'Die Daten zeigen keinen klaren Änderungsbedarf.',
+      recheck: (month: string) => `Wieder geprüft im Monatsbericht für ${month}.`,
+    },
     versions: 'Vereinbarung in diesem Monat: ',
     version: (version: string, leads: string) => `Version ${version} (${leads} Leads)`,
     versionSince: (version: string, leads: string) => `Version ${version} (${leads} Leads), in Kraft seit `,
@@ -742,6 +762,26 @@ const en: Texts = {
         measuredTarget: 'the lead target does not rest on measured rates yet',
         revisions: (count, needed) => `${count} agreement revisions in the last quarter (needed: ${needed})`,
       },
+    },
+    proposals: {
+      title: 'Proposals for the agreement',
+      decide: '(nothing changes by itself: you decide in your monthly meeting; `leadrelay propose` writes them as a draft)',
+      change: (path: string, from: string, to: string) => `${path}: ${from} → ${to}`,
+      signalEvidence: (signal: string, leads: string, won: string, ratio: string, low: string, high: string) =>
+        `Evidence: ${leads} leads with "${signal}", ${won} won; odds ratio ${ratio} (95%: ${low}–${high}).`,
+      thresholdEvidence: (why: 'weak_band' | 'over_capacity', leads: string, won: string, rate: string, load: string, capacity: string) => (why === 'weak_band'
+        ? `Evidence: the ${leads} leads just above the threshold were won ${won} times, clearly less than the ${rate} of all routed leads.`
+        : `Evidence: ${load} leads per rep and week against a capacity of ${capacity}.`),
+      reasonEvidence: (why: 'overturned' | 'other', reason: string, count: string, of: string, rate: string) => (why === 'overturned'
+        ? `Evidence: rejections for "${reason}" were overturned in ${count} of ${of} disputes (${rate}); reword it.`
+        : `Evidence: ${count} of ${of} rejections were "other" (${rate}); split it.`),
+      replay: (leads: string, grade: string, queue: string, kept: string, accepted: string, won: string, added: string) =>
+        `Replayed on ${leads} leads: ${grade} change grade, ${queue} change queue, ${kept} rejections spared, ${accepted} accepted and ${won} won lost, ${added} newly routed (outcome unknown).`,
+      noReplay: 'Changes no scoring, so nothing to replay.',
+      missing: (missing: string, events: string, needed: string) =>
+        `Too little data for signal points: ${missing} more outcomes are needed (${events} of ${needed} won or not-won leads).`,
+      none: 'The data shows no clear need for a change.',
+      recheck: (month: string) => `Checked again in the digest for ${month}.`,
     },
     versions: 'Agreement this month: ',
     version: (version, leads) => `version ${version} (${leads} leads)`,

@@ -1,6 +1,7 @@
 // What handlers need from the outside world, one small port per concern. Implemented in
 // src/infra (Prisma, agenda), by the chat platforms in src/bot, and in memory for the use-case
 // tests (test/support); handlers never import those directly.
+import type { ProposalReport } from '../domain/proposal-report.ts';
 import type { Clock as SlaClock, LeadChange, OfferOrigin } from '../domain/changes.ts';
 import type { ChartSpec } from '../domain/charts.ts';
 import type { CrmSystem, CrmWrite } from '../domain/crm.ts';
@@ -233,6 +234,8 @@ export interface Webhooks {
 /** The month's numbers, computed where the data is (SQL). */
 export interface Digests {
   numbers(month: string, now: Date): Promise<DigestNumbers>;
+  /** The month's proposals for the agreement: the digest's own (its `proposals`), on their own. */
+  proposals?(month: string, now: Date): Promise<ProposalReport>;
 }
 
 /** At most `limit` hits per key in each window of `windowSeconds`. */

@@ -11,6 +11,7 @@ import { allow, authenticate } from './auth.ts';
 import { demoRoutes } from './demo.ts';
 import type { HttpDrain } from './drain.ts';
 import { digestRoutes } from './digest.ts';
+import { proposalRoutes } from './proposals.ts';
 import { doctorRoutes } from './doctor.ts';
 import type { Finding } from '../infra/doctor.ts';
 import { BODY_LIMIT, CHAT_BODY_LIMIT, errors, notFound } from './errors.ts';
@@ -67,7 +68,7 @@ function apiRouter(deps: HttpDeps): express.Router {
   // route added below — needs an admin token.
   api.post(['/leads', '/outcomes'], allow('intake'));
   api.use(intakeRoutes(deps), outcomeRoutes(deps));
-  api.use(allow('admin'), digestRoutes(deps), doctorRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps), webhookRoutes(deps));
+  api.use(allow('admin'), digestRoutes(deps), proposalRoutes(deps), doctorRoutes(deps), demoRoutes(deps), leadRecordRoutes(deps), webhookRoutes(deps));
   return api;
 }
 

@@ -7,6 +7,7 @@ import type { Agreement } from '../domain/agreement.ts';
 import { addMonths, type Conversion, type DigestNumbers, type MaturityFacts, monthRange, nextMonthTarget, type Revenue, rank, weeklyFlow } from '../domain/digest.ts';
 import type { Precedent } from '../domain/views.ts';
 import * as sql from './digest-sql.ts';
+import { proposalNumbers } from './proposals-query.ts';
 import type { Db } from './prisma.ts';
 
 /** Queries at a time: the digest shares the app's connection pool (10) with claims and intake. */
@@ -56,7 +57,7 @@ type Rows = Awaited<ReturnType<typeof monthRows>>;
 export async function digestNumbers(db: Db, agreement: Agreement, month: string, now: Date): Promise<DigestNumbers> {
   const tz = agreement.sla.timeZone;
   const range = monthRange(month, tz);
-  const [rows, agreements, facts] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range), maturityRows(db, month, tz, range)]);
+  const [rows, agreements, facts, proposals] = await Promise.all([monthRows(db, sql.monthBounds(range, month, tz)), versionsOf(db, range), maturityRows(db, month, tz, range), proposalNumbers(db, agreement, month, now)]);
   const { cohort, claim, contact, queueSpeed, accepted, offers, recycling, rejections, notices, erasures } = rows;
   const { perDay, daily } = dailyMqls(cohort, range);
   const delivered = perDay.reduce((a, b) => a + b, 0);
@@ -92,6 +93,7 @@ export async function digestNumbers(db: Db, agreement: Agreement, month: string,
     conversion: conversion.table,
     revenue: revenueOf(rows),
     explored: facts.explored,
+    proposals,
     maturity: maturityOf(rows, facts, { offered, accepted: acceptedTotal, measuredTarget: next.basis === 'measured', definitionsInForce: agreements.length > 0 }),
   };
 }
