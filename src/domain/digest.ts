@@ -537,6 +537,10 @@ export function proposalEvidence(x: ProposalWithReplay, p: Texts['digest']['prop
   const e = x.evidence;
   const two = (v: number) => f.decimal(v);
   if (e.kind === 'signal') return p.signalEvidence(e.signal, f.n(e.leadsWith), f.n(e.wonWith), two(e.oddsRatio), two(e.interval[0]), two(e.interval[1]));
+  if (e.kind === 'sla') {
+    const rate = (w: { won: number; closed: number }) => (w.closed ? f.pct(w.won / w.closed) : p.noRate);
+    return p.slaEvidence(e.why, e.grade, f.n(e.inTime), f.n(e.leads), f.pct(e.rate), f.pct(e.used), rate(e.correlation.inTime), rate(e.correlation.late));
+  }
   if (e.kind === 'threshold') return p.thresholdEvidence(e.why, f.n(e.bandLeads), f.n(e.bandWon), f.pct(e.wonRate), f.n(Math.round(e.row.leadsPerRepPerWeek)), f.n(e.capacity));
   return p.reasonEvidence(e.why, e.reason, f.n(e.count), f.n(e.of), f.pct(e.rate));
 }

@@ -6,6 +6,7 @@ import { addMonths } from './digest.ts';
 import { MATURITY_DAYS } from './evidence.ts';
 import { type DataNeed, type Proposal, proposeChanges, type RejectionRow } from './proposals.ts';
 import { applyProposal, type Replay, type ReplayLead, replay } from './replay.ts';
+import { type SlaLead, slaProposals } from './sla-proposals.ts';
 
 /** Months of leads the learning looks back over. */
 export const LOOKBACK_MONTHS = 24;
@@ -31,7 +32,7 @@ export interface ProposalReport {
 const DAY = 86_400_000;
 
 /** The report for `month`, as of `asOf` (the month's end, or now when the month is not over). */
-export function proposalReport(input: { leads: readonly ReplayLead[]; rejections: readonly RejectionRow[] }, agreement: Agreement, month: string, asOf: Date): ProposalReport {
+export function proposalReport(input: { leads: readonly ReplayLead[]; rejections: readonly RejectionRow[]; sla?: readonly SlaLead[] }, agreement: Agreement, month: string, asOf: Date): ProposalReport {
   const cutoff = asOf.getTime() - MATURITY_DAYS * DAY;
   const ripe = input.leads.filter((l) => l.receivedAt.getTime() <= cutoff);
   const reps = new Map<string, number>();
@@ -51,7 +52,8 @@ export function proposalReport(input: { leads: readonly ReplayLead[]; rejections
     leads: ripe.length,
     immature: input.leads.length - ripe.length,
     need,
-    proposals: proposals.map((p) => ({
+    // SLA times from adherence alone (src/domain/sla-proposals.ts), beside the scoring ones.
+    proposals: [...proposals, ...slaProposals(input.sla ?? [], agreement.sla.grades)].sort((a, b) => b.strength - a.strength).map((p) => ({
       ...p,
       replay: typeof p.to === 'number' ? replay(ripe, agreement, applyProposal(agreement, p.path, p.to)) : null,
     })),

@@ -4,6 +4,7 @@
 import type { EvidenceLead } from './evidence.ts';
 import { fitLogistic } from './logistic.ts';
 import { benjaminiHochberg, wilson } from './stats.ts';
+import type { SlaEvidence } from './sla-proposals.ts';
 
 /** Points that double the odds of winning: a signal with coefficient β is worth
  * POINTS_TO_DOUBLE · β / ln 2 points. 10 is leadrelay's scale: at the example agreement's MQL
@@ -20,7 +21,8 @@ export const MIN_EVENTS = 100;
 export type Evidence =
   | { kind: 'signal'; signal: string; leadsWith: number; wonWith: number; oddsRatio: number; interval: [number, number]; adjustedP: number }
   | { kind: 'threshold'; why: 'weak_band' | 'over_capacity'; row: SweepRow; bandLeads: number; bandWon: number; bandWonHigh: number; wonRate: number; capacity: number }
-  | { kind: 'reason'; why: 'overturned' | 'other'; reason: string; count: number; of: number; rate: number; interval: [number, number] };
+  | { kind: 'reason'; why: 'overturned' | 'other'; reason: string; count: number; of: number; rate: number; interval: [number, number] }
+  | SlaEvidence;
 
 export interface Proposal {
   /** Where in the agreement (or, for reasons, the reason list) the change applies. */

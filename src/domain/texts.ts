@@ -285,6 +285,9 @@ const de = {
       replay: (leads: string, grade: string, queue: string, kept: string, accepted: string, won: string, added: string) =>
         `Nachgespielt auf ${leads} Leads: ${grade} andere Stufe, ${queue} andere Queue, ${kept} Ablehnungen erspart, ${accepted} angenommene und ${won} gewonnene verloren, ${added} neu weitergegeben (Ergebnis unbekannt).`,
       noReplay: 'Ändert keine Bewertung, darum kein Nachspielen.',
+      slaEvidence: (why: 'missed' | 'beaten', grade: string, inTime: string, leads: string, rate: string, used: string, wonInTime: string, wonLate: string) =>
+        `Belege: Stufe ${grade}, ${inTime} von ${leads} in der Frist (${rate}); 90 % brauchten ${why === 'missed' ? 'bis zu' : 'höchstens'} ${used} der Frist. Gewonnen: ${wonInTime} der pünktlichen, ${wonLate} der späten – eine Korrelation, keine Ursache.`,
+      noRate: '–',
       missing: (missing: string, events: string, needed: string) =>
         `Zu wenig Daten für Signalpunkte: es fehlen noch ${missing} Ergebnisse (${events} von ${needed} gewonnenen bzw. nicht gewonnenen Leads).`,
       none: 'Die Daten zeigen keinen klaren Änderungsbedarf.',
@@ -778,6 +781,9 @@ const en: Texts = {
       replay: (leads: string, grade: string, queue: string, kept: string, accepted: string, won: string, added: string) =>
         `Replayed on ${leads} leads: ${grade} change grade, ${queue} change queue, ${kept} rejections spared, ${accepted} accepted and ${won} won lost, ${added} newly routed (outcome unknown).`,
       noReplay: 'Changes no scoring, so nothing to replay.',
+      slaEvidence: (why: 'missed' | 'beaten', grade: string, inTime: string, leads: string, rate: string, used: string, wonInTime: string, wonLate: string) =>
+        `Evidence: grade ${grade}, ${inTime} of ${leads} in time (${rate}); 90% took ${why === 'missed' ? 'up to' : 'at most'} ${used} of the time. Won: ${wonInTime} of those in time, ${wonLate} of the late ones – a correlation, not a cause.`,
+      noRate: '–',
       missing: (missing: string, events: string, needed: string) =>
         `Too little data for signal points: ${missing} more outcomes are needed (${events} of ${needed} won or not-won leads).`,
       none: 'The data shows no clear need for a change.',

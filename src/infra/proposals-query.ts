@@ -6,6 +6,7 @@ import { addMonths, monthRange } from '../domain/digest.ts';
 import { LOOKBACK_MONTHS, type ProposalReport, proposalReport } from '../domain/proposal-report.ts';
 import type { RejectionRow } from '../domain/proposals.ts';
 import type { ReplayLead } from '../domain/replay.ts';
+import type { SlaLead } from '../domain/sla-proposals.ts';
 import type { Db } from './prisma.ts';
 
 interface LeadRow {
@@ -22,6 +23,9 @@ interface LeadRow {
   won: boolean;
   revenue: number | null;
   rejectedReason: string | null;
+  claimUsed: number | null;
+  contactUsed: number | null;
+  closedWon: boolean | null;
 }
 
 export async function proposalInput(db: Db, month: string, timeZone: string) {
@@ -35,7 +39,14 @@ export async function proposalInput(db: Db, month: string, timeZone: string) {
         (l."opportunityAt" IS NOT NULL OR l.status = 'won') AS opportunity,
         (l.status = 'won') AS won,
         l."outcomeAmount"::float8 AS revenue,
-        r.reason AS "rejectedReason"
+        r.reason AS "rejectedReason",
+        -- The share of each SLA deadline used (deadlines were set in working time; the share of
+        -- the wall-clock span between the clock's start and its deadline is the same share).
+        CASE WHEN l."acceptedAt" IS NOT NULL AND l."claimDueAt" > l."offeredAt"
+          THEN extract(epoch FROM l."acceptedAt" - l."offeredAt") / extract(epoch FROM l."claimDueAt" - l."offeredAt") END::float8 AS "claimUsed",
+        CASE WHEN l."contactedAt" IS NOT NULL AND l."contactDueAt" > l."acceptedAt"
+          THEN extract(epoch FROM l."contactedAt" - l."acceptedAt") / extract(epoch FROM l."contactDueAt" - l."acceptedAt") END::float8 AS "contactUsed",
+        CASE WHEN l.status = 'won' THEN true WHEN l.status = 'lost' THEN false END AS "closedWon"
       FROM "Lead" l
       -- A rejection comes after its lead was received, so none before the window counts.
       LEFT JOIN (SELECT DISTINCT ON ("leadId") "leadId", reason::text AS reason FROM "Rejection" WHERE at >= ${start} ORDER BY "leadId", at DESC) r ON r."leadId" = l.id
@@ -52,7 +63,9 @@ export async function proposalInput(db: Db, month: string, timeZone: string) {
     accepted: r.accepted, opportunity: r.opportunity, won: r.won, revenue: r.revenue, rejectedReason: r.rejectedReason,
     company: { employees: r.employees, country: r.country, industry: r.industry },
   }));
-  return { leads, rejections, end };
+  const sla: SlaLead[] = rows.filter((r) => r.grade !== null && (r.claimUsed !== null || r.contactUsed !== null))
+    .map((r) => ({ grade: r.grade as string, claimUsed: r.claimUsed, contactUsed: r.contactUsed, won: r.closedWon }));
+  return { leads, rejections, sla, end };
 }
 
 /** The month's proposals, as of the month's end or `now`, whichever comes first. */
