@@ -42,7 +42,8 @@ export function replay(leads: readonly ReplayLead[], current: Agreement, propose
   // Many leads share their signals, source and company facts: each such kind is placed once.
   const kinds = new Map<string, { before: ReturnType<typeof placement>; after: ReturnType<typeof placement> }>();
   for (const lead of leads) {
-    const key = JSON.stringify([lead.source, [...lead.signals].sort(), lead.company.employees ?? null, lead.company.country ?? null, lead.company.industry ?? null]);
+    // A plain string key (no JSON, no sorted copy): this loop runs over every lead of two years.
+    const key = `${lead.source}\u0000${lead.signals.join(',')}\u0000${lead.company.employees ?? ''}\u0000${lead.company.country ?? ''}\u0000${lead.company.industry ?? ''}`;
     const kind = kinds.get(key) ?? kinds.set(key, { before: placement(lead, current), after: placement(lead, proposed) }).get(key)!;
     const { before, after } = kind;
     if (before.grade !== after.grade) result.gradeChanged++;
